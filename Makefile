@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh machine with Python 3.11 and make:
+#   make book   build the HTML book into _build/html
+#   make test   run every test: labsupport, doctests, notebooks (nbval), labs, the book build
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help book test test-fast notebooks labs lab constraints clean
+
+help:
+	@echo "make book   build the book into _build/html"
+	@echo "make test   run the whole test suite (what CI runs)"
+	@echo "make lab    open the labs in JupyterLab"
+	@echo "make notebooks  re-execute the chapter notebooks in place (after editing them)"
+	@echo "make labs   regenerate the student labs from the instructor masters"
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run 'make PYTHON=python3 ...' with a Python 3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip check
+	touch $(STAMP)
+
+book: $(STAMP)
+	LABSUPPORT_WIDGETS=static $(BIN)/jupyter-book build . --warningiserror --keep-going
+	@echo
+	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests labsupport --ignore=tests/built
+	$(BIN)/python -m pytest -n 2 --nbval --nbval-current-env --nbval-cell-timeout=120 book
+	$(MAKE) book
+	$(BIN)/python -m pytest tests/built
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py book/*.ipynb
+
+labs: $(STAMP)
+	$(BIN)/python tools/build_labs.py
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab labs
+
+constraints: $(STAMP)
+	{ echo "# Every package the project installs, at the versions tested together (pip freeze; regenerate with 'make constraints')."; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^labsupport'; } > constraints.txt
+
+clean:
+	rm -rf _build

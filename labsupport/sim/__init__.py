@@ -1,0 +1,21 @@
+"""A deterministic simulation kernel for distributed systems, built on simpy.
+
+The pieces: :class:`Simulation` (the clock, the network, the failure
+schedule), :class:`Node` (subclass it and add ``on_<kind>`` handlers),
+latency distributions, a :class:`~labsupport.sim.trace.TraceEvent` record of
+everything that happened, and a :class:`History` of client operations for
+consistency checkers.
+"""
+
+from .history import PENDING, History, Operation
+from .latency import Constant, Exponential, Latency, LogNormal, Uniform
+from .network import LinkConfig, Network
+from .node import Node
+from .simulation import Simulation
+from .trace import EVENTS, Message, NodeId, TraceEvent
+
+__all__ = [
+    "Simulation", "Node", "Network", "LinkConfig", "Message", "TraceEvent", "EVENTS", "NodeId",
+    "Latency", "Constant", "Uniform", "Exponential", "LogNormal",
+    "History", "Operation", "PENDING",
+]

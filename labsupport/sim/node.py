@@ -1,0 +1,226 @@
+"""Nodes: the machines of a simulated distributed system.
+
+A node is like a clerk at a desk who only ever reacts to letters and to an
+alarm clock: a message of kind ``"ping"`` is handled by the method
+``on_ping``; a timer calls back later. A handler may be an ordinary method
+(it acts at once) or a generator (it may wait: for a reply, for a timeout).
+When a node crashes, everything it was doing stops; when it recovers,
+:meth:`Node.on_recover` decides what it remembers.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable
+
+import simpy
+
+from .trace import Message, NodeId, TraceEvent
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .simulation import Simulation
+
+__all__ = ["Node"]
+
+
+class Node:
+    """Base class for every simulated machine; subclass it and add ``on_<kind>`` handlers.
+
+    Examples
+    --------
+    >>> from labsupport.sim import Simulation
+    >>> class Echo(Node):
+    ...     def on_ping(self, msg):
+    ...         self.reply(msg, "pong", msg.payload)
+    >>> class Asker(Node):
+    ...     def start(self):
+    ...         reply = yield self.request("b", "ping", 42)
+    ...         self.log(f"got {reply.payload}")
+    >>> sim = Simulation(seed=1, latency=0.01)
+    >>> a, b = sim.add(Asker("a")), sim.add(Echo("b"))
+    >>> sim.run()
+    >>> [str(e) for e in sim.trace]  # doctest: +NORMALIZE_WHITESPACE
+    [' 0.000000 send      a -> b ping#0', ' 0.010000 deliver   b <- a ping#0',
+     ' 0.010000 send      b -> a pong#1', ' 0.020000 deliver   a <- b pong#1',
+     ' 0.020000 note      a (got 42)']
+    """
+
+    def __init__(self, name: NodeId):
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a node's name must be a non-empty string, not {name!r}")
+        self.name = name
+        self.sim: Simulation | None = None
+        self.alive = True
+        self.incarnation = 0  # bumped on every recovery, so stale timers stay silent
+        self._processes: set[simpy.Process] = set()
+        self._waiting: dict[int, simpy.Event] = {}
+
+    def __repr__(self) -> str:
+        state = "up" if self.alive else "crashed"
+        return f"{type(self).__name__}({self.name!r}, {state})"
+
+    # -- hooks for subclasses ------------------------------------------
+    def start(self) -> Generator | None:
+        """Called once when the simulation begins; may be a generator."""
+
+    def on_crash(self) -> None:
+        """Called when the node crashes (after its processes have been stopped)."""
+
+    def on_recover(self) -> Generator | None:
+        """Called when the node recovers: reset volatile state here. May be a generator."""
+
+    # -- time ----------------------------------------------------------
+    @property
+    def env(self) -> simpy.Environment:
+        return self._attached().env
+
+    @property
+    def now(self) -> float:
+        return self._attached().env.now
+
+    def _attached(self) -> "Simulation":
+        if self.sim is None:
+            raise RuntimeError(f"node {self.name!r} is not part of a simulation; add it with sim.add(node)")
+        return self.sim
+
+    # -- messages ------------------------------------------------------
+    def send(self, dst: NodeId, kind: str, payload: Any = None, *, reply_to: int | None = None) -> Message:
+        """Send a message; it arrives (or not) after the link's delay."""
+        sim = self._attached()
+        if not self.alive:
+            raise RuntimeError(f"crashed node {self.name!r} tried to send {kind!r}; a crashed node runs no code")
+        if dst not in sim.nodes:
+            raise ValueError(f"unknown destination {dst!r}; nodes are {sorted(sim.nodes)}")
+        msg = Message(self.name, dst, kind, payload, sim._next_msg_id(), reply_to)
+        sim._record(TraceEvent(sim.now, "send", self.name, dst, kind, msg.msg_id))
+        sim.network.transmit(msg)
+        return msg
+
+    def reply(self, request: Message, kind: str, payload: Any = None) -> Message:
+        """Answer ``request``; the asker's :meth:`request` event fires with this message."""
+        return self.send(request.src, kind, payload, reply_to=request.msg_id)
+
+    def request(self, dst: NodeId, kind: str, payload: Any = None) -> simpy.Event:
+        """Send a message and return an event that fires with the first reply to it.
+
+        The event never fires if the request or every reply is lost: wait on
+        it with a timeout (:meth:`wait` or :meth:`collect`).
+        """
+        msg = self.send(dst, kind, payload)
+        event = self._waiting[msg.msg_id] = self.env.event()
+        return event
+
+    def multicast(self, dsts: Iterable[NodeId], kind: str, payload: Any = None) -> list[simpy.Event]:
+        """:meth:`request` to each destination in turn."""
+        return [self.request(dst, kind, payload) for dst in dsts]
+
+    def _receive(self, msg: Message) -> None:
+        if msg.reply_to is not None and msg.reply_to in self._waiting:
+            event = self._waiting.pop(msg.reply_to)
+            event.succeed(msg)
+            return
+        handler = getattr(self, f"on_{msg.kind}", None)
+        if handler is None:
+            if msg.reply_to is not None:
+                return  # a late or duplicate reply nobody waits for any more
+            raise AttributeError(
+                f"{type(self).__name__} {self.name!r} received a {msg.kind!r} message but has no "
+                f"on_{msg.kind}(self, msg) handler"
+            )
+        result = handler(msg)
+        if inspect.isgenerator(result):
+            self.spawn(result)
+
+    # -- waiting -------------------------------------------------------
+    def wait(self, event: simpy.Event, timeout_s: float):
+        """Generator: wait for ``event`` at most ``timeout_s``; return its value, or None on timeout.
+
+        Use as ``reply = yield from self.wait(self.request(...), 0.5)``.
+        """
+        if timeout_s < 0:
+            raise ValueError(f"timeout_s={timeout_s} must be >= 0 seconds")
+        timer = self.env.timeout(timeout_s)
+        yield event | timer
+        return event.value if event.triggered and event.ok else None
+
+    def collect(self, events: list[simpy.Event], need: int, timeout_s: float):
+        """Generator: wait until ``need`` of ``events`` have fired or ``timeout_s`` passes.
+
+        Returns the values that arrived in time, in arrival order. Quorum
+        protocols use this: send to N replicas, proceed once R answer.
+        """
+        if not 0 <= need <= len(events):
+            raise ValueError(f"need={need} must be between 0 and the number of events ({len(events)})")
+        if timeout_s < 0:
+            raise ValueError(f"timeout_s={timeout_s} must be >= 0 seconds")
+        arrived: list[Any] = []
+        enough = self.env.event()
+
+        def count(event: simpy.Event) -> None:
+            arrived.append(event.value)
+            if len(arrived) >= need and not enough.triggered:
+                enough.succeed()
+
+        for event in events:
+            event.callbacks.append(count)
+        if need == 0:
+            enough.succeed()
+        yield enough | self.env.timeout(timeout_s)
+        return list(arrived)
+
+    def sleep(self, delay_s: float) -> simpy.Event:
+        """An event that fires after ``delay_s``: ``yield self.sleep(1.0)``."""
+        return self.env.timeout(delay_s)
+
+    # -- processes and timers -------------------------------------------
+    def spawn(self, generator: Generator) -> simpy.Process:
+        """Run ``generator`` as a process of this node; a crash stops it."""
+        process = self.env.process(self._guarded(generator))
+        self._processes.add(process)
+        process.callbacks.append(lambda _event: self._processes.discard(process))
+        return process
+
+    @staticmethod
+    def _guarded(generator: Generator):
+        try:
+            return (yield from generator)
+        except simpy.Interrupt:
+            return None  # the node crashed mid-task; the task simply stops
+
+    def set_timer(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
+        """Call ``callback(*args)`` after ``delay_s``, unless the node crashes first."""
+        if delay_s < 0:
+            raise ValueError(f"delay_s={delay_s} must be >= 0 seconds")
+        incarnation = self.incarnation
+
+        def fire(_event):
+            if self.alive and self.incarnation == incarnation:
+                result = callback(*args)
+                if inspect.isgenerator(result):
+                    self.spawn(result)
+
+        self.env.timeout(delay_s).callbacks.append(fire)
+
+    def log(self, text: str) -> None:
+        """Write a note into the trace (shown on space-time diagrams)."""
+        sim = self._attached()
+        sim._record(TraceEvent(sim.now, "note", self.name, detail=str(text)))
+
+    # -- failures (called by the Simulation) -------------------------------
+    def _crash(self) -> None:
+        self.alive = False
+        active = self.env.active_process
+        for process in list(self._processes):
+            # A process cannot interrupt itself; a node crashing itself stops when its code returns.
+            if process.is_alive and process is not active:
+                process.interrupt("crash")
+        self._processes.clear()
+        self._waiting.clear()
+        self.on_crash()
+
+    def _recover(self) -> None:
+        self.alive = True
+        self.incarnation += 1
+        result = self.on_recover()
+        if inspect.isgenerator(result):
+            self.spawn(result)

@@ -1,0 +1,169 @@
+"""One deterministic run of a distributed system.
+
+A :class:`Simulation` is the laboratory bench: it owns the clock (a simpy
+environment), the network, the nodes, the failure schedule, and the two
+records a run leaves behind: the :attr:`~Simulation.trace` of every message
+and the :attr:`~Simulation.history` of client operations. Given the same
+seed and the same code, a run repeats event for event.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable, Iterable
+
+import simpy
+
+from .._random import derive_rng
+from .history import History
+from .latency import Latency, as_latency
+from .network import LinkConfig, Network
+from .node import Node
+from .trace import NodeId, TraceEvent
+
+__all__ = ["Simulation"]
+
+
+class Simulation:
+    """Nodes, a network and a clock, all driven by one seed.
+
+    Parameters
+    ----------
+    seed : int
+        Every random draw in the run comes from streams derived from it.
+    latency : Latency or float
+        Default one-way delay of every link (a number means constant seconds).
+    loss, duplicate : float
+        Default probability that a message is lost, or delivered twice.
+    fifo : bool
+        Default for whether links keep messages in order.
+
+    Examples
+    --------
+    A partition cuts a link; healing it restores delivery.
+
+    >>> from labsupport.sim import Node
+    >>> class Quiet(Node):
+    ...     def on_hello(self, msg):
+    ...         pass
+    >>> sim = Simulation(seed=7, latency=0.1)
+    >>> a, b = sim.add(Quiet("a")), sim.add(Quiet("b"))
+    >>> sim.partition({"a"}, {"b"}, at=1.0)
+    >>> sim.heal(at=2.0)
+    >>> for t in (0.5, 1.5, 2.5):
+    ...     sim.at(t, a.send, "b", "hello")
+    >>> sim.run()
+    >>> [(e.time, e.event, e.detail) for e in sim.trace if e.event in ("deliver", "drop")]
+    [(0.6, 'deliver', ''), (1.5, 'drop', 'partitioned'), (2.6, 'deliver', '')]
+    """
+
+    def __init__(self, seed: int = 0, *, latency: Latency | float = 0.001, loss: float = 0.0,
+                 duplicate: float = 0.0, fifo: bool = False):
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise TypeError(f"seed must be an int so the run can be repeated, not {type(seed).__name__}")
+        self.seed = seed
+        self.env = simpy.Environment()
+        self.network = Network(self, LinkConfig(as_latency(latency), loss, duplicate, fifo))
+        self.nodes: dict[NodeId, Node] = {}
+        self.trace: list[TraceEvent] = []
+        self.history = History()
+        self._msg_ids = 0
+        self._started = False
+
+    # -- building --------------------------------------------------------
+    def add(self, node: Node) -> Node:
+        """Add ``node`` to the system and return it."""
+        if node.name in self.nodes:
+            raise ValueError(f"a node named {node.name!r} already exists; names must be unique")
+        if node.sim is not None:
+            raise ValueError(f"node {node.name!r} already belongs to another simulation")
+        node.sim = self
+        self.nodes[node.name] = node
+        if self._started:
+            self._start(node)
+        return node
+
+    def rng(self, purpose: str) -> random.Random:
+        """A random stream for ``purpose`` (a workload, a failure schedule), derived from the seed."""
+        return derive_rng(self.seed, purpose)
+
+    # -- time ----------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    def at(self, time_s: float, action: Callable[..., Any], *args: Any) -> None:
+        """Call ``action(*args)`` at simulated time ``time_s`` (now, if omitted or past)."""
+        delay = max(0.0, time_s - self.env.now)
+        self.env.timeout(delay).callbacks.append(lambda _event: action(*args))
+
+    def run(self, until: float | None = None) -> None:
+        """Run until ``until`` seconds, or until nothing is left to happen."""
+        if not self._started:
+            self._started = True
+            for node in list(self.nodes.values()):
+                self._start(node)
+        if until is not None and until < self.env.now:
+            raise ValueError(f"until={until} is in the past; the clock is at {self.env.now}")
+        self.env.run(until=until)
+
+    def _start(self, node: Node) -> None:
+        result = node.start()
+        if result is not None:
+            node.spawn(result)
+
+    # -- faults ----------------------------------------------------------
+    def crash(self, name: NodeId, *, at: float | None = None) -> None:
+        """Crash node ``name`` (now, or at time ``at``): it stops and receives nothing."""
+        node = self._node(name)
+        self._when(at, self._do_crash, node)
+
+    def recover(self, name: NodeId, *, at: float | None = None) -> None:
+        """Bring a crashed node back; its :meth:`Node.on_recover` resets volatile state."""
+        node = self._node(name)
+        self._when(at, self._do_recover, node)
+
+    def partition(self, *groups: Iterable[NodeId], at: float | None = None) -> None:
+        """Split the network into ``groups`` (now, or at time ``at``)."""
+        for group in groups:
+            for name in [group] if isinstance(group, str) else group:
+                self._node(name)
+        self._when(at, self.network.partition, *groups)
+
+    def heal(self, *, at: float | None = None) -> None:
+        """End any partition (now, or at time ``at``)."""
+        self._when(at, self.network.heal)
+
+    def _do_crash(self, node: Node) -> None:
+        if node.alive:
+            self._record(TraceEvent(self.now, "crash", node.name))
+            node._crash()
+
+    def _do_recover(self, node: Node) -> None:
+        if not node.alive:
+            self._record(TraceEvent(self.now, "recover", node.name))
+            node._recover()
+
+    def _when(self, at: float | None, action: Callable[..., Any], *args: Any) -> None:
+        if at is None:
+            action(*args)
+        else:
+            self.at(at, action, *args)
+
+    def _node(self, name: NodeId) -> Node:
+        if name not in self.nodes:
+            raise ValueError(f"unknown node {name!r}; nodes are {sorted(self.nodes)}")
+        return self.nodes[name]
+
+    # -- records -----------------------------------------------------------
+    def _record(self, event: TraceEvent) -> None:
+        self.trace.append(event)
+
+    def _next_msg_id(self) -> int:
+        self._msg_ids += 1
+        return self._msg_ids - 1
+
+    def events(self, event: str | None = None, node: NodeId | None = None) -> list[TraceEvent]:
+        """The trace, filtered by event kind and/or node."""
+        return [e for e in self.trace
+                if (event is None or e.event == event) and (node is None or e.node == node)]

@@ -1,0 +1,100 @@
+"""Space-time (Lamport) diagrams drawn from a simulation trace.
+
+Each node is a horizontal line with time running left to right; each
+delivered message is an arrow from the sender's line at the send time to
+the receiver's line at the delivery time. Lost messages end in a cross,
+crashes are marked on the node's line, partitions shade the time they last.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import matplotlib.pyplot as plt
+
+from ..sim.trace import TraceEvent
+
+__all__ = ["draw_spacetime"]
+
+KIND_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+
+
+def draw_spacetime(trace: Iterable[TraceEvent], nodes: Sequence[str] | None = None, *, ax=None,
+                   title: str | None = None, notes: bool = True, until: float | None = None):
+    """Draw a space-time diagram of ``trace`` and return the matplotlib Figure.
+
+    Parameters
+    ----------
+    trace : iterable of TraceEvent
+        Usually ``sim.trace``.
+    nodes : sequence of str, optional
+        Which nodes to draw, top to bottom (default: in order of appearance).
+    ax : matplotlib Axes, optional
+        Draw into this axes instead of a new figure.
+    notes : bool
+        Write the nodes' ``log`` notes next to their lines.
+    until : float, optional
+        Draw only events up to this time.
+    """
+    events = [e for e in trace if until is None or e.time <= until]
+    if nodes is None:
+        nodes = []
+        for e in events:
+            for name in (e.node, e.peer):
+                if name not in (None, "*") and name not in nodes:
+                    nodes.append(name)
+    row = {name: i for i, name in enumerate(nodes)}
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 0.7 * len(nodes) + 1.2))
+    else:
+        fig = ax.figure
+    end = max((e.time for e in events), default=1.0) or 1.0
+    for name, y in row.items():
+        ax.hlines(y, 0, end, color="0.6", lw=1, zorder=1)
+    colours: dict[str, str] = {}
+    sends = {}
+    partition_start = None
+    for e in events:
+        if e.event == "send":
+            sends[e.msg_id] = e
+        elif e.event in ("deliver", "drop") and e.msg_id in sends:
+            s = sends[e.msg_id]
+            if s.node not in row or e.node not in row:
+                continue
+            colour = colours.setdefault(s.kind, KIND_COLOURS[len(colours) % len(KIND_COLOURS)])
+            x0, y0, x1, y1 = s.time, row[s.node], e.time, row[e.node]
+            if e.event == "deliver":
+                ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                            arrowprops=dict(arrowstyle="->", color=colour, lw=1.2), zorder=2)
+            else:
+                xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+                ax.plot([x0, xm], [y0, ym], color=colour, lw=1.2, ls="--", zorder=2)
+                ax.plot(xm, ym, marker="x", color="crimson", ms=8, mew=2, zorder=3)
+        elif e.event == "crash" and e.node in row:
+            ax.plot(e.time, row[e.node], marker="X", color="crimson", ms=12, zorder=4)
+        elif e.event == "recover" and e.node in row:
+            ax.plot(e.time, row[e.node], marker="o", color="seagreen", ms=8, zorder=4)
+        elif e.event == "partition":
+            partition_start = e.time
+        elif e.event == "heal" and partition_start is not None:
+            ax.axvspan(partition_start, e.time, color="orange", alpha=0.12, zorder=0)
+            partition_start = None
+        elif e.event == "note" and notes and e.node in row:
+            ax.plot(e.time, row[e.node], marker="s", color="black", ms=4, zorder=4)
+            ax.annotate(e.detail, (e.time, row[e.node]), xytext=(3, 6), textcoords="offset points",
+                        fontsize=8, zorder=5)
+    if partition_start is not None:
+        ax.axvspan(partition_start, end, color="orange", alpha=0.12, zorder=0)
+    ax.set_yticks(range(len(nodes)), list(nodes))
+    ax.set_ylim(len(nodes) - 0.5, -0.7)
+    ax.set_xlabel("simulated time (s)")
+    for kind, colour in colours.items():
+        ax.plot([], [], color=colour, label=kind)
+    if colours:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, title="message")
+    if title:
+        ax.set_title(title)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,70 @@
+"""Checks of the built HTML book (run after 'make book')."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+            walk(entry.get("chapters", []))
+
+    walk(toc.get("parts", []))
+    walk(toc.get("chapters", []))
+    return files
+
+
+PAGES = toc_files()
+
+
+def page(file):
+    return (HTML / f"{file}.html").read_text()
+
+
+def test_book_was_built():
+    assert (HTML / "index.html").exists(), "run 'make book' first"
+
+
+@pytest.mark.parametrize("file", PAGES)
+def test_every_toc_entry_has_a_page_without_tracebacks(file):
+    html = page(file)
+    assert "Traceback (most recent call last)" not in html
+    assert 'class="output error"' not in html and "output traceback" not in html
+
+
+@pytest.mark.parametrize("file", [f for f in PAGES if f.startswith("book/") and (ROOT / f"{f}.ipynb").exists()])
+def test_chapter_pages_show_their_figures_and_outputs(file):
+    html = page(file)
+    figures = re.findall(r'<img [^>]*src="[^"]*\.png"', html)
+    assert figures, "a chapter page should show at least one static figure"
+    assert "cell_output" in html
+
+
+@pytest.mark.parametrize("file", [f for f in PAGES if (ROOT / f"{f}.ipynb").exists()
+                                  and "explore(" in (ROOT / f"{f}.ipynb").read_text()])
+def test_widgets_are_precomputed_in_the_static_page(file):
+    html = page(file)
+    blocks = re.findall(r'<div class="explore" id="(explore-[0-9a-f]+)">', html)
+    assert blocks, "an explore() widget should appear as precomputed frames, not an empty widget area"
+    assert html.count('class="explore-frames"') == len(blocks)
+    assert "application/vnd.jupyter.widget-view+json" not in html
+    for alt in re.findall(r'<img class="explore-figure" src="data:image/png;base64,[^"]+" alt="([^"]*)"', html):
+        assert alt.strip()
+
+
+def test_lab_page_shows_the_student_version_without_solutions():
+    html = page("labs/lab01-clocks/lab01-clocks")
+    assert "grader.check" in html
+    assert "BEGIN SOLUTION" not in html and "carried[message] = now" not in html

@@ -1,0 +1,91 @@
+"""Generate each lab's student notebook and autograder from its instructor master.
+
+Usage:
+    python tools/build_labs.py            write labs/<lab>/<lab>.ipynb and _build/labs/<lab>/
+    python tools/build_labs.py --check    only check that labs/ is what the masters generate
+
+A master lives in instructor/labs/<lab>/<lab>.ipynb in otter-grader's
+notebook format (solutions, public and hidden tests). ``otter assign`` runs
+the master's tests against its own solutions, writes the student version
+(solutions replaced by ``...``, hidden tests removed) and the
+Gradescope-compatible autograder zip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MASTERS = ROOT / "instructor" / "labs"
+STUDENT = ROOT / "labs"
+BUILD = ROOT / "_build" / "labs"
+NOISE = ("lines_to_next_cell", "execution", "collapsed", "scrolled")
+
+
+def masters() -> list[Path]:
+    return sorted(MASTERS.glob("*/*.ipynb"))
+
+
+def cleaned(path: Path, *, keep_ids: bool = True) -> str:
+    """The notebook as JSON without editor noise (and without cell ids, for comparing versions)."""
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if not keep_ids:
+            cell.pop("id", None)
+        for key in NOISE:
+            cell.get("metadata", {}).pop(key, None)
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def normalised(path: Path) -> str:
+    return cleaned(path, keep_ids=False)
+
+
+def assign(master: Path, out: Path) -> None:
+    """Run otter assign on one master; raise with its output if it fails."""
+    otter = Path(sys.executable).with_name("otter")
+    result = subprocess.run([str(otter), "assign", "--no-pdfs", master.name, str(out)], cwd=master.parent,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"otter assign failed for {master}:\n{result.stdout}\n{result.stderr}")
+
+
+def build(check_only: bool) -> int:
+    problems = []
+    for master in masters():
+        lab = master.stem
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / lab
+            assign(master, out)
+            generated = out / "student" / f"{lab}.ipynb"
+            target = STUDENT / lab / f"{lab}.ipynb"
+            fresh = normalised(generated)
+            if check_only:
+                if not target.exists() or normalised(target) != fresh:
+                    problems.append(f"{target.relative_to(ROOT)} is not what {master.relative_to(ROOT)} generates; "
+                                    "run 'make labs' and commit the result")
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(cleaned(generated))
+            dest = BUILD / lab
+            shutil.rmtree(dest, ignore_errors=True)
+            dest.mkdir(parents=True)
+            zips = list((out / "autograder").glob("*.zip"))
+            shutil.copy(zips[0], dest / f"{lab}-autograder.zip")
+            shutil.copy(out / "autograder" / f"{lab}.ipynb", dest / f"{lab}-solution.ipynb")
+            print(f"{lab}: wrote {target.relative_to(ROOT)} and {(dest / f'{lab}-autograder.zip').relative_to(ROOT)}")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="check labs/ against the masters; write nothing")
+    sys.exit(build(parser.parse_args().check))
