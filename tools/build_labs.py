@@ -3,6 +3,7 @@
 Usage:
     python tools/build_labs.py            write labs/<lab>/<lab>.ipynb and _build/labs/<lab>/
     python tools/build_labs.py --check    only check that labs/ is what the masters generate
+    python tools/build_labs.py --lab lab01-clocks    one lab only
 
 A master lives in instructor/labs/<lab>/<lab>.ipynb in otter-grader's
 notebook format (solutions, public and hidden tests). ``otter assign`` runs
@@ -56,9 +57,11 @@ def assign(master: Path, out: Path) -> None:
         raise SystemExit(f"otter assign failed for {master}:\n{result.stdout}\n{result.stderr}")
 
 
-def build(check_only: bool) -> int:
+def build(check_only: bool, only: str | None = None) -> int:
     problems = []
     for master in masters():
+        if only and master.stem != only:
+            continue
         lab = master.stem
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / lab
@@ -88,4 +91,6 @@ def build(check_only: bool) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="check labs/ against the masters; write nothing")
-    sys.exit(build(parser.parse_args().check))
+    parser.add_argument("--lab", help="only this lab (e.g. lab01-clocks)")
+    args = parser.parse_args()
+    sys.exit(build(args.check, args.lab))

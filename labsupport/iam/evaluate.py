@@ -131,7 +131,7 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     if denies:
         return done(Decision.EXPLICIT_DENY, "an explicit Deny applies; a Deny overrides every Allow", denies)
     for name, levels in (("RCP", policies.rcps), ("SCP", policies.scps)):
-        for i, level in enumerate(levels):
+        for i, level in enumerate(levels[:1]):
             if not allows(level):
                 return done(Decision.IMPLICIT_DENY, f"no {name} at organization level {i} allows it")
     resource_grants = allows(policies.resource)
