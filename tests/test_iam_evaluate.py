@@ -327,3 +327,16 @@ def test_bad_inputs_are_rejected():
     with pytest.raises(ValueError, match="parse it with kind='resource'"):
         from labsupport.iam import parse_policy
         PolicySet(resource=[parse_policy(allow())])
+
+
+def test_wildcard_principal_same_account_and_cross_account():
+    # "AWS JSON policy elements: Principal", all principals: within the account no other permissions are
+    # required; principals in other accounts also need identity-based permissions
+    public = bucket_policy("*")
+    assert decide(SESSION, "s3:GetObject", BUCKET_OBJ, resource=[public], boundary=NO_S3_BOUNDARY).decision is ALLOW
+    outsider = "arn:aws:iam::999999999999:user/eve"
+    assert decide(outsider, "s3:GetObject", BUCKET_OBJ, resource=[public], resource_account=ACCT).decision is IMPLICIT
+    assert decide(outsider, "s3:GetObject", BUCKET_OBJ, resource=[public], identity=[ROLE_S3],
+                  resource_account=ACCT).decision is ALLOW
+    blocked = bucket_policy("*", effect="Deny")
+    assert decide(USER, "s3:GetObject", BUCKET_OBJ, resource=[blocked], identity=[ROLE_S3]).decision is EXPLICIT

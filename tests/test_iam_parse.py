@@ -79,6 +79,7 @@ def test_malformed_documents(document, message):
     ({"ForAllValues:Null": {"k": "true"}}, "Null cannot take"),
     ({"IpAddress": {"aws:SourceIp": "203.0.113.0/33"}}, "IpAddress.aws:SourceIp (policy value): '203.0.113.0/33' is not an IPv4/IPv6 CIDR"),
     ({"IpAddress": {"aws:SourceIp": "not-an-ip"}}, "is not an IPv4/IPv6 CIDR"),
+    ({"IpAddress": {"aws:SourceIp": 5}}, "is not a string IP address or CIDR block"),
     ({"NumericLessThan": {"s3:max-keys": "ten"}}, "NumericLessThan.s3:max-keys (policy value): 'ten' is not a number"),
     ({"NumericLessThan": {"s3:max-keys": True}}, "is not a number"),
     ({"NumericLessThan": {"n": "${aws:username}"}}, "policy variables cannot be used with numeric"),

@@ -27,17 +27,12 @@ tests multiple key values" (ForAllValues / ForAnyValue, empty data sets).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import difflib
-import ipaddress
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from labsupport.iam.match import arn_like, split_arn, wildcard_match
+from labsupport.iam.values import coerce_value
 from labsupport.iam.variables import Template, compile_template, resolve
 
 __all__ = ["OPERATORS", "Condition", "parse_conditions", "check_condition", "check_conditions"]
@@ -61,8 +56,6 @@ OPERATORS: dict[str, tuple[str, bool, str]] = {
 QUALIFIERS = ("ForAnyValue", "ForAllValues")
 _VARIABLE_FAMILIES = ("string", "arn", "bool")  # the guide: variables work with String, ARN and Bool
 _ALL_NAMES = [*OPERATORS, *(f"{op}IfExists" for op in OPERATORS if op != "Null")]
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
-                   r"(Z|[+-]\d{2}:\d{2})?)?)?)?$")
 
 
 @dataclass(frozen=True)
@@ -107,41 +100,6 @@ def _split_operator(op: str) -> tuple[str | None, str, bool]:
     return qualifier, base, if_exists
 
 
-def parse_date(raw: Any, what: str) -> datetime:
-    """A W3C ISO 8601 date-time or epoch seconds, as an aware UTC datetime.
-
-    A date or time without a zone designator is read as UTC, and a string of
-    exactly four digits is a year (``"2020"``), not an epoch second.
-
-    Examples
-    --------
-    >>> parse_date("2020-01-01T00:00:01Z", "v").isoformat()
-    '2020-01-01T00:00:01+00:00'
-    >>> parse_date(0, "v").year
-    1970
-    """
-    if isinstance(raw, datetime):
-        return raw if raw.tzinfo else raw.replace(tzinfo=timezone.utc)
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return datetime.fromtimestamp(raw, tz=timezone.utc)
-    if isinstance(raw, str):
-        m = _DATE.match(raw)
-        if m and (len(raw) == 4 or not raw.isdigit()):
-            y, mo, d, h, mi, s, frac, tz = m.groups()
-            try:
-                dt = datetime(int(y), int(mo or 1), int(d or 1), int(h or 0), int(mi or 0), int(s or 0),
-                              int((frac or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc)
-            except ValueError:
-                raise ValueError(f"{what}: {raw!r} is not a valid date") from None
-            if tz and tz != "Z":
-                sign = 1 if tz[0] == "+" else -1
-                dt -= sign * timedelta(hours=int(tz[1:3]), minutes=int(tz[4:6]))
-            return dt
-        if re.fullmatch(r"\d+(\.\d+)?", raw):
-            return datetime.fromtimestamp(float(raw), tz=timezone.utc)
-    raise ValueError(f"{what}: {raw!r} is not an ISO 8601 date-time (e.g. 2020-01-01T00:00:00Z) or epoch seconds")
-
-
 def _parse_value(family: str, raw: Any, what: str, variables: bool) -> Any:
     if isinstance(raw, (dict, list)) or raw is None:
         raise ValueError(f"{what}: condition value must be a string, number or boolean, not {type(raw).__name__}")
@@ -159,47 +117,7 @@ def _parse_value(family: str, raw: Any, what: str, variables: bool) -> Any:
         if raw not in (True, False, "true", "false"):
             raise ValueError(f"{what}: Null expects \"true\" (key absent) or \"false\" (key present), not {raw!r}")
         return raw in (True, "true")
-    return _coerce(family, raw, what, policy=True)
-
-
-def _coerce(family: str, raw: Any, what: str, *, policy: bool = False) -> Any:
-    """Convert one value (policy or request) for comparison in ``family``."""
-    if family == "numeric":
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
-            raise ValueError(f"{what}: {raw!r} is not a number")
-        try:
-            number = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise ValueError(f"{what}: {raw!r} is not a number") from None
-        if not number.is_finite():
-            raise ValueError(f"{what}: {raw!r} is not a finite number")
-        return number
-    if family == "date":
-        return parse_date(raw, what)
-    if family == "ip":
-        try:
-            return ipaddress.ip_network(raw, strict=False) if policy else ipaddress.ip_address(raw)
-        except (ValueError, TypeError):
-            kind = "an IPv4/IPv6 CIDR such as 203.0.113.0/24" if policy else "an IP address"
-            raise ValueError(f"{what}: {raw!r} is not {kind}") from None
-    if family == "binary":
-        if isinstance(raw, (bytes, bytearray)):
-            return bytes(raw)
-        try:
-            return base64.b64decode(raw, validate=True)
-        except (binascii.Error, TypeError, ValueError):
-            raise ValueError(f"{what}: {raw!r} is not base-64 encoded binary") from None
-    if family == "bool":
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, str) and raw.lower() in ("true", "false"):
-            return raw.lower() == "true"
-        raise ValueError(f"{what}: {raw!r} is not a boolean")
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, (str, int, float)):
-        return str(raw)
-    raise ValueError(f"{what}: {raw!r} is not a string")
+    return coerce_value(family, raw, what, policy=True)
 
 
 def parse_conditions(block: Any, *, variables: bool = True) -> tuple[Condition, ...]:
@@ -267,7 +185,7 @@ def _request_values(cond: Condition, context: Mapping[str, Any]) -> list | None:
 def check_condition(cond: Condition, context: Mapping[str, Any]) -> tuple[bool, str]:
     """Evaluate one (operator, key) test; return (result, one-line explanation).
 
-    ``context`` has lower-case keys. May raise :class:`~labsupport.iam.match.Unresolved`.
+    ``context`` has lower-case keys. May raise :class:`~labsupport.iam.variables.Unresolved`.
 
     Examples
     --------
@@ -289,7 +207,7 @@ def check_condition(cond: Condition, context: Mapping[str, Any]) -> tuple[bool, 
     if not cond.qualifier and len(values) > 1:
         raise ValueError(f"context key {cond.key} has {len(values)} values; multivalued context keys "
                          f"require ForAnyValue: or ForAllValues: (operator {cond.operator})")
-    converted = [_coerce(cond.family, v, f"context key {cond.key}") for v in values]
+    converted = [coerce_value(cond.family, v, f"context key {cond.key}") for v in values]
 
     def one(v) -> bool:
         hit = any(_matches_one(cond, p, v, context) for p in cond.values)
@@ -302,7 +220,14 @@ def check_condition(cond: Condition, context: Mapping[str, Any]) -> tuple[bool, 
 
 
 def check_conditions(conditions: tuple[Condition, ...], context: Mapping[str, Any]) -> tuple[bool, str]:
-    """All tests must pass (AND); return the first failing explanation, or the last passing one."""
+    """All tests must pass (AND); return the first failing explanation, or the last passing one.
+
+    Examples
+    --------
+    >>> block = parse_conditions({"Bool": {"aws:SecureTransport": "true"}, "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})
+    >>> check_conditions(block, {"aws:securetransport": True, "aws:sourceip": "192.0.2.1"})
+    (False, "IpAddress aws:SourceIp: request ['192.0.2.1'] vs policy ['10.0.0.0/8'] -> False")
+    """
     reason = "no conditions"
     for cond in conditions:
         ok, reason = check_condition(cond, context)

@@ -20,6 +20,10 @@ AWS's enforcement code reads a request like a careful clerk with a checklist:
 
 The root user has full access except where an SCP/RCP or explicit deny says no.
 
+Not modelled: role trust policies and KMS key policies (which must allow the
+principal explicitly), ACLs, VPC endpoint policies, service and anonymous
+callers, and service-specific exceptions.
+
 References
 ----------
 AWS IAM User Guide: "Policy evaluation logic"; "How AWS enforcement code logic
@@ -65,7 +69,15 @@ class Evaluation:
         return self.decision is Decision.ALLOW
 
     def explain(self) -> str:
-        """A multi-line explanation: decision, reason, deciding statements, then all others."""
+        """A multi-line explanation: decision, reason, deciding statements, then all others.
+
+        Examples
+        --------
+        >>> ps = PolicySet(identity=[{"Statement": {"Sid": "ReadOnly", "Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}])
+        >>> print(evaluate(Request("arn:aws:iam::111122223333:user/ana", "s3:PutObject"), ps).explain())
+        IMPLICIT_DENY: no identity-based policy allows s3:PutObject on *
+          identity[0] Statement[0] (Sid 'ReadOnly'): Allow does not apply -- action s3:PutObject is not in Action ['s3:Get*']
+        """
         lines = [f"{self.decision.value}: {self.reason}"]
         lines += [f"  decided by {r}" for r in self.deciding]
         lines += [f"  {r}" for r in self.statements if r not in self.deciding]
@@ -131,7 +143,7 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     if denies:
         return done(Decision.EXPLICIT_DENY, "an explicit Deny applies; a Deny overrides every Allow", denies)
     for name, levels in (("RCP", policies.rcps), ("SCP", policies.scps)):
-        for i, level in enumerate(levels[:1]):
+        for i, level in enumerate(levels):
             if not allows(level):
                 return done(Decision.IMPLICIT_DENY, f"no {name} at organization level {i} allows it")
     resource_grants = allows(policies.resource)

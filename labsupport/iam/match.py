@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from labsupport.iam.variables import QMARK, STAR, VARIABLE, Item, Template, Unresolved, _Wild, compile_template, resolve
+from labsupport.iam.variables import STAR, VARIABLE, Item, Template, _Wild, compile_template, resolve
 
 __all__ = [
     "compile_action",
@@ -91,7 +91,13 @@ def compile_action(pattern: str) -> re.Pattern:
 
 
 def action_matches(pattern: re.Pattern, action: str) -> bool:
-    """True if ``action`` (``service:Action``) matches a compiled action pattern."""
+    """True if ``action`` (``service:Action``) matches a compiled action pattern, ignoring case.
+
+    Examples
+    --------
+    >>> action_matches(compile_action("s3:Get*"), "s3:PutObject")
+    False
+    """
     return pattern.fullmatch(action) is not None
 
 
@@ -189,7 +195,18 @@ def compile_resource(pattern: str, *, variables: bool = True) -> ResourcePattern
 
 
 def resource_matches(pattern: ResourcePattern, resource: str, context: Mapping[str, Any]) -> bool:
-    """True if the request's ``resource`` matches; may raise :class:`Unresolved`."""
+    """True if the request's ``resource`` matches; may raise :class:`~labsupport.iam.variables.Unresolved`.
+
+    ``context`` has lower-case keys, as :meth:`labsupport.iam.Request.context_keys` returns them.
+
+    Examples
+    --------
+    >>> p = compile_resource("arn:aws:s3:::home/${aws:username}/*")
+    >>> resource_matches(p, "arn:aws:s3:::home/ana/notes.txt", {"aws:username": "ana"})
+    True
+    >>> resource_matches(p, "arn:aws:s3:::home/bob/notes.txt", {"aws:username": "ana"})
+    False
+    """
     if pattern.source == "*":
         return True
     items = resolve(pattern.template, context, wildcards=True)

@@ -178,6 +178,14 @@ def not_principal_excludes(spec: PrincipalSpec, caller: Caller) -> bool:
     account, the role (for a role session), and the caller itself -- the
     conservative reading of the NotPrincipal page, which warns that AWS "might"
     check the account first, then the role, then the session.
+
+    Examples
+    --------
+    >>> bob = parse_caller("arn:aws:iam::444455556666:user/Bob")
+    >>> not_principal_excludes(parse_principal({"AWS": ["arn:aws:iam::444455556666:user/Bob", "444455556666"]}), bob)
+    True
+    >>> not_principal_excludes(parse_principal({"AWS": "arn:aws:iam::444455556666:user/Bob"}), bob)
+    False
     """
     aws = spec.values("AWS")
     if "*" in aws:

@@ -29,7 +29,7 @@ from labsupport.iam.principals import Caller, parse_caller
 
 __all__ = ["Request", "PolicySet"]
 
-_ACTION = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9-_.]+$")
+_ACTION = re.compile(r"^[A-Za-z0-9-]+:[\w.-]+$")
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ class Explorer:
             values = [_format(v) for v in self.controls[n]]
             label = html.escape(self.labels.get(n, n))
             rows.append(
-                f'<label class="explore-control">{label} '
+                f'<label class="explore-control" style="display:inline-block;margin:0 1.5em 0.4em 0">{label} '
                 f'<input type="range" min="0" max="{len(values) - 1}" step="1" value="{i}" '
                 f'data-name="{html.escape(n)}" aria-label="{label}" '
                 f"data-values='{html.escape(json.dumps(values))}'>"
