@@ -24,7 +24,19 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
-book: $(STAMP)
+# MathJax is served from the book itself (no CDN): installed from npm at build time into _vendor/,
+# which the build copies to _build/html/mathjax/ (html_extra_path).
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _vendor/mathjax/tex-mml-chtml.js
+$(MATHJAX):
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: it installs MathJax for the book (apt-get install npm)"; exit 1; }
+	npm install --silent --no-save --no-audit --no-fund --prefix $(VENV)/npm mathjax@$(MATHJAX_VERSION)
+	rm -rf _vendor/mathjax && mkdir -p _vendor/mathjax/output/chtml/fonts _vendor/mathjax/input/tex
+	cp $(VENV)/npm/node_modules/mathjax/es5/tex-mml-chtml.js _vendor/mathjax/
+	cp -r $(VENV)/npm/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
+	cp -r $(VENV)/npm/node_modules/mathjax/es5/input/tex/extensions _vendor/mathjax/input/tex/
+
+book: $(STAMP) $(MATHJAX)
 	LABSUPPORT_WIDGETS=static $(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
@@ -49,4 +61,4 @@ constraints: $(STAMP)
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^labsupport'; } > constraints.txt
 
 clean:
-	rm -rf _build
+	rm -rf _build _vendor

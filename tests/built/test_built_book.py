@@ -68,3 +68,18 @@ def test_lab_page_shows_the_student_version_without_solutions():
     html = page("labs/lab01-clocks/lab01-clocks")
     assert "grader.check" in html
     assert "BEGIN SOLUTION" not in html and "carried[message] = now" not in html
+
+
+@pytest.mark.parametrize("file", PAGES)
+def test_pages_load_no_script_or_style_from_the_network(file):
+    html = page(file)
+    external = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+    assets = [url for url in external if re.search(r"\.(js|css|png|svg|woff2?)(\?|$)", url)]
+    assert not assets, f"assets fetched from the network: {assets}"
+
+
+def test_math_is_typeset_by_the_book_s_own_mathjax():
+    html = page("book/01-foundations/scalability")
+    assert re.search(r'<script [^>]*src="[./]*_static/\.\./mathjax/tex-mml-chtml\.js', html)
+    assert (HTML / "mathjax" / "tex-mml-chtml.js").exists()
+    assert list((HTML / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
