@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book test test-fast notebooks labs lab constraints clean
+.PHONY: help book test notebooks labs lab bench constraints clean
 
 help:
 	@echo "make book   build the book into _build/html"
@@ -15,6 +15,7 @@ help:
 	@echo "make lab    open the labs in JupyterLab"
 	@echo "make notebooks  re-execute the chapter notebooks in place (after editing them)"
 	@echo "make labs   regenerate the student labs from the instructor masters"
+	@echo "make bench  measure notebooks, widgets, the kernel, hashing, the checker and grading; rewrites book/performance.md"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; run 'make PYTHON=python3 ...' with a Python 3.11"; exit 1; }
@@ -52,6 +53,11 @@ notebooks: $(STAMP)
 
 labs: $(STAMP)
 	$(BIN)/python tools/build_labs.py
+
+# Peers used only for comparison (uhashring) live in requirements-bench.txt, not in requirements.txt.
+bench: $(STAMP) $(MATHJAX)
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python tools/bench.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab labs

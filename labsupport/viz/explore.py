@@ -139,9 +139,29 @@ class Explorer:
         redraw()
         return widgets.VBox([*sliders.values(), output])
 
+    def frame_timings(self) -> list[float]:
+        """Seconds to draw and encode each frame: what a reader waits for when a control moves."""
+        import time
+
+        import matplotlib.pyplot as plt
+
+        seconds = []
+        names = list(self.controls)
+        for index in itertools.product(*(range(len(self.controls[n])) for n in names)):
+            started = time.perf_counter()
+            figure = self.draw(**{n: self.controls[n][i] for n, i in zip(names, index)})
+            figure.savefig(io.BytesIO(), format="png", dpi=STATIC_DPI, bbox_inches="tight")
+            seconds.append(time.perf_counter() - started)
+            plt.close(figure)
+        return seconds
+
     def _ipython_display_(self):
         from IPython.display import HTML, display
 
+        timings_file = os.environ.get("LABSUPPORT_WIDGET_TIMINGS")
+        if timings_file:  # set by 'make bench' only
+            with open(timings_file, "a") as out:
+                out.write(json.dumps({"title": self.title, "seconds": self.frame_timings()}) + "\n")
         if widget_mode() == "static":
             display(HTML(self.to_html()))
         else:
