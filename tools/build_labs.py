@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from labsupport.grading import authoring  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTERS = ROOT / "instructor" / "labs"
@@ -49,12 +51,11 @@ def normalised(path: Path) -> str:
 
 
 def assign(master: Path, out: Path) -> None:
-    """Run otter assign on one master; raise with its output if it fails."""
-    otter = Path(sys.executable).with_name("otter")
-    result = subprocess.run([str(otter), "assign", "--no-pdfs", master.name, str(out)], cwd=master.parent,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"otter assign failed for {master}:\n{result.stdout}\n{result.stderr}")
+    """Run otter assign on one master; stop with its output if it fails."""
+    try:
+        authoring.assign(master, out)
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
 
 
 def build(check_only: bool, only: str | None = None) -> int:

@@ -1,0 +1,43 @@
+"""Building a lab's student version and autograder from its instructor master (otter assign)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+import shutil
+
+__all__ = ["repo_root", "assign", "autograder_zip"]
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def assign(master: Path, out: Path) -> None:
+    """Run ``otter assign`` on one master notebook; raise with its output if it fails."""
+    otter = Path(sys.executable).with_name("otter")
+    result = subprocess.run([str(otter), "assign", "--no-pdfs", master.name, str(out)], cwd=master.parent,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"otter assign failed for {master}:\n{result.stdout}\n{result.stderr}")
+
+
+def autograder_zip(lab: str, root: Path | None = None) -> Path:
+    """The lab's autograder zip in _build/labs/<lab>/, built from its master if missing."""
+    root = root or repo_root()
+    target = root / "_build" / "labs" / lab / f"{lab}-autograder.zip"
+    if target.exists():
+        return target
+    master = root / "instructor" / "labs" / lab / f"{lab}.ipynb"
+    if not master.exists():
+        known = sorted(p.name for p in (root / "instructor" / "labs").glob("*") if p.is_dir())
+        raise ValueError(f"unknown lab {lab!r}: no {master.relative_to(root)}; labs are {known}, "
+                         "or pass the path of an autograder zip")
+    with tempfile.TemporaryDirectory() as tmp:
+        assign(master, Path(tmp) / lab)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(next((Path(tmp) / lab / "autograder").glob("*.zip")), target)
+        shutil.copy(Path(tmp) / lab / "autograder" / f"{lab}.ipynb", target.with_name(f"{lab}-solution.ipynb"))
+    return target
