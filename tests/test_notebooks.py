@@ -45,3 +45,12 @@ def test_widget_cells_are_marked_and_everything_else_is_compared(path):
             assert source.startswith("# NBVAL_IGNORE_OUTPUT"), "a widget cell must be marked # NBVAL_IGNORE_OUTPUT"
     ignored = sum("".join(c["source"]).startswith("# NBVAL_IGNORE_OUTPUT") for c in cells)
     assert ignored <= max(1, len(cells) // 4), "too many cells escape nbval's comparison"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_figure_has_alternative_text(path):
+    _, cells = code_cells(path)
+    for c in cells:
+        if any("image/png" in o.get("data", {}) for o in c["outputs"]):
+            alt = c["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) > 10, f"a figure without alt text in cell: {''.join(c['source'])[:80]!r}"

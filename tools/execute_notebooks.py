@@ -10,6 +10,7 @@ unchanged notebook leaves git with nothing to commit.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,35 @@ import nbformat
 from nbclient import NotebookClient
 
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+TITLE = re.compile(r"""(?:set_title|suptitle|title=)\(?\s*f?(["'])(.+?)\1""")
+
+
+def alt_text(cell, previous_markdown: str) -> str:
+    """Alternative text for a figure: a '# alt:' comment, else its title, else the text before it."""
+    for line in cell.source.splitlines():
+        if line.strip().lower().startswith("# alt:"):
+            return line.split(":", 1)[1].strip()
+    match = TITLE.search(cell.source)
+    if match and "{" not in match.group(2):
+        return f"Figure: {match.group(2)}"
+    sentence = re.split(r"(?<=[.!?])\s", " ".join(previous_markdown.split()))[0]
+    sentence = re.sub(r"[#*`$]|\{[a-z]+\}", "", sentence).strip()
+    return f"Figure: {sentence[:150]}" if sentence else "Figure"
+
+
+def add_alt_text(nb: nbformat.NotebookNode) -> None:
+    """Give every cell that draws a figure alternative text (myst-nb reads it from the cell metadata)."""
+    previous = ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            previous = cell.source
+            continue
+        draws = any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+        image = cell.metadata.get("mystnb", {}).get("image", {})
+        if draws and not image.get("alt"):
+            cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt_text(cell, previous)
 
 
 def clean(nb: nbformat.NotebookNode) -> None:
@@ -40,6 +70,7 @@ def execute(path: Path) -> float:
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - started
     clean(nb)
+    add_alt_text(nb)
     nbformat.validate(nb)
     nbformat.write(nb, path)
     return seconds
