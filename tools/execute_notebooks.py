@@ -50,7 +50,18 @@ def add_alt_text(nb: nbformat.NotebookNode) -> None:
             cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt_text(cell, previous)
 
 
+def mark_ignored_outputs(cell) -> None:
+    """nbval honours '# NBVAL_IGNORE_OUTPUT' only as a whole comment line: keep the reason on the next line."""
+    first, _, rest = cell.source.partition("\n")
+    if first.startswith("# NBVAL_IGNORE_OUTPUT") and first.strip() != "# NBVAL_IGNORE_OUTPUT":
+        reason = first[len("# NBVAL_IGNORE_OUTPUT"):].lstrip(":- ").strip()
+        cell.source = "# NBVAL_IGNORE_OUTPUT\n# " + reason[:1].upper() + reason[1:] + ("\n" + rest if rest else "")
+
+
 def clean(nb: nbformat.NotebookNode) -> None:
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            mark_ignored_outputs(cell)
     nb.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
