@@ -58,7 +58,18 @@ def assign(master: Path, out: Path) -> None:
         raise SystemExit(str(error)) from None
 
 
-def build(check_only: bool, only: str | None = None) -> int:
+def filled_in(student: Path, solution: Path) -> dict:
+    """The student notebook with every answer cell replaced by the solution's: what a finished student hands in."""
+    nb, solved = json.loads(student.read_text()), json.loads(solution.read_text())
+    if len(nb["cells"]) != len(solved["cells"]):
+        raise SystemExit(f"{student} and {solution} have different cells; regenerate both with 'make labs'")
+    for cell, answer in zip(nb["cells"], solved["cells"]):
+        if "otter_answer_cell" in cell.get("metadata", {}).get("tags", []):
+            cell["source"] = answer["source"]
+    return nb
+
+
+def build(check_only: bool, only: str | None = None, build_only: bool = False) -> int:
     problems = []
     for master in masters():
         if only and master.stem != only:
@@ -75,15 +86,24 @@ def build(check_only: bool, only: str | None = None) -> int:
                     problems.append(f"{target.relative_to(ROOT)} is not what {master.relative_to(ROOT)} generates; "
                                     "run 'make labs' and commit the result")
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(cleaned(generated))
+            if not build_only:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(cleaned(generated))
             dest = BUILD / lab
             shutil.rmtree(dest, ignore_errors=True)
             dest.mkdir(parents=True)
             zips = list((out / "autograder").glob("*.zip"))
             shutil.copy(zips[0], dest / f"{lab}-autograder.zip")
             shutil.copy(out / "autograder" / f"{lab}.ipynb", dest / f"{lab}-solution.ipynb")
-            print(f"{lab}: wrote {target.relative_to(ROOT)} and {(dest / f'{lab}-autograder.zip').relative_to(ROOT)}")
+            # A finished student notebook, with the lab's other files, for the Binder rehearsal.
+            rehearsal = dest / "rehearsal"
+            rehearsal.mkdir()
+            (rehearsal / f"{lab}.ipynb").write_text(json.dumps(filled_in(generated, out / "autograder" / f"{lab}.ipynb")))
+            for support in (STUDENT / lab).glob("*"):
+                if support.is_file() and support.suffix != ".ipynb":
+                    shutil.copy(support, rehearsal / support.name)
+            print(f"{lab}: wrote {'' if build_only else str(target.relative_to(ROOT)) + ' and '}"
+                  f"{(dest / f'{lab}-autograder.zip').relative_to(ROOT)}")
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
@@ -93,5 +113,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="check labs/ against the masters; write nothing")
     parser.add_argument("--lab", help="only this lab (e.g. lab01-clocks)")
+    parser.add_argument("--build-only", action="store_true", help="write _build/labs/ only, leave labs/ alone")
     args = parser.parse_args()
-    sys.exit(build(args.check, args.lab))
+    sys.exit(build(args.check, args.lab, args.build_only))
