@@ -1,15 +1,17 @@
 """Authoring checks for every lab, so a broken autograder is caught before a class sees it.
 
-For each lab: the student version is exactly what the master generates; the Gradescope autograder zip is
-produced and gives the master's solutions full marks under otter itself; the unmodified student version
-earns zero on every question; every question has hidden tests; and for every question at least one
-plausible wrong answer (instructor/labs/<lab>/wrong_answers.py) loses points.
+For each lab: the student version is exactly what the master generates; the autograder zip is produced;
+graded by labgrade, the master's solutions earn full marks and the unmodified student version zero; every
+question has public and hidden tests; and for every question each plausible wrong answer listed in
+instructor/labs/<lab>/wrong_answers.py loses points, so no test passes vacuously. One lab is also graded
+by otter itself, as Gradescope would, to keep the bundles compatible.
 """
 
 import json
 import runpy
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -29,78 +31,83 @@ def test_there_is_at_least_one_lab():
     assert LABS, "no lab masters found under instructor/labs/"
 
 
+def wrong_answers(name: str) -> dict[str, list[str]]:
+    path = ROOT / "instructor" / "labs" / name / "wrong_answers.py"
+    assert path.exists(), f"{path.relative_to(ROOT)} should list plausible wrong answers for every question"
+    return runpy.run_path(str(path))["WRONG"]
+
+
 @pytest.fixture(scope="module", params=LABS)
 def lab(request, tmp_path_factory):
+    """Assign the lab, then grade its solutions, its student version and every wrong answer once."""
     name = request.param
-    out = tmp_path_factory.mktemp(name) / "dist"
+    work = tmp_path_factory.mktemp(name)
+    out = work / "dist"
     assign(ROOT / "instructor" / "labs" / name / f"{name}.ipynb", out)
     zip_path = next((out / "autograder").glob("*.zip"))
     _, questions = load_autograder(zip_path)
-    return name, out, zip_path, questions
-
-
-def grade(path: Path, lab_name: str, questions) -> dict[str, float]:
-    support = [p for p in (ROOT / "labs" / lab_name).glob("*") if p.is_file() and p.suffix != ".ipynb"]
-    result = grade_submission(path, lab_name, questions, Limits(timeout_s=300), isolated=isolation_available(),
-                              hide=[str(ROOT / "instructor"), str(ROOT / "_build")], support_files=support)
-    assert result.status == "graded", (result.status, result.detail)
-    return result.question_scores(questions)
+    solution = json.loads((out / "autograder" / f"{name}.ipynb").read_text())
+    variants = {"solution": out / "autograder" / f"{name}.ipynb", "student": ROOT / "labs" / name / f"{name}.ipynb"}
+    for question, codes in wrong_answers(name).items():
+        for i, code in enumerate(codes):
+            nb = json.loads(json.dumps(solution))
+            nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "wrong-answer", "metadata": {},
+                                "outputs": [], "source": code})
+            path = work / f"wrong-{question}-{i}.ipynb"
+            path.write_text(json.dumps(nb))
+            variants[f"wrong {question} {i}"] = path
+    support = [p for p in (ROOT / "labs" / name).glob("*") if p.is_file() and p.suffix != ".ipynb"]
+    results = {label: grade_submission(path, name, questions, Limits(timeout_s=300), isolated=isolation_available(),
+                                       hide=[str(ROOT / "instructor"), str(ROOT / "_build")], support_files=support)
+               for label, path in variants.items()}
+    return name, out, zip_path, questions, results
 
 
 def test_student_version_is_what_the_master_generates(lab):
-    name, out, _, _ = lab
+    name, out, _, _, _ = lab
     committed = ROOT / "labs" / name / f"{name}.ipynb"
     assert committed.exists(), f"{committed} is missing; run 'make labs'"
     assert build_labs.normalised(committed) == build_labs.normalised(out / "student" / f"{name}.ipynb"), (
         f"{committed.relative_to(ROOT)} differs from what its master generates; run 'make labs'")
 
 
-def test_gradescope_autograder_gives_the_solutions_full_marks(lab, tmp_path):
-    name, out, zip_path, _ = lab
-    run = subprocess.run([OTTER, "run", "-a", str(zip_path), "-o", str(tmp_path), str(out / "autograder" / f"{name}.ipynb")],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, run.stdout + run.stderr
-    results = json.loads((tmp_path / "results.json").read_text())
-    scored = [t for t in results["tests"] if t["name"] != "Public Tests"]
-    assert scored and all(t["score"] == t["max_score"] for t in scored), [(t["name"], t["score"]) for t in scored]
+def test_the_autograder_bundle_is_produced(lab):
+    _, _, zip_path, questions, _ = lab
+    names = zipfile.ZipFile(zip_path).namelist()
+    assert {"run_autograder", "setup.sh", "otter_config.json"} <= set(names)
+    assert {f"tests/{q.name}.py" for q in questions} <= set(names)
 
 
 def test_solutions_earn_full_marks_and_the_student_version_zero(lab):
-    name, out, _, questions = lab
-    full = grade(out / "autograder" / f"{name}.ipynb", name, questions)
-    assert full == {q.name: q.points for q in questions}
-    empty = grade(ROOT / "labs" / name / f"{name}.ipynb", name, questions)
-    assert all(score == 0 for score in empty.values()), empty
+    _, _, _, questions, results = lab
+    for label in ("solution", "student"):
+        assert results[label].status == "graded", (label, results[label].status, results[label].detail)
+    assert results["solution"].question_scores(questions) == {q.name: q.points for q in questions}
+    assert all(score == 0 for score in results["student"].question_scores(questions).values()), \
+        results["student"].question_scores(questions)
 
 
 def test_every_question_has_public_and_hidden_tests(lab):
-    _, _, _, questions = lab
+    _, _, _, questions, _ = lab
     for q in questions:
         assert any(c.hidden for c in q.cases), f"{q.name} has no hidden test"
         assert any(not c.hidden for c in q.cases), f"{q.name} has no public test"
 
 
-def test_a_plausible_wrong_answer_loses_points_on_every_question(lab, tmp_path):
-    name, out, _, questions = lab
-    wrong_file = ROOT / "instructor" / "labs" / name / "wrong_answers.py"
-    assert wrong_file.exists(), f"{wrong_file.relative_to(ROOT)} should list a wrong answer per question"
-    wrong = runpy.run_path(str(wrong_file))["WRONG"]
+def test_a_plausible_wrong_answer_loses_points_on_every_question(lab):
+    name, _, _, questions, results = lab
+    wrong = wrong_answers(name)
     assert set(wrong) == {q.name for q in questions}, "every question needs at least one wrong answer"
-    solution = json.loads((out / "autograder" / f"{name}.ipynb").read_text())
-    for question in questions:
-        for i, code in enumerate(wrong[question.name]):
-            nb = json.loads(json.dumps(solution))
-            nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "wrong-answer", "metadata": {},
-                                "outputs": [], "source": code})
-            path = tmp_path / f"{question.name}-{i}.ipynb"
-            path.write_text(json.dumps(nb))
-            scores = grade(path, name, questions)
-            assert scores[question.name] < question.points, (
-                f"wrong answer {i} to {question.name} still earns full marks: a test is vacuous")
+    for q in questions:
+        for i in range(len(wrong[q.name])):
+            result = results[f"wrong {q.name} {i}"]
+            assert result.status == "graded", (q.name, i, result.status, result.detail)
+            assert result.question_scores(questions)[q.name] < q.points, (
+                f"wrong answer {i} to {q.name} still earns full marks: a test is vacuous")
 
 
 def test_student_version_holds_no_hidden_test_or_solution(lab):
-    name, _, _, questions = lab
+    name, _, _, questions, _ = lab
     student = (ROOT / "labs" / name / f"{name}.ipynb").read_text()
     assert '"hidden": true' not in student
     assert "BEGIN SOLUTION" not in student and "# HIDDEN" not in student
@@ -111,3 +118,16 @@ def test_student_version_holds_no_hidden_test_or_solution(lab):
                     body = line.removeprefix(">>> ").strip()
                     if len(body) > 25:
                         assert body not in student, f"hidden test line leaked into the student version: {body!r}"
+
+
+def test_otter_itself_gives_lab01_solutions_full_marks(tmp_path):
+    """The Gradescope path: the bundle otter generates grades the solutions as labgrade does."""
+    out = tmp_path / "dist"
+    assign(ROOT / "instructor" / "labs" / "lab01-clocks" / "lab01-clocks.ipynb", out)
+    run = subprocess.run([OTTER, "run", "-a", str(next((out / "autograder").glob("*.zip"))), "-o", str(tmp_path),
+                          str(out / "autograder" / "lab01-clocks.ipynb")], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    scored = [t for t in results["tests"] if t["name"] != "Public Tests"]
+    assert scored and all(t["score"] == t["max_score"] for t in scored), [(t["name"], t["score"]) for t in scored]

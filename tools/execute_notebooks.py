@@ -32,8 +32,10 @@ def alt_text(cell, previous_markdown: str) -> str:
     match = TITLE.search(cell.source)
     if match and "{" not in match.group(2):
         return f"Figure: {match.group(2)}"
-    sentence = re.split(r"(?<=[.!?])\s", " ".join(previous_markdown.split()))[0]
-    sentence = re.sub(r"[#*`$]|\{[a-z]+\}", "", sentence).strip()
+    text = re.sub(r"^\(\S+\)=\s*$", "", previous_markdown, flags=re.M)  # MyST labels
+    headings = [h.lstrip("#").strip() for h in text.splitlines() if h.startswith("#")]
+    sentence = headings[-1] if headings else re.split(r"(?<=[.!?])\s", " ".join(text.split()))[0]
+    sentence = re.sub(r"[*`$]|\{[a-z]+\}", "", sentence).strip()
     return f"Figure: {sentence[:150]}" if sentence else "Figure"
 
 
@@ -46,7 +48,7 @@ def add_alt_text(nb: nbformat.NotebookNode) -> None:
             continue
         draws = any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
         image = cell.metadata.get("mystnb", {}).get("image", {})
-        if draws and not image.get("alt"):
+        if draws and (not image.get("alt") or image.get("alt", "").startswith("Figure")):
             cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt_text(cell, previous)
 
 

@@ -15,10 +15,15 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-def assign(master: Path, out: Path) -> None:
-    """Run ``otter assign`` on one master notebook; raise with its output if it fails."""
+def assign(master: Path, out: Path, *, run_tests: bool = False) -> None:
+    """Run ``otter assign`` on one master notebook; raise with its output if it fails.
+
+    otter's own run of the tests against the solutions is off by default: the
+    authoring checks (tests/test_labs.py) grade the solutions with labgrade instead.
+    """
     otter = Path(sys.executable).with_name("otter")
-    result = subprocess.run([str(otter), "assign", "--no-pdfs", master.name, str(out)], cwd=master.parent,
+    flags = ["--no-pdfs"] + ([] if run_tests else ["--no-run-tests"])
+    result = subprocess.run([str(otter), "assign", *flags, master.name, str(out)], cwd=master.parent,
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"otter assign failed for {master}:\n{result.stdout}\n{result.stderr}")
