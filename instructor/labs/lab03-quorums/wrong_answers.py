@@ -1,0 +1,57 @@
+"""Plausible wrong answers, one or more per question: each must lose points (checked by tests/test_labs.py).
+
+Each entry is code appended to the solved notebook, redefining the answer wrongly.
+"""
+
+WRONG = {
+    "q1": [
+        # Off by one: treats R + W = N as enough.
+        "def always_intersect(n, r, w):\n"
+        "    return r + w >= n\n",
+    ],
+    "q2": [
+        # Trusts the first reply instead of the newest, and repairs nothing.
+        "class Coordinator(LabCoordinator):\n"
+        "    def write(self, key, value):\n"
+        "        self.counter += 1\n"
+        "        events = self.multicast(self.replicas, 'write', (key, (self.counter, self.name), value))\n"
+        "        yield from self.collect(events, self.w, self.timeout_s)\n"
+        "        return 'ok'\n"
+        "    def read(self, key):\n"
+        "        replies = yield from self.collect(self.multicast(self.replicas, 'read', key), self.r, self.timeout_s)\n"
+        "        return replies[0].payload[1]\n",
+        # Waits for every replica instead of a quorum.
+        "class Coordinator(LabCoordinator):\n"
+        "    def write(self, key, value):\n"
+        "        self.counter += 1\n"
+        "        events = self.multicast(self.replicas, 'write', (key, (self.counter, self.name), value))\n"
+        "        yield from self.collect(events, len(self.replicas), self.timeout_s)\n"
+        "        return 'ok'\n"
+        "    def read(self, key):\n"
+        "        replies = yield from self.collect(self.multicast(self.replicas, 'read', key), len(self.replicas),\n"
+        "                                          self.timeout_s)\n"
+        "        tag, value = newest([m.payload for m in replies])\n"
+        "        for m in replies:\n"
+        "            if m.payload[0] < tag:\n"
+        "                self.send(m.src, 'write', (key, tag, value))\n"
+        "        return value\n",
+    ],
+    "q3": [
+        # Tests the result object's truth value, which is always true, so it never finds anything.
+        "def find_inversion(coordinator, seeds):\n"
+        "    for seed in seeds:\n"
+        "        if not check_linearizable(run_workload(coordinator, seed=seed).history):\n"
+        "            return seed\n"
+        "    return None\n"
+        "first_bad = find_inversion(Coordinator, range(500))\n",
+    ],
+    "q4": [
+        # Writes back without waiting for the acknowledgements.
+        "class AbdCoordinator(Coordinator):\n"
+        "    def read(self, key):\n"
+        "        replies = yield from self.collect(self.multicast(self.replicas, 'read', key), self.r, self.timeout_s)\n"
+        "        tag, value = newest([m.payload for m in replies])\n"
+        "        self.multicast(self.replicas, 'write', (key, tag, value))\n"
+        "        return value\n",
+    ],
+}

@@ -1,0 +1,175 @@
+"""Windows over a stream of sensor readings: tumbling and sliding, event time, watermark, allowed lateness.
+
+A weather station posts one postcard a minute; the post office delivers most
+the next day and a few a week late. To publish daily averages you must
+decide when a day is "done" (the **watermark**: the newest date seen, minus
+the lateness you expect, ``out_of_orderness_s``), and what to do with a
+postcard for a day already published: correct the published figure if it is
+only a little late (**allowed lateness**), or throw it away.
+
+Readings carry their **event time** (when measured) and arrive at their
+**arrival time**; they are processed in arrival order. A **tumbling**
+window of ``size_s`` covers ``[k size, (k+1) size)``; a **sliding** window
+of ``size_s`` starts every ``slide_s`` (a reading falls in ``size/slide``
+of them). A window fires once the watermark passes its end; a reading that
+arrives later but before the watermark passes ``end + allowed_lateness_s``
+updates the window and fires it again; later still, it is dropped. These
+are the semantics of Apache Flink's event-time windows, which Amazon Managed
+Service for Apache Flink runs ("Track events in Managed Service for Apache
+Flink using the DataStream API"; Flink documentation, "Windows",
+"Allowed Lateness").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+__all__ = ["Reading", "Firing", "WindowRun", "run_windows", "tumbling", "sliding", "expected_drop_fraction"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One measurement: when it was taken, when it arrived, from which key (device), and its value."""
+
+    event_s: float
+    arrival_s: float
+    key: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One emission of a window's result; ``late=True`` for an update caused by a late reading."""
+
+    key: str
+    start_s: float
+    end_s: float
+    count: int
+    total: float
+    emitted_s: float
+    late: bool
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count
+
+
+@dataclass(frozen=True)
+class WindowRun:
+    firings: tuple[Firing, ...]
+    dropped: tuple[Reading, ...]  # readings every window of which had been closed for good
+    late_updates: int
+
+    def final(self) -> dict[tuple[str, float], tuple[int, float]]:
+        """(key, window start) -> (count, total) of each window's last firing."""
+        out = {}
+        for f in self.firings:
+            out[(f.key, f.start_s)] = (f.count, f.total)
+        return dict(sorted(out.items()))
+
+
+def _check(name: str, value: float, *, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name}={value!r} must be a finite number of seconds")
+    if positive and value <= 0:
+        raise ValueError(f"{name}={value!r} must be > 0 seconds: a window needs a positive length")
+    if not positive and value < 0:
+        raise ValueError(f"{name}={value!r} must be >= 0 seconds")
+    return float(value)
+
+
+def run_windows(readings: Iterable[Reading], size_s: float, slide_s: float | None = None, *,
+                out_of_orderness_s: float = 0.0, allowed_lateness_s: float = 0.0) -> WindowRun:
+    """Window ``readings`` per key (sliding if ``slide_s`` is given, else tumbling) and sum them.
+
+    Examples
+    --------
+    >>> rs = [Reading(1, 1, "a", 10), Reading(12, 12, "a", 20), Reading(3, 13, "a", 30),
+    ...       Reading(25, 25, "a", 1), Reading(4, 26, "a", 5)]
+    >>> run = run_windows(rs, 10, out_of_orderness_s=1, allowed_lateness_s=5)
+    >>> [(f.start_s, f.count, f.total, f.late) for f in run.firings]
+    [(0.0, 1, 10.0, False), (0.0, 2, 40.0, True), (10.0, 1, 20.0, False), (20.0, 1, 1.0, False)]
+    >>> [r.value for r in run.dropped]
+    [5]
+    >>> run_windows(rs, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: size_s=0 must be > 0 seconds: a window needs a positive length
+    """
+    size = _check("size_s", size_s, positive=True)
+    slide = size if slide_s is None else _check("slide_s", slide_s, positive=True)
+    lateness = _check("allowed_lateness_s", allowed_lateness_s, positive=False)
+    delay = _check("out_of_orderness_s", out_of_orderness_s, positive=False)
+    ordered = sorted(readings, key=lambda r: (r.arrival_s, r.event_s, r.key))
+    state: dict[tuple[str, float], list] = {}  # (key, start) -> [count, total, fired]
+    firings: list[Firing] = []
+    dropped: list[Reading] = []
+    late_updates = 0
+    watermark = -math.inf
+
+    def starts(t: float) -> list[float]:
+        last = math.floor(t / slide) * slide
+        first = math.floor((t - size) / slide + 1) * slide
+        return [first + k * slide for k in range(int(round((last - first) / slide)) + 1) if first + k * slide <= t]
+
+    def fire_ready(now: float) -> None:
+        for (key, start) in sorted(state):
+            count, total, fired = state[(key, start)]
+            if not fired and start + size <= watermark:
+                firings.append(Firing(key, start, start + size, count, total, now, False))
+                state[(key, start)][2] = True
+
+    for r in ordered:
+        accepted = False
+        for start in starts(r.event_s):
+            if start + size + lateness <= watermark:
+                continue  # this window is closed for good
+            slot = state.setdefault((r.key, start), [0, 0.0, False])
+            slot[0] += 1
+            slot[1] += r.value
+            accepted = True
+            if slot[2]:
+                late_updates += 1
+                firings.append(Firing(r.key, start, start + size, slot[0], slot[1], r.arrival_s, True))
+        if not accepted:
+            dropped.append(r)
+        watermark = max(watermark, r.event_s - delay)
+        fire_ready(r.arrival_s)
+    end = ordered[-1].arrival_s if ordered else 0.0
+    watermark = math.inf
+    fire_ready(end)
+    return WindowRun(tuple(firings), tuple(dropped), late_updates)
+
+
+def tumbling(readings: Iterable[Reading], size_s: float, **kw) -> WindowRun:
+    """Tumbling windows of ``size_s`` (see :func:`run_windows`)."""
+    return run_windows(readings, size_s, None, **kw)
+
+
+def sliding(readings: Iterable[Reading], size_s: float, slide_s: float, **kw) -> WindowRun:
+    """Sliding windows of ``size_s`` every ``slide_s`` (see :func:`run_windows`)."""
+    return run_windows(readings, size_s, slide_s, **kw)
+
+
+def expected_drop_fraction(size_s: float, mean_delay_s: float, *, out_of_orderness_s: float = 0.0,
+                           allowed_lateness_s: float = 0.0) -> float:
+    """Tumbling windows, many readings, exponential delays of mean ``m``: the share dropped.
+
+    The watermark runs about ``out_of_orderness_s`` behind real time (the
+    newest event time seen is almost *now* when readings are frequent), so a
+    reading taken ``u`` before its window's end is dropped if its delay
+    exceeds ``u + out_of_orderness_s + allowed_lateness_s``. With ``u``
+    uniform on ``[0, size)``: ``(m / size) exp(-(O + L) / m) (1 - exp(-size / m))``.
+
+    Examples
+    --------
+    >>> round(expected_drop_fraction(10, 2, out_of_orderness_s=1), 4)
+    0.1205
+    """
+    size = _check("size_s", size_s, positive=True)
+    m = _check("mean_delay_s", mean_delay_s, positive=True)
+    grace = _check("out_of_orderness_s", out_of_orderness_s, positive=False) + \
+        _check("allowed_lateness_s", allowed_lateness_s, positive=False)
+    return m / size * math.exp(-grace / m) * (1 - math.exp(-size / m))
