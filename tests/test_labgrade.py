@@ -15,6 +15,7 @@ from labsupport.grading import load_autograder
 from labsupport.grading.authoring import autograder_zip
 from labsupport.grading.runner import isolation_available
 
+pytestmark = pytest.mark.xdist_group("labgrade")  # one worker grades the hostile set once
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "tests" / "grading" / "hostile"
 LABGRADE = str(Path(sys.executable).with_name("labgrade"))
