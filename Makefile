@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book test notebooks labs lab bench constraints clean
+.PHONY: help book test browser notebooks labs lab bench constraints clean
 
 help:
 	@echo "make book   build the book into _build/html"
@@ -62,6 +62,13 @@ test: $(STAMP) $(BINDER_STAMP)
 	  --nbval-cell-timeout=300 _build/labs/*/rehearsal
 	$(MAKE) book
 	$(BIN)/python -m pytest tests/built
+	tools/ensure_browser.sh
+	$(BIN)/python -m pytest tests/browser
+
+# The browser suite alone, on an already built book.
+browser: $(STAMP)
+	tools/ensure_browser.sh
+	$(BIN)/python -m pytest tests/browser
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py book/*.ipynb

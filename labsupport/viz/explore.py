@@ -52,6 +52,10 @@ class Explorer:
     initial: dict[str, Any]
     title: str
     labels: dict[str, str]
+    fixed: dict[str, Any] = None  # controls with a single value: passed to draw, never shown as sliders
+
+    def _draw(self, **values):
+        return self.draw(**(self.fixed or {}), **values)
 
     def frames(self) -> list[tuple[tuple[int, ...], Any]]:
         """Every combination of control indices with the figure drawn for it."""
@@ -59,7 +63,7 @@ class Explorer:
         out = []
         for index in itertools.product(*(range(len(self.controls[n])) for n in names)):
             values = {n: self.controls[n][i] for n, i in zip(names, index)}
-            out.append((index, self.draw(**values)))
+            out.append((index, self._draw(**values)))
         return out
 
     # -- static: precomputed frames switched by inline JavaScript ----------------
@@ -128,7 +132,7 @@ class Explorer:
         output = widgets.Output()
 
         def redraw(_change=None):
-            figure = self.draw(**{n: s.value for n, s in sliders.items()})
+            figure = self._draw(**{n: s.value for n, s in sliders.items()})
             with output:
                 output.clear_output(wait=True)
                 display(figure)
@@ -149,7 +153,7 @@ class Explorer:
         names = list(self.controls)
         for index in itertools.product(*(range(len(self.controls[n])) for n in names)):
             started = time.perf_counter()
-            figure = self.draw(**{n: self.controls[n][i] for n, i in zip(names, index)})
+            figure = self._draw(**{n: self.controls[n][i] for n, i in zip(names, index)})
             figure.savefig(io.BytesIO(), format="png", dpi=STATIC_DPI, bbox_inches="tight")
             seconds.append(time.perf_counter() - started)
             plt.close(figure)
@@ -230,4 +234,8 @@ def explore(draw: Callable[..., Any], *, title: str, labels: dict[str, str] | No
             raise ValueError(f"initial {name}={initial[name]!r} is not one of its values {lists[name]}")
     for name, values in lists.items():
         initial.setdefault(name, values[len(values) // 2])
-    return Explorer(draw, lists, initial, title, dict(labels or {}))
+    fixed = {name: values[0] for name, values in lists.items() if len(values) == 1}
+    moving = {name: values for name, values in lists.items() if len(values) > 1}
+    if not moving:
+        raise ValueError("every control has a single value; give at least one control two or more values")
+    return Explorer(draw, moving, {n: initial[n] for n in moving}, title, dict(labels or {}), fixed)
