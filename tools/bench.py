@@ -229,10 +229,15 @@ def bench_notebooks() -> list[Row]:
         os.environ["LABSUPPORT_WIDGET_TIMINGS"] = str(timings)
         os.environ["LABSUPPORT_WIDGETS"] = "live"
         nb = nbformat.read(path, as_version=4)
-        started = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-        seconds = time.perf_counter() - started
         rel = str(path.relative_to(ROOT))
+        started = time.perf_counter()
+        try:
+            NotebookClient(nb, timeout=600, kernel_name="python3",
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+        except Exception as error:  # a broken notebook is reported, and the other rows still measured
+            rows.append(Row("notebooks", rel, float("nan"), "s", note=f"failed: {type(error).__name__}"))
+            continue
+        seconds = time.perf_counter() - started
         rows.append(Row("notebooks", rel, seconds, "s", note="fresh kernel, includes widget timing pass"
                         if timings.stat().st_size else "fresh kernel"))
         for line in timings.read_text().splitlines():
@@ -313,7 +318,8 @@ def machine() -> dict:
     except OSError:
         pass
     return {"date": date.today().isoformat(), "cpu": cpu, "cores": os.cpu_count(),
-            "python": platform.python_version(), "platform": platform.platform()}
+            "python": platform.python_version(), "platform": platform.platform(),
+            "load_at_start": round(LOAD_AT_START, 1) if LOAD_AT_START is not None else None}
 
 
 def render(rows: list[Row]) -> str:
@@ -335,7 +341,8 @@ Interactive teaching works only when answers come back at once.
 Our budgets: a notebook executes in well under 30 s on a 2-core machine, and a widget redraws in under 100 ms.
 This page lists the latest measurements from `make bench` (`tools/bench.py`); they are measurements, not tests.
 
-Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, measured on {info['date']}.
+Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, measured on {info['date']}
+(load average {info.get('load_at_start')} when the run started: a busy machine makes every number slower).
 Every value is the median of several runs after a warm-up; the spread is the minimum to maximum.
 A ratio compares with a peer: for the kernel, our time over a bare simpy loop doing the same sends (the overhead of
 tracing and checks); for hashing, the peer's time over ours (above 1: ours is faster).
@@ -343,6 +350,9 @@ tracing and checks); for hashing, the peer's time over ours (above 1: ours is fa
 {chr(10).join(table)}
 """
     (ROOT / "book" / "performance.md").write_text(text)
+
+
+LOAD_AT_START = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
 def main() -> int:
