@@ -21,6 +21,10 @@ def relative_error(measured: float, theory: float) -> float:
     -0.01
     >>> relative_error(0.0, 0.0)
     0.0
+    >>> print(table([("errors", 16610.0)], ["what", "count"], digits=0))
+    what    count
+    ------  ------
+    errors  16,610
     """
     if theory == 0:
         return 0.0 if measured == 0 else float("inf")
@@ -29,7 +33,10 @@ def relative_error(measured: float, theory: float) -> float:
 
 def _cell(value, digits: int) -> str:
     if isinstance(value, float):
-        return f"{value:.{digits}g}" if abs(value) < 1e-3 or abs(value) >= 1e6 else f"{round(value, digits):,.{digits}f}".rstrip("0").rstrip(".")
+        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
+            return f"{value:.{digits}g}"
+        text = f"{round(value, digits):,.{digits}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text  # 16,610 keeps its zero
     return str(value)
 
 

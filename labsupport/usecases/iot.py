@@ -40,7 +40,8 @@ from labsupport.retries import full_jitter_delay_s
 from labsupport.sim import Constant, Node, Simulation
 
 from .shadow import Shadow, VersionConflict, delta
-from .streams import Firing, Reading, WindowRun, expected_drop_fraction, run_windows, sliding, tumbling
+from .streams import (Firing, Reading, WindowRun, expected_drop_fraction, run_windows, sliding, synthetic_readings,
+                      tumbling)
 from .topics import TopicError, topic_matches, validate_topic_filter, validate_topic_name
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "TopicError", "validate_topic_name", "validate_topic_filter", "topic_matches",
     "Shadow", "VersionConflict", "delta",
     "Reading", "Firing", "WindowRun", "run_windows", "tumbling", "sliding", "expected_drop_fraction",
+    "synthetic_readings",
 ]
 
 

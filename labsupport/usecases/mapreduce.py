@@ -163,7 +163,9 @@ class Master(Node):
 
     def _straggler(self):
         """The in-progress task with a single attempt that started earliest (nothing left to hand out)."""
-        single = [(min(s for s, _ in a.values()), t) for t, a in self.running.items() if len(a) == 1]
+        maps_ready = len(self.outputs) == len(self.splits)  # a reduce copy needs every map's output
+        single = [(min(s for s, _ in a.values()), t) for t, a in self.running.items()
+                  if len(a) == 1 and (t.startswith("map") or maps_ready)]
         return min(single)[1] if single else None
 
     def _payload(self, task):

@@ -27,7 +27,11 @@ __all__ = ["VersionConflict", "delta", "Shadow"]
 
 
 class VersionConflict(ValueError):
-    """An update named a version other than the shadow's current one (AWS answers 409 Version conflict)."""
+    """An update named a version other than the shadow's current one.
+
+    The Device Shadow service answers such an update with HTTP 409 "Version
+    conflict" (AWS IoT Core Developer Guide, "Device Shadow error messages").
+    """
 
 
 def delta(desired: dict | None, reported: dict | None) -> dict:

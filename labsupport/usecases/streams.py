@@ -26,7 +26,10 @@ import math
 from dataclasses import dataclass
 from typing import Iterable
 
-__all__ = ["Reading", "Firing", "WindowRun", "run_windows", "tumbling", "sliding", "expected_drop_fraction"]
+from labsupport._random import Seed, as_rng
+
+__all__ = ["Reading", "Firing", "WindowRun", "run_windows", "tumbling", "sliding", "expected_drop_fraction",
+           "synthetic_readings"]
 
 
 @dataclass(frozen=True)
@@ -110,22 +113,26 @@ def run_windows(readings: Iterable[Reading], size_s: float, slide_s: float | Non
     watermark = -math.inf
 
     def starts(t: float) -> list[float]:
-        last = math.floor(t / slide) * slide
-        first = math.floor((t - size) / slide + 1) * slide
-        return [first + k * slide for k in range(int(round((last - first) / slide)) + 1) if first + k * slide <= t]
+        """Starts ``k * slide`` of the windows with ``start <= t < start + size`` (k an integer)."""
+        low, high = math.floor((t - size) / slide), math.floor(t / slide) + 1  # a safe superset of k
+        return [k * slide for k in range(low, high + 1) if k * slide <= t < k * slide + size]
+
+    unfired: set[tuple[str, float]] = set()
 
     def fire_ready(now: float) -> None:
-        for (key, start) in sorted(state):
-            count, total, fired = state[(key, start)]
-            if not fired and start + size <= watermark:
-                firings.append(Firing(key, start, start + size, count, total, now, False))
-                state[(key, start)][2] = True
+        for key, start in sorted(k for k in unfired if k[1] + size <= watermark):
+            count, total, _ = state[(key, start)]
+            firings.append(Firing(key, start, start + size, count, total, now, False))
+            state[(key, start)][2] = True
+            unfired.discard((key, start))
 
     for r in ordered:
         accepted = False
         for start in starts(r.event_s):
             if start + size + lateness <= watermark:
                 continue  # this window is closed for good
+            if (r.key, start) not in state:
+                unfired.add((r.key, start))
             slot = state.setdefault((r.key, start), [0, 0.0, False])
             slot[0] += 1
             slot[1] += r.value
@@ -154,22 +161,66 @@ def sliding(readings: Iterable[Reading], size_s: float, slide_s: float, **kw) ->
 
 
 def expected_drop_fraction(size_s: float, mean_delay_s: float, *, out_of_orderness_s: float = 0.0,
-                           allowed_lateness_s: float = 0.0) -> float:
-    """Tumbling windows, many readings, exponential delays of mean ``m``: the share dropped.
+                           allowed_lateness_s: float = 0.0, readings_per_s: float | None = None) -> float:
+    """Tumbling windows, exponential delays of mean ``m``: the expected share of readings dropped.
 
-    The watermark runs about ``out_of_orderness_s`` behind real time (the
-    newest event time seen is almost *now* when readings are frequent), so a
-    reading taken ``u`` before its window's end is dropped if its delay
-    exceeds ``u + out_of_orderness_s + allowed_lateness_s``. With ``u``
-    uniform on ``[0, size)``: ``(m / size) exp(-(O + L) / m) (1 - exp(-size / m))``.
+    The watermark is the newest event time seen minus ``O`` (the
+    out-of-orderness). If the newest event time seen were *now*, a reading
+    taken ``u`` before its window's end would be dropped when its delay
+    exceeds ``u + O + L`` (``L`` the allowed lateness); with ``u`` uniform
+    on ``[0, size)`` that happens with probability
+    ``(m / size) exp(-(O + L) / m) (1 - exp(-size / m))``.
+    The newest event time seen in fact lags *now* by the age ``A`` of the
+    freshest reading that has already arrived: with ``readings_per_s``
+    readings a second, ``P(A > x) = exp(-r (x - m (1 - exp(-x / m))))``, and
+    the probability above is multiplied by ``E[exp(-A / m)]`` (computed
+    numerically).
 
     Examples
     --------
     >>> round(expected_drop_fraction(10, 2, out_of_orderness_s=1), 4)
     0.1205
+    >>> round(expected_drop_fraction(10, 2, out_of_orderness_s=1, readings_per_s=20), 4)
+    0.0986
     """
     size = _check("size_s", size_s, positive=True)
     m = _check("mean_delay_s", mean_delay_s, positive=True)
     grace = _check("out_of_orderness_s", out_of_orderness_s, positive=False) + \
         _check("allowed_lateness_s", allowed_lateness_s, positive=False)
-    return m / size * math.exp(-grace / m) * (1 - math.exp(-size / m))
+    share = m / size * math.exp(-grace / m) * (1 - math.exp(-size / m))
+    if readings_per_s is None:
+        return share
+    r = _check("readings_per_s", readings_per_s, positive=True)
+    steps, span = 4000, 20 * m
+    dx = span / steps
+    tail = sum(math.exp(-x / m - r * (x - m * (1 - math.exp(-x / m)))) * dx
+               for x in ((i + 0.5) * dx for i in range(steps)))
+    return share * (1 - tail / m)
+
+
+def synthetic_readings(devices: int = 20, duration_s: float = 300.0, *, period_s: float = 1.0,
+                       mean_delay_s: float = 2.0, seed: Seed = 0) -> list[Reading]:
+    """Temperature readings from ``devices`` sensors every ``period_s``, each delayed by an exponential delay.
+
+    Examples
+    --------
+    >>> rs = synthetic_readings(2, 3.0, seed=1)
+    >>> len(rs), all(r.arrival_s >= r.event_s for r in rs)
+    (6, True)
+    """
+    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
+        raise ValueError(f"devices={devices!r} must be an integer >= 1")
+    _check("duration_s", duration_s, positive=True)
+    _check("period_s", period_s, positive=True)
+    _check("mean_delay_s", mean_delay_s, positive=True)
+    rng = as_rng(seed)
+    out = []
+    for d in range(devices):
+        phase = rng.uniform(0, period_s)
+        t = phase
+        while t < duration_s:
+            value = 20 + 2 * math.sin(2 * math.pi * t / 600) + rng.gauss(0, 0.3)
+            out.append(Reading(round(t, 6), round(t + rng.expovariate(1 / mean_delay_s), 6), f"sensor{d:02d}",
+                               round(value, 3)))
+            t += period_s
+    return sorted(out, key=lambda r: (r.arrival_s, r.key))

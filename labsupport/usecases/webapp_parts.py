@@ -188,9 +188,10 @@ class Pool:
     returns a sampler of queueing delays for that step. While the pool keeps
     up and has no backlog the delay is the M/M/c waiting time (zero with the
     Erlang C probability's complement, else exponential with rate
-    ``c mu - lam``); otherwise the backlog grows by ``(lam - c mu) dt`` (capped
-    at ``timeout_s`` of work: clients give up beyond it) and every request
-    waits about backlog / (c mu).
+    ``c mu - lam``); otherwise the backlog grows by ``(lam - c mu) dt`` and
+    every request waits about backlog / (c mu). The backlog is capped at
+    ``timeout_s`` of work: once it is full, clients give up, and the pool
+    serves ``c mu / lam`` of the arrivals just before their timeout.
 
     Examples
     --------
@@ -214,7 +215,14 @@ class Pool:
             p_wait = erlang_c(c, lam / self.mu) if lam > 0 else 0.0
             theta = capacity - lam
             return lambda rng, n: np.where(rng.random(n) < p_wait, rng.exponential(1 / theta, n), 0.0)
-        before = self.backlog
-        self.backlog = min(max(0.0, before + (lam - capacity) * dt_s), capacity * self.timeout_s)
+        before, full = self.backlog, capacity * self.timeout_s
+        self.backlog = min(max(0.0, before + (lam - capacity) * dt_s), full)
         mean_wait = (before + self.backlog) / 2 / capacity
-        return lambda rng, n: mean_wait + rng.exponential(1 / capacity, n)
+        if self.backlog < full:
+            return lambda rng, n: mean_wait + rng.exponential(1 / capacity, n)
+        # Saturated: the queue holds timeout_s of work, so the pool serves capacity / lam of the arrivals just
+        # in time and the others give up waiting (a wait above timeout_s, which the caller counts as a failure).
+        give_up = max(0.0, 1.0 - capacity / lam)
+        late = 0.999 * self.timeout_s
+        return lambda rng, n: np.where(rng.random(n) < give_up, 2 * self.timeout_s,
+                                       np.minimum(mean_wait + rng.exponential(1 / capacity, n), late))
