@@ -83,3 +83,22 @@ def test_math_is_typeset_by_the_book_s_own_mathjax():
     assert re.search(r'<script [^>]*src="[./]*_static/\.\./mathjax/tex-mml-chtml\.js', html)
     assert (HTML / "mathjax" / "tex-mml-chtml.js").exists()
     assert list((HTML / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+
+
+def test_no_hidden_test_or_solution_appears_anywhere_in_the_book():
+    from labsupport.grading import load_autograder
+    from labsupport.grading.authoring import autograder_zip
+
+    text = "\n".join(p.read_text(errors="replace") for p in HTML.rglob("*.html"))
+    import html as html_module
+
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", text))
+    labs = sorted(p.name for p in (ROOT / "instructor" / "labs").iterdir() if p.is_dir())
+    assert labs
+    for lab in labs:
+        _, questions = load_autograder(autograder_zip(lab))
+        for case in (c for q in questions for c in q.cases if c.hidden):
+            for line in case.code.strip().splitlines():
+                body = line.removeprefix(">>> ").strip()
+                if len(body) > 30:
+                    assert body not in text, f"{lab}: hidden test line {body!r} appears in the built book"
