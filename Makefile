@@ -54,7 +54,7 @@ book: $(STAMP) $(MATHJAX)
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) $(BINDER_STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup tests labsupport --ignore=tests/built --ignore=tests/browser
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests labsupport --ignore=tests/built --ignore=tests/browser
 	$(BIN)/python tools/build_labs.py --build-only
 	JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter $(BIN)/python -m pytest -n 2 --dist loadscope --nbval --nbval-kernel-name binder \
 	  --nbval-cell-timeout=300 book

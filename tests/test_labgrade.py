@@ -15,11 +15,10 @@ from labsupport.grading import load_autograder
 from labsupport.grading.authoring import autograder_zip
 from labsupport.grading.runner import isolation_available
 
-pytestmark = pytest.mark.xdist_group("labgrade")  # one worker grades the hostile set once
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "tests" / "grading" / "hostile"
 LABGRADE = str(Path(sys.executable).with_name("labgrade"))
-PORT = 47811  # the loopback port network.ipynb tries to fetch answers from
+PORT_IN_NOTEBOOK = "47811"  # network.ipynb's port, replaced by the port the answer server really got
 POINTS = {"1": 3.0, "2": 3.0, "3": 2.0, "4": 2.0}
 
 EXPECTED = {  # submission: (status, total points)
@@ -64,7 +63,7 @@ def answer_server():
     code = solution_code().encode()
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", PORT))
+    server.bind(("127.0.0.1", 0))  # any free port: parallel test runs never collide
     server.listen()
     server.settimeout(0.5)
     stop = threading.Event()
@@ -80,7 +79,7 @@ def answer_server():
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield code.decode()
+    yield code.decode(), server.getsockname()[1]
     stop.set()
     thread.join()
     server.close()
@@ -91,9 +90,12 @@ def graded(tmp_path_factory, answer_server):
     for escape in ESCAPES:
         escape.unlink(missing_ok=True)
     subs, out = tmp_path_factory.mktemp("subs"), tmp_path_factory.mktemp("out")
+    code, port = answer_server
     for notebook in HOSTILE.iterdir():
         shutil.copy(notebook, subs / notebook.name)
-    env = dict(os.environ, AWS_SECRET_ACCESS_KEY="instructor-secret", LABGRADE_TEST_SOLUTION=answer_server)
+    network = subs / "network.ipynb"
+    network.write_text(network.read_text().replace(PORT_IN_NOTEBOOK, str(port)))
+    env = dict(os.environ, AWS_SECRET_ACCESS_KEY="instructor-secret", LABGRADE_TEST_SOLUTION=code)
     command = [LABGRADE, "lab01-clocks", str(subs), "--out", str(out), "--workers", "2", "--timeout", "20",
                "--test-timeout", "10", "--memory", "1024", "--output-limit", "256"]
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
@@ -186,7 +188,10 @@ def run_unsandboxed(notebook: Path, env: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", ["network.ipynb", "steal_credentials.ipynb", "read_hidden_tests.ipynb"])
-def test_the_attacks_would_succeed_without_the_sandbox(name, answer_server):
+def test_the_attacks_would_succeed_without_the_sandbox(name, answer_server, tmp_path):
     autograder_zip("lab01-clocks")  # make sure the files read_hidden_tests looks for exist
-    output = run_unsandboxed(HOSTILE / name, {"AWS_SECRET_ACCESS_KEY": "x", "LABGRADE_TEST_SOLUTION": answer_server})
+    code, port = answer_server
+    notebook = tmp_path / name
+    notebook.write_text((HOSTILE / name).read_text().replace(PORT_IN_NOTEBOOK, str(port)))
+    output = run_unsandboxed(notebook, {"AWS_SECRET_ACCESS_KEY": "x", "LABGRADE_TEST_SOLUTION": code})
     assert "[1, 2]" in output, f"{name} should obtain the solution when unprotected; got {output!r}"

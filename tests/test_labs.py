@@ -37,8 +37,7 @@ def wrong_answers(name: str) -> dict[str, list[str]]:
     return runpy.run_path(str(path))["WRONG"]
 
 
-# One xdist worker per lab ('make test' runs with --dist loadgroup), so each lab is assigned and graded once.
-@pytest.fixture(scope="module", params=[pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in LABS])
+@pytest.fixture(scope="module", params=LABS)
 def lab(request, tmp_path_factory):
     """Assign the lab, then grade its solutions, its student version and every wrong answer once."""
     name = request.param
