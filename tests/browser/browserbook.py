@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from book_toc import toc_chapters, toc_pages  # noqa: E402,F401  (one walk of _toc.yml for all checks)
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html")).resolve()
@@ -34,29 +37,6 @@ TIMEOUT_MS = 30_000
 # _static/reader-fixes.js instead (see its header).
 AXE_DISABLED_RULES: dict[str, str] = {}
 SERIOUS = ("serious", "critical")
-
-
-def toc_pages() -> list[str]:
-    """Every page of the book, in _toc.yml order (the same walk as tests/built)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections", []))
-            walk(entry.get("chapters", []))
-
-    walk(toc.get("parts", []))
-    walk(toc.get("chapters", []))
-    return files
-
-
-def toc_chapters() -> list[str]:
-    """The top-level chapter pages (one per entry under a part)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    return [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", []) if "file" in c]
 
 
 def is_notebook(file: str) -> bool:

@@ -4,29 +4,15 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
+import sys
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
+sys.path.insert(0, str(ROOT / "tools"))
+from book_toc import toc_pages  # noqa: E402
 
 
-def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections", []))
-            walk(entry.get("chapters", []))
-
-    walk(toc.get("parts", []))
-    walk(toc.get("chapters", []))
-    return files
-
-
-PAGES = toc_files()
+PAGES = toc_pages()
 
 
 def page(file):
