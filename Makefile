@@ -71,7 +71,7 @@ browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser
 
 notebooks: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py book/*.ipynb
+	$(BIN)/python tools/execute_notebooks.py book/*/*.ipynb
 
 labs: $(STAMP)
 	$(BIN)/python tools/build_labs.py

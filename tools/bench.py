@@ -149,7 +149,7 @@ def reference_jump(key: int, buckets: int) -> int:
 
 
 def bench_hashing(quick: bool) -> list[Row]:
-    from labsupport.hashing import HashRing, jump_hash
+    from labsupport.data.hashing import HashRing, jump_hash
 
     keys = [f"user:{i}" for i in range(20_000 if quick else 100_000)]
     nodes = [f"cache{i}" for i in range(10)]
@@ -204,7 +204,7 @@ def atomic_history(n_ops: int, clients: int, seed: int):
 
 
 def bench_linearizability(quick: bool) -> list[Row]:
-    from labsupport.linearizability import check_linearizable
+    from labsupport.data.linearizability import check_linearizable
 
     rows = []
     for n_ops in ((100, 400) if quick else (100, 400, 1600)):

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from labsupport._random import Seed, as_rng
+from labsupport.seeds import Seed, as_rng
 from labsupport.cost._validate import check_non_negative, check_positive, usage_array
 
 __all__ = [

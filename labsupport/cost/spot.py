@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import simpy
 
-from labsupport._random import Seed, as_rng, derive_rng
+from labsupport.seeds import Seed, as_rng, derive_rng
 from labsupport.cost._validate import check_non_negative, check_positive
 from labsupport.cost.prices import SPOT_NOTICE_S
 

@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from labsupport._random import Seed, as_rng, derive_rng
+from labsupport.seeds import Seed, as_rng, derive_rng
 from labsupport.cost._validate import check_non_negative
 
 __all__ = ["SHAPES", "HOURS_PER_DAY", "hourly_usage"]

@@ -8,7 +8,7 @@ hidden questions opened only after the student has put down the pen (the
 tests are sent to the kernel only after the notebook's own cells have run).
 """
 
-from .autograder import Case, Question, load_autograder
-from .results import STATUSES, Result
+from labsupport.grading.autograder import Case, Question, load_autograder
+from labsupport.grading.results import STATUSES, Result
 
 __all__ = ["load_autograder", "Question", "Case", "Result", "STATUSES"]

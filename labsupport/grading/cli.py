@@ -16,10 +16,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from .authoring import autograder_zip, repo_root
-from .autograder import load_autograder
-from .results import Result, write_csv, write_feedback
-from .runner import Limits, grade_submission, isolation_available, sha256
+from labsupport.grading.authoring import autograder_zip, repo_root
+from labsupport.grading.autograder import load_autograder
+from labsupport.grading.results import Result, write_csv, write_feedback
+from labsupport.grading.runner import Limits, grade_submission, isolation_available, sha256
 
 __all__ = ["main"]
 

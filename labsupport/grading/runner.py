@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .autograder import Question
-from .results import CaseResult, Result
+from labsupport.grading.autograder import Question
+from labsupport.grading.results import CaseResult, Result
 
 __all__ = ["Limits", "isolation_available", "grade_submission", "precheck"]
 

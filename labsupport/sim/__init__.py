@@ -7,12 +7,12 @@ everything that happened, and a :class:`History` of client operations for
 consistency checkers.
 """
 
-from .history import PENDING, History, Operation
-from .latency import Constant, Exponential, Latency, LogNormal, Uniform
-from .network import LinkConfig, Network
-from .node import Node
-from .simulation import Simulation
-from .trace import EVENTS, Message, NodeId, TraceEvent
+from labsupport.sim.history import PENDING, History, Operation
+from labsupport.sim.latency import Constant, Exponential, Latency, LogNormal, Uniform
+from labsupport.sim.network import LinkConfig, Network
+from labsupport.sim.node import Node
+from labsupport.sim.simulation import Simulation
+from labsupport.sim.trace import EVENTS, Message, NodeId, TraceEvent
 
 __all__ = [
     "Simulation", "Node", "Network", "LinkConfig", "Message", "TraceEvent", "EVENTS", "NodeId",

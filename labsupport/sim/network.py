@@ -14,12 +14,12 @@ from collections import deque
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
-from .._random import derive_rng
-from .latency import Latency, as_latency
-from .trace import Message, NodeId, TraceEvent
+from labsupport.seeds import derive_rng
+from labsupport.sim.latency import Latency, as_latency
+from labsupport.sim.trace import Message, NodeId, TraceEvent
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .simulation import Simulation
+    from labsupport.sim.simulation import Simulation
 
 __all__ = ["LinkConfig", "Network"]
 

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable
 
 import simpy
 
-from .trace import Message, NodeId, TraceEvent
+from labsupport.sim.trace import Message, NodeId, TraceEvent
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .simulation import Simulation
+    from labsupport.sim.simulation import Simulation
 
 __all__ = ["Node"]
 

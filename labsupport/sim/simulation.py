@@ -14,12 +14,12 @@ from typing import Any, Callable, Iterable
 
 import simpy
 
-from .._random import derive_rng
-from .history import History
-from .latency import Latency, as_latency
-from .network import LinkConfig, Network
-from .node import Node
-from .trace import NodeId, TraceEvent
+from labsupport.seeds import derive_rng
+from labsupport.sim.history import History
+from labsupport.sim.latency import Latency, as_latency
+from labsupport.sim.network import LinkConfig, Network
+from labsupport.sim.node import Node
+from labsupport.sim.trace import NodeId, TraceEvent
 
 __all__ = ["Simulation"]
 

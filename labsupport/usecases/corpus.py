@@ -20,7 +20,7 @@ import zlib
 from collections import Counter
 from typing import Sequence
 
-from labsupport._random import Seed, as_rng
+from labsupport.seeds import Seed, as_rng
 
 __all__ = ["Document", "generate_corpus", "split_input", "word_count", "partition_of"]
 

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .corpus import Document
+from labsupport.usecases.corpus import Document
 
 __all__ = ["DaskRun", "run_dask_wordcount"]
 

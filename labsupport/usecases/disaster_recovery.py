@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 
 from labsupport.sim import Node, Simulation
 
-from .dr_choice import DrOutcome, Recommendation, expected_rpo_s, expected_rto_s, monthly_cost_usd, recommend
-from .dr_plan import CROSS_REGION_S, STRATEGIES, DrPlan, check_strategy, recovery_steps
+from labsupport.usecases.dr_choice import DrOutcome, Recommendation, expected_rpo_s, expected_rto_s, monthly_cost_usd, recommend
+from labsupport.usecases.dr_plan import CROSS_REGION_S, STRATEGIES, DrPlan, check_strategy, recovery_steps
 
 __all__ = ["STRATEGIES", "DrPlan", "DrTrial", "DrOutcome", "Recommendation", "run_disaster", "measure",
            "monthly_cost_usd", "expected_rto_s", "expected_rpo_s", "recommend"]

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .dr_plan import CROSS_REGION_S, DrPlan, check_strategy, recovery_steps
-from .prices import monthly, price
+from labsupport.usecases.dr_plan import CROSS_REGION_S, DrPlan, check_strategy, recovery_steps
+from labsupport.usecases.prices import monthly, price
 
 __all__ = ["expected_rto_s", "expected_rpo_s", "monthly_cost_usd", "DrOutcome", "Recommendation", "recommend"]
 

@@ -20,9 +20,9 @@ The second scenario is a **reconnect storm**: after a broker restart every
 device of a fleet reconnects at the same moment. CONNECTs queue at the
 broker; devices that time out retry and add to the queue; the broker then
 spends its time on requests whose senders have already given up.
-Throttling at the broker (a token bucket, :class:`labsupport.ratelimit.TokenBucket`,
+Throttling at the broker (a token bucket, :class:`labsupport.security.ratelimit.TokenBucket`,
 rejecting the excess cheaply) and exponential backoff with jitter at the
-devices (:func:`labsupport.retries.full_jitter_delay_s`) end it; AWS IoT
+devices (:func:`labsupport.availability.retries.full_jitter_delay_s`) end it; AWS IoT
 Device Advisor tests that devices reconnect with jittered backoff ("Device
 re-connect with jitter backoff"), and AWS IoT Core limits connection
 requests per second per account (see its quotas page for current values).
@@ -35,14 +35,14 @@ from dataclasses import dataclass, field
 
 import simpy
 
-from labsupport.ratelimit import TokenBucket
-from labsupport.retries import full_jitter_delay_s
+from labsupport.security.ratelimit import TokenBucket
+from labsupport.availability.retries import full_jitter_delay_s
 from labsupport.sim import Constant, Node, Simulation
 
-from .shadow import Shadow, VersionConflict, delta
-from .streams import (Firing, Reading, WindowRun, expected_drop_fraction, run_windows, sliding, synthetic_readings,
+from labsupport.usecases.shadow import Shadow, VersionConflict, delta
+from labsupport.usecases.streams import (Firing, Reading, WindowRun, expected_drop_fraction, run_windows, sliding, synthetic_readings,
                       tumbling)
-from .topics import TopicError, topic_matches, validate_topic_filter, validate_topic_name
+from labsupport.usecases.topics import TopicError, topic_matches, validate_topic_filter, validate_topic_name
 
 __all__ = [
     "Broker", "Device", "App", "DeliveryResult", "run_delivery", "expected_copies",

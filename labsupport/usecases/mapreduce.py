@@ -30,7 +30,7 @@ from typing import Sequence
 
 from labsupport.sim import Node, Simulation
 
-from .corpus import Document, partition_of
+from labsupport.usecases.corpus import Document, partition_of
 
 __all__ = ["TaskRun", "MapReduceResult", "Master", "Worker", "makespan_lower_bound", "run_mapreduce"]
 

@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterable
 
-from labsupport._random import Seed, as_rng
+from labsupport.seeds import Seed, as_rng
 
 __all__ = ["Reading", "Firing", "WindowRun", "run_windows", "tumbling", "sliding", "expected_drop_fraction",
            "synthetic_readings"]

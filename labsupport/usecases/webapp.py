@@ -15,13 +15,13 @@ request through the tiers, drawing its delays from each tier's queue
 (:class:`~labsupport.usecases.webapp_parts.Pool`: M/M/c while the tier keeps
 up, a fluid backlog when it does not). The control plane runs beside it as
 simpy processes: target tracking every minute (the policy of
-:mod:`labsupport.autoscaling`), launches that serve only after
+:mod:`labsupport.availability.auto_scaling`), launches that serve only after
 ``launch_delay_s + init_s``, ALB-style health checks that take
-:func:`~labsupport.loadbalancing.detection_delay_s` to notice a dead zone,
+:func:`~labsupport.availability.load_balancing.detection_delay_s` to notice a dead zone,
 and a database failover that takes 60-120 s (the typical Multi-AZ DB
 instance failover time in the Amazon RDS User Guide). Failed attempts are
 retried with capped exponential backoff and full jitter
-(:func:`labsupport.retries.exponential_delay_s`); retries add load.
+(:func:`labsupport.availability.retries.exponential_delay_s`); retries add load.
 """
 
 from __future__ import annotations
@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from labsupport._random import derive_rng
-from labsupport.retries import exponential_delay_s
+from labsupport.seeds import derive_rng
+from labsupport.availability.retries import exponential_delay_s
 
-from .prices import price
-from .slo import SloVerdict, slo_windows, verdict
-from .webapp_control import ControlPlane
-from .webapp_parts import ZONES, Pool, Scenario, WebAppConfig, Workload
+from labsupport.usecases.prices import price
+from labsupport.usecases.slo import SloVerdict, slo_windows, verdict
+from labsupport.usecases.webapp_control import ControlPlane
+from labsupport.usecases.webapp_parts import ZONES, Pool, Scenario, WebAppConfig, Workload
 
 __all__ = ["STEP_S", "WebAppRun", "run_webapp"]
 

@@ -5,7 +5,7 @@ see: every minute the scaling policy reads the fleet's CPU and may change
 the Auto Scaling group's desired capacity; the group launches instances
 into the healthy zone with the fewest (they serve after the launch delay)
 and terminates the newest of the fullest zone; when a zone is lost, the
-load balancer's health checks take :func:`~labsupport.loadbalancing.detection_delay_s`
+load balancer's health checks take :func:`~labsupport.availability.load_balancing.detection_delay_s`
 to stop routing there, the group replaces the lost instances elsewhere, and
 the database fails over: to the Multi-AZ standby in 60-120 s (Amazon RDS
 User Guide, "Failing over a Multi-AZ DB instance"), else to a read replica
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import math
 
-from labsupport.loadbalancing import HealthCheckConfig, detection_delay_s
+from labsupport.availability.load_balancing import HealthCheckConfig, detection_delay_s
 
-from .webapp_parts import ZONES, Pool
+from labsupport.usecases.webapp_parts import ZONES, Pool
 
 __all__ = ["ControlPlane"]
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from labsupport.autoscaling import TargetTracking
-from labsupport.queueing import erlang_c
+from labsupport.availability.auto_scaling import TargetTracking
+from labsupport.foundations.queueing import erlang_c
 
 __all__ = ["ZONES", "WebAppConfig", "Workload", "Scenario", "Pool"]
 
@@ -36,7 +36,7 @@ class WebAppConfig:
 
     ``target_cpu=None`` fixes the fleet at ``zones * instances_per_zone``;
     otherwise target tracking keeps average CPU near ``target_cpu`` percent
-    (:class:`labsupport.autoscaling.TargetTracking`). The database primary
+    (:class:`labsupport.availability.auto_scaling.TargetTracking`). The database primary
     lives in ``az-a``; a Multi-AZ standby (``db_standby``) in ``az-b``; read
     replicas in ``az-b``, ``az-c``, ``az-a``, ... in turn.
 

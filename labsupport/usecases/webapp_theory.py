@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from labsupport.queueing import mmc_mean_response_s, mmc_response_percentile_s
+from labsupport.foundations.queueing import mmc_mean_response_s, mmc_response_percentile_s
 
 __all__ = ["web_tier_latency_s", "expected_incident_errors", "budget_seconds"]
 

@@ -5,7 +5,7 @@ reader change a parameter: live ipywidgets in a running kernel, and
 precomputed frames switched by self-contained JavaScript in the built book.
 """
 
-from .explore import Explorer, explore, widget_mode
-from .spacetime import draw_spacetime
+from labsupport.viz.explore import Explorer, explore, widget_mode
+from labsupport.viz.spacetime import draw_spacetime
 
 __all__ = ["explore", "Explorer", "widget_mode", "draw_spacetime"]

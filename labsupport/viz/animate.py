@@ -24,9 +24,9 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ..sim.trace import TraceEvent
-from ._player import PLAYER_JS
-from .spacetime import KIND_COLOURS
+from labsupport.sim.trace import TraceEvent
+from labsupport.viz._player import PLAYER_JS
+from labsupport.viz.spacetime import KIND_COLOURS
 
 __all__ = ["animate_trace", "TraceAnimation"]
 
@@ -142,7 +142,7 @@ def animate_trace(trace: Iterable[TraceEvent], nodes: Sequence[str] | None = Non
 
     Examples
     --------
-    >>> from labsupport.kvstore import run_lost_update
+    >>> from labsupport.foundations.kvstore import run_lost_update
     >>> race = run_lost_update(clients=2, increments=1, conditional=False, seed=1)
     >>> anim = animate_trace(race.trace, ["client1", "store", "client2"], title="A race")
     >>> anim

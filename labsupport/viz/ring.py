@@ -4,14 +4,14 @@ A ring is easiest to understand the way it is usually sketched on a
 whiteboard: a circle, each server's virtual nodes as coloured ticks on the
 rim, the arc that each tick owns painted in its server's colour, and a key
 as a dot with the servers that hold it numbered along the way. :func:`draw_ring` draws
-exactly that sketch from a :class:`~labsupport.hashing.HashRing`;
+exactly that sketch from a :class:`~labsupport.data.hashing.HashRing`;
 :func:`draw_loads` draws the matching bar chart of keys (or shares) per
 node; :func:`draw_ring_with_loads` puts the two side by side.
 
 Conventions, the same as the ring's: position 0 is at twelve o'clock and
 positions grow clockwise, so "walk clockwise to the next mark" reads as it
 sounds. A key's replicas are its preference list
-(:meth:`~labsupport.hashing.HashRing.preference_list`): the first ``n``
+(:meth:`~labsupport.data.hashing.HashRing.preference_list`): the first ``n``
 distinct nodes met clockwise. The figure draws the clockwise walk from the
 key as a grey arc just inside the rim, and numbers the marks where it finds
 replica 1 (the coordinator), 2, 3, ... in their nodes' colours.
@@ -27,8 +27,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from labsupport.hashing.ring import HashRing
-from labsupport.hashing.stable import HASH_SPACE, Key, NodeId, stable_hash64
+from labsupport.data.hashing.ring import HashRing
+from labsupport.stable_hash import HASH_SPACE, Key, NodeId, stable_hash64
 
 __all__ = ["ring_angle", "node_colours", "replica_marks", "draw_ring", "draw_loads", "draw_ring_with_loads"]
 

@@ -12,7 +12,7 @@ from typing import Iterable, Sequence
 
 import matplotlib.pyplot as plt
 
-from ..sim.trace import TraceEvent
+from labsupport.sim.trace import TraceEvent
 
 __all__ = ["draw_spacetime"]
 

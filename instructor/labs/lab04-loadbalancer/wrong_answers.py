@@ -24,7 +24,7 @@ WRONG = {
         "        fewest = min(state.outstanding[t] for t in targets)\n"
         "        return _random_module.choice([t for t in targets if state.outstanding[t] == fewest])\n",
         # Hands in the library's class instead of writing one.
-        "from labsupport.loadbalancing import LeastOutstandingRequests as LeastOutstanding\n",
+        "from labsupport.availability.load_balancing import LeastOutstandingRequests as LeastOutstanding\n",
     ],
     "q2": [
         # Samples with replacement: the same target can be drawn twice.
@@ -38,7 +38,7 @@ WRONG = {
         "        fewest = min(state.outstanding[t] for t in targets)\n"
         "        return rng.choice([t for t in targets if state.outstanding[t] == fewest])\n",
         # Wraps the library's policy.
-        "from labsupport.loadbalancing import PowerOfChoices as _P\n"
+        "from labsupport.availability.load_balancing import PowerOfChoices as _P\n"
         "class PowerOfTwo:\n"
         "    def __init__(self):\n"
         "        self.inner = _P(2)\n"

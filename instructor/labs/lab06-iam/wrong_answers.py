@@ -19,7 +19,7 @@ WRONG = {
         "def resource_matches(pattern, resource):\n"
         "    return _re.match(''.join('.*' if c == '*' else '.' if c == '?' else _re.escape(c) for c in pattern), resource) is not None\n",
         # Hands in the library's matcher.
-        "from labsupport.iam.match import compile_action as _compile, action_matches as _library_matches\n"
+        "from labsupport.security.iam.match import compile_action as _compile, action_matches as _library_matches\n"
         "def action_matches(pattern, action):\n"
         "    return _library_matches(_compile(pattern), action)\n",
     ],
@@ -91,7 +91,7 @@ WRONG = {
         "            allowed = allowed or conditions_hold(st.get('Condition', {}), request.get('context', {}))\n"
         "    return 'ALLOW' if allowed else 'IMPLICIT_DENY'\n",
         # Hands in the library's evaluator.
-        "from labsupport.iam import PolicySet as _PS, Request as _Rq, evaluate as _library\n"
+        "from labsupport.security.iam import PolicySet as _PS, Request as _Rq, evaluate as _library\n"
         "def evaluate(policies, request):\n"
         "    r = _Rq('arn:aws:iam::111122223333:user/ana', request['action'], request['resource'], request.get('context', {}))\n"
         "    return _library(r, _PS(identity=policies)).decision.value\n",

@@ -1,0 +1,14 @@
+"""Lab kits: what only a lab needs (scaffolding, drills, generated cases), kept apart from the mechanisms.
+
+==========================  ==========================================================
+Lab                         Module
+==========================  ==========================================================
+Lab 3 (quorums)             :mod:`~labsupport.labkits.quorums` (coordinator stubs)
+Lab 5 (failover)            :mod:`~labsupport.labkits.failover` (the fault drill)
+Lab 6 (IAM)                 :mod:`~labsupport.labkits.iam` (generated reference cases)
+Lab 9 (capstone)            :mod:`~labsupport.labkits.capstone`
+==========================  ==========================================================
+
+Whether an answer calls the library instead of doing the work is judged by
+:mod:`labsupport.grading.reuse`, not here.
+"""
