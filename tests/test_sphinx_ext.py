@@ -37,3 +37,28 @@ def test_the_extension_hooks_into_every_html_page():
     metadata = dedupe_scripts.setup(App())
     assert calls == [("html-page-context", dedupe_scripts._dedupe, 900)]
     assert metadata["parallel_read_safe"] and metadata["parallel_write_safe"]
+
+
+def test_merged_streams_leave_the_executed_notebook_as_the_kernel_wrote_it():
+    """tools/sphinx_ext/executed_copies.py: myst-nb's stream merge works on a copy."""
+    import nbformat
+    from myst_nb.core import render
+
+    spec = importlib.util.spec_from_file_location("executed_copies", ROOT / "tools" / "sphinx_ext" / "executed_copies.py")
+    executed_copies = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(executed_copies)
+    original = render.coalesce_streams
+    try:
+        outputs = [nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": "a"}),
+                   nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": "\nb\n"})]
+        before = [dict(o) for o in outputs]
+        render.coalesce_streams(outputs)
+        assert outputs[0]["text"] != before[0]["text"]  # myst-nb merges in place ...
+        outputs = [nbformat.from_dict(o) for o in before]
+        executed_copies.setup(None)
+        executed_copies.setup(None)  # idempotent
+        merged = render.coalesce_streams(outputs)
+        assert [dict(o) for o in outputs] == before  # ... the extension merges a copy
+        assert len(merged) == 1 and merged[0]["text"].startswith("a")
+    finally:
+        render.coalesce_streams = original
