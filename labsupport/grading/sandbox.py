@@ -13,7 +13,6 @@ file descriptors are closed to the kernel even when both run as one user.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import queue
@@ -25,55 +24,40 @@ import sys
 import time
 from pathlib import Path
 
-PR_SET_DUMPABLE = 4
+from labsupport.grading import isolation
+
 SKIP = re.compile(r"^\s*(grader\s*\.\s*(check|check_all|export)\s*\(|grader\s*=\s*otter\.Notebook\()", re.M)
 
 
-def make_undumpable() -> None:
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: best effort
-        pass
-
-
 def isolate(job: dict) -> None:
-    """Inside fresh namespaces, as root: hide the instructor's files, make everything but the workdir read-only.
+    """Move into the sandbox's own root (see :mod:`labsupport.grading.isolation` for what each mode gives).
 
-    The kernel itself later runs without any capability (``setpriv``), so it
-    cannot undo these mounts; it keeps only a private /dev/shm and its workdir.
+    In every mode this process becomes a subreaper, so processes the submission
+    detaches (``setsid``) stay its descendants and are killed at the end.
     """
-    def mount(*args: str) -> None:
-        subprocess.run(["mount", *args], check=True, capture_output=True)
-
-    mount("--make-rprivate", "/")
-    for path in job["hide"]:
-        if os.path.isdir(path):
-            mount("-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", path)
-        elif os.path.isfile(path):
-            mount("--bind", "/dev/null", path)
-    mount("--bind", job["workdir"], job["workdir"])
-    if os.path.isdir("/dev/shm"):
-        mount("-t", "tmpfs", "-o", "size=64m,mode=1777", "tmpfs", "/dev/shm")
-    mount("-o", "remount,bind,ro", "/")
-    subprocess.run(["ip", "link", "set", "lo", "up"], capture_output=True)  # loopback only, no outside network
+    isolation.make_undumpable()
+    isolation.become_subreaper()
+    isolation.enter(job["mode"], root=job["root"], workdir=job["workdir"], readable=[job["private"]])
 
 
 def kernel_spec(job: dict) -> str:
-    """Write a kernel spec whose kernel runs with no capabilities (isolated) or as is; return its name."""
-    prefix = ["setpriv", "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all"] if job.get("isolated") else []
+    """Write a kernel spec whose kernel runs with fewer rights than this process; return its name."""
     spec_dir = Path(job["private"]) / "kernels" / "labgrade"
     spec_dir.mkdir(parents=True, exist_ok=True)
-    argv = [*prefix, sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    argv = [*isolation.kernel_prefix(job["mode"]), sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec_dir / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "labgrade", "language": "python"}))
     os.environ["JUPYTER_PATH"] = job["private"]
     return "labgrade"
 
 
 def limit(job: dict) -> None:
+    """Memory, file size, no core dumps; as root, also a cap on the kernel user's processes (fork bombs)."""
     memory = job["memory_bytes"]
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_FSIZE, (job["file_bytes"], job["file_bytes"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if job["mode"] == "root":
+        resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
 
 
 class Session:
@@ -268,15 +252,14 @@ def grade(job: dict) -> dict:
 
 def main() -> int:
     job = json.loads(sys.stdin.read())
-    make_undumpable()
-    job["kernel"] = kernel_spec(job)  # before isolate(): afterwards the file system is read-only
-    if job.get("isolated"):
-        isolate(job)
+    job["kernel"] = kernel_spec(job)  # before isolate(): the kernel spec's folder is read-only inside
+    isolate(job)
     limit(job)
     try:
         result = grade(job)
     except Exception as error:  # reported as a grader error for this one submission only
         result = {"error": f"{type(error).__name__}: {error}"[:500]}
+    isolation.kill_descendants()
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     sys.stdout.flush()
     return 0
