@@ -115,16 +115,20 @@ def kernel_prefix(mode: str) -> list[str]:
     return []
 
 
-def enter(mode: str, *, root: str, workdir: str, readable: list[str] = ()) -> None:
-    """Inside the namespaces: build the allow-list root and move into it; bring up loopback only."""
+def enter(mode: str, *, root: str, workdir: str, readable: list[str] = ()) -> str:
+    """Inside the namespaces: build the allow-list root, move into it, bring up loopback only.
+
+    Returns the work directory's path from now on (``/submission`` inside a sandbox root).
+    """
     if mode == "none":
-        return
-    from .newroot import build
+        return workdir
+    from .newroot import WORKDIR, build
 
     build(root, workdir=workdir, readable=list(readable),
           owner=(KERNEL_UID, KERNEL_GID) if mode == "root" else None)
     if shutil.which("ip"):
         subprocess.run(["ip", "link", "set", "lo", "up"], capture_output=True)
+    return WORKDIR
 
 
 def warning(mode: str) -> str | None:

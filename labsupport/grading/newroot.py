@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["allowed_paths", "ETC_FILES", "DEVICES", "build"]
+__all__ = ["allowed_paths", "ETC_FILES", "DEVICES", "WORKDIR", "build"]
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
@@ -35,6 +35,8 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch
              "fonts", "mime.types", "os-release", "timezone")
 #: The device files a program may expect; /dev itself is a fresh, read-only tmpfs.
 DEVICES = ("null", "zero", "full", "random", "urandom")
+#: Where the submission's work directory appears inside: short, so Unix socket paths in it stay short.
+WORKDIR = "/submission"
 #: Small files written into the new /etc instead of the host's (no user names, no shadow).
 GENERATED = {
     "passwd": "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
@@ -134,7 +136,7 @@ def build(root: str, *, workdir: str, readable: list[str] = (), owner: tuple[int
     root : str
         An empty directory to mount the new root on (it stays empty on the host).
     workdir : str
-        The submission's work directory, the only writable host directory, at the same path.
+        The submission's work directory, the only writable host directory; it appears as :data:`WORKDIR`.
     readable : list of str
         Further host directories to show read-only at the same path (the kernel spec).
     owner : (uid, gid) or None
@@ -142,8 +144,7 @@ def build(root: str, *, workdir: str, readable: list[str] = (), owner: tuple[int
 
     Notes
     -----
-    Order matters: /tmp is mounted before the work directory (which may lie under /tmp), and
-    the root itself is made read-only last, after ``pivot_root`` has detached the host's tree.
+    The root itself is made read-only last, after ``pivot_root`` has detached the host's tree.
     """
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
@@ -155,7 +156,7 @@ def build(root: str, *, workdir: str, readable: list[str] = (), owner: tuple[int
     _mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
     for path in readable:
         bind(path, root)
-    bind(workdir, root, writable=True)
+    bind(workdir, root, WORKDIR, writable=True)
     if owner is not None:
         for folder, _, files in os.walk(workdir):
             for name in [folder, *(os.path.join(folder, f) for f in files)]:
@@ -174,4 +175,4 @@ def build(root: str, *, workdir: str, readable: list[str] = (), owner: tuple[int
         raise OSError(ctypes.get_errno(), "could not detach the host's file system")
     os.chdir("/")
     _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    os.chdir(workdir)
+    os.chdir(WORKDIR)

@@ -34,10 +34,11 @@ def isolate(job: dict) -> None:
 
     In every mode this process becomes a subreaper, so processes the submission
     detaches (``setsid``) stay its descendants and are killed at the end.
+    Inside a sandbox root the work directory is ``/submission``: ``job["workdir"]`` is updated.
     """
     isolation.make_undumpable()
     isolation.become_subreaper()
-    isolation.enter(job["mode"], root=job["root"], workdir=job["workdir"], readable=[job["private"]])
+    job["workdir"] = isolation.enter(job["mode"], root=job["root"], workdir=job["workdir"], readable=[job["private"]])
 
 
 def kernel_spec(job: dict) -> str:
