@@ -193,7 +193,7 @@ def test_labgrade_used_the_isolation_asked_for(graded):
     _, out, command, _, run, _, _ = graded
     mode = command[command.index("--isolation") + 1]
     assert f"isolation {mode}," in (out / "labgrade.log").read_text()
-    assert "warning" not in run.stderr
+    assert "NOT isolated" not in run.stderr
 
 
 def test_every_hostile_and_ordinary_submission_gets_the_right_status_and_score(graded):
@@ -380,8 +380,8 @@ def test_without_namespaces_labgrade_warns_and_still_protects_its_environment_an
     subs, out = tmp_path / "subs", tmp_path / "out"
     subs.mkdir()
     home = fake_home(tmp_path / "home")
-    prepare(["git_history.ipynb", "home_credentials.ipynb", "proc_environ.ipynb", "setsid_daemon.ipynb"], subs, home,
-            answer_server[1])
+    prepare(["concurrent_spy.ipynb", "concurrent_victim.ipynb", "git_history.ipynb", "home_credentials.ipynb",
+             "proc_environ.ipynb", "setsid_daemon.ipynb"], subs, home, answer_server[1])
     env = dict(os.environ, HOME=str(home), **{k: v for k, v in SECRETS.items() if not k.startswith(".")})
     run = subprocess.run([*as_mode("user"), LABGRADE, "lab01-clocks", str(subs), "--out", str(out), "--workers", "2",
                           "--isolation", "none"], env=env, capture_output=True, text=True, timeout=600)
@@ -390,6 +390,7 @@ def test_without_namespaces_labgrade_warns_and_still_protects_its_environment_an
     table = rows(out)
     assert float(table["git_history.ipynb"]["total"]) == 8, table["git_history.ipynb"]
     assert float(table["home_credentials.ipynb"]["total"]) == 8, table["home_credentials.ipynb"]
+    assert float(table["concurrent_spy.ipynb"]["total"]) == 8, table["concurrent_spy.ipynb"]
     assert float(table["proc_environ.ipynb"]["total"]) == 0, table["proc_environ.ipynb"]
     assert daemons() == []
 

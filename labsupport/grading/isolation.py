@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["MODES", "KERNEL_UID", "detect", "warning", "command", "kernel_prefix", "enter",
+__all__ = ["MODES", "KERNEL_UID", "detect", "warning", "command", "kernel_prefix", "enter", "give_to_kernel",
            "make_undumpable", "become_subreaper", "kill_descendants"]
 
 MODES = ("root", "user", "none")
@@ -131,6 +131,15 @@ def enter(mode: str, *, root: str, workdir: str, readable: list[str] = ()) -> st
     return WORKDIR
 
 
+def give_to_kernel(path: str, mode: str) -> None:
+    """Let the kernel's user use ``path`` (a connection file, a Unix socket) this process created.
+
+    Only the ``root`` mode runs the kernel as another user; there ``path`` is given to that user.
+    """
+    if mode == "root":
+        os.chown(path, KERNEL_UID, KERNEL_GID)
+
+
 def warning(mode: str) -> str | None:
     """What an instructor must know about ``mode``'s protection, or None when nothing is missing."""
     if mode == "none":
@@ -181,8 +190,8 @@ def main(argv: list[str]) -> int:
     checking what a submission sees); ``hand-over FILE CMD...``: give the kernel its connection file."""
     make_undumpable()
     if argv[0] == "hand-over":  # as root, just before dropping to the kernel's user
-        os.chown(argv[1], KERNEL_UID, KERNEL_GID)
-        os.chown(os.path.dirname(argv[1]), KERNEL_UID, KERNEL_GID)
+        give_to_kernel(argv[1], "root")
+        give_to_kernel(os.path.dirname(argv[1]), "root")
         os.execvp(argv[2], argv[2:])
     if argv[0] == "run":
         mode, base, cmd = argv[1], argv[2], argv[3:]

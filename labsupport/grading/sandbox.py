@@ -2,10 +2,10 @@
 
 Run by ``labgrade`` as ``python -m labsupport.grading.sandbox`` with a JSON
 job on standard input (never on disk, so student code cannot read it), and
-where the machine allows it (root, Linux) inside new network, mount and PID
-namespaces (``unshare``): no network, the instructor's files hidden under
-empty mounts, everything but the submission's own directory read-only, and
-a kernel without capabilities. The result is the last line of standard
+where the machine allows it inside new network, mount and PID namespaces and
+a root file system holding only what grading needs (as root, or in a user
+namespace: see :mod:`labsupport.grading.isolation`), with a kernel that has
+fewer rights than this process. The result is the last line of standard
 output, which the kernel cannot reach: the kernel's output goes to
 /dev/null, and this process makes itself non-dumpable so its memory and
 file descriptors are closed to the kernel even when both run as one user.
