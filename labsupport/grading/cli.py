@@ -145,6 +145,9 @@ def main(argv=None) -> int:
     except (UsageError, ValueError) as error:
         print(f"labgrade: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("labgrade: interrupted before grading started; nothing was written", file=sys.stderr)
+        return 130
     out = args.out
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     (out / "results").mkdir(exist_ok=True)

@@ -54,14 +54,17 @@ def become_subreaper() -> None:
     _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
-def _children(pid: int) -> set[int]:
-    found = set()
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+def _parents() -> dict[int, int]:
+    """Every visible living process (zombies excluded) and its parent, from ``/proc/<pid>/stat``."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            found.update(int(c) for c in (task / "children").read_text().split())
-        except OSError:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-    return found
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    return parents
 
 
 def kill_descendants(pid: int | None = None) -> int:
@@ -69,11 +72,15 @@ def kill_descendants(pid: int | None = None) -> int:
     pid = pid or os.getpid()
     killed = 0
     for _ in range(100):  # a fork bomb keeps forking while we kill; each round kills what exists
+        children: dict[int, list[int]] = {}
+        for child, parent in _parents().items():
+            children.setdefault(parent, []).append(child)
         pending, seen = [pid], set()
         while pending:
-            for child in _children(pending.pop()) - seen:
-                seen.add(child)
-                pending.append(child)
+            for child in children.get(pending.pop(), []):
+                if child not in seen:
+                    seen.add(child)
+                    pending.append(child)
         if not seen:
             return killed
         for child in seen:
