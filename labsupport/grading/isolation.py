@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 __all__ = ["MODES", "KERNEL_UID", "detect", "warning", "command", "kernel_prefix", "enter", "give_to_kernel",
-           "make_undumpable", "become_subreaper", "kill_descendants"]
+           "run_inside", "make_undumpable", "become_subreaper", "kill_descendants"]
 
 MODES = ("root", "user", "none")
 KERNEL_UID = KERNEL_GID = 65534  # nobody / nogroup
@@ -160,16 +160,25 @@ def warning(mode: str) -> str | None:
     return None
 
 
+def run_inside(mode: str, base: str, argv: list[str], **popen) -> subprocess.CompletedProcess:
+    """Run ``argv`` as a submission's kernel would, in a sandbox for ``base/work`` (``base/root`` the mount point).
+
+    Examples
+    --------
+    ``run_inside("root", "/tmp/x", ["ls", "-A", "/"])`` lists what a submission sees as root.
+    """
+    for name in ("work", "root"):
+        os.makedirs(os.path.join(base, name), exist_ok=True)
+    inner = [sys.executable, "-m", "labsupport.grading.isolation", "inside", mode, base, *argv]
+    return subprocess.run([*command(mode), *inner], env=clean_environment(os.path.join(base, "work")), **popen)
+
+
 def _probe(mode: str) -> bool:
     """Build a sandbox root in ``mode`` for an empty work directory and run ``true`` in it."""
     if shutil.which("unshare") is None or shutil.which("setpriv") is None:
         return False
     with tempfile.TemporaryDirectory(prefix="labgrade-probe-") as base:
-        for name in ("work", "root"):
-            os.mkdir(os.path.join(base, name))
-        run = subprocess.run([*command(mode), sys.executable, "-m", "labsupport.grading.isolation", "run", mode,
-                              base, "true"], capture_output=True, env=clean_environment(f"{base}/work"), timeout=60)
-    return run.returncode == 0
+        return run_inside(mode, base, ["true"], capture_output=True, timeout=60).returncode == 0
 
 
 def detect(requested: str = "auto") -> str:
@@ -193,21 +202,25 @@ def clean_environment(home: str) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    """``run MODE BASE CMD...``: enter a sandbox for BASE/work and run CMD as the kernel would (for
-    checking what a submission sees); ``hand-over FILE CMD...``: give the kernel its connection file."""
+    """``run MODE BASE CMD...``: run CMD as a submission would, to check what it sees (``ls -A /``);
+    ``inside``: the same, once in the namespaces; ``hand-over FILE CMD...``: give the kernel its connection
+    file, then run CMD (as root, just before the kernel drops to its own user)."""
     make_undumpable()
-    if argv[0] == "hand-over":  # as root, just before dropping to the kernel's user
+    if argv[:1] == ["hand-over"] and len(argv) > 2:
         give_to_kernel(argv[1], "root")
         give_to_kernel(os.path.dirname(argv[1]), "root")
         os.execvp(argv[2], argv[2:])
-    if argv[0] == "run":
+    if argv[:1] == ["run"] and len(argv) > 3 and argv[1] in MODES:
+        return run_inside(argv[1], argv[2], argv[3:]).returncode
+    if argv[:1] == ["inside"] and len(argv) > 3:
         mode, base, cmd = argv[1], argv[2], argv[3:]
         enter(mode, root=f"{base}/root", workdir=f"{base}/work")
         prefix = [p for p in kernel_prefix(mode) if "{connection_file}" not in p]
         if mode == "root":
             prefix = prefix[prefix.index("setpriv"):]
         return subprocess.run([*prefix, *cmd]).returncode
-    raise SystemExit(f"usage: python -m {__spec__.name} run MODE BASE CMD... | hand-over FILE CMD...")
+    print(f"usage: python -m {__spec__.name} run {{{','.join(MODES)}}} BASE CMD...", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
