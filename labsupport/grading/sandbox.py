@@ -13,6 +13,7 @@ file descriptors are closed to the kernel even when both run as one user.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import queue
@@ -24,9 +25,15 @@ import sys
 import time
 from pathlib import Path
 
-from labsupport.grading import isolation
-
+PR_SET_DUMPABLE = 4
 SKIP = re.compile(r"^\s*(grader\s*\.\s*(check|check_all|export)\s*\(|grader\s*=\s*otter\.Notebook\()", re.M)
+
+
+def make_undumpable() -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: best effort
+        pass
 
 
 def isolate(job: dict) -> None:
@@ -36,13 +43,17 @@ def isolate(job: dict) -> None:
     detaches (``setsid``) stay its descendants and are killed at the end.
     Inside a sandbox root the work directory is ``/submission``: ``job["workdir"]`` is updated.
     """
-    isolation.make_undumpable()
+    from labsupport.grading import isolation  # here, not at the top: this module's head belongs to the grading loop
+
+    make_undumpable()
     isolation.become_subreaper()
     job["workdir"] = isolation.enter(job["mode"], root=job["root"], workdir=job["workdir"], readable=[job["private"]])
 
 
 def kernel_spec(job: dict) -> str:
     """Write a kernel spec whose kernel runs with fewer rights than this process; return its name."""
+    from labsupport.grading import isolation
+
     spec_dir = Path(job["private"]) / "kernels" / "labgrade"
     spec_dir.mkdir(parents=True, exist_ok=True)
     argv = [*isolation.kernel_prefix(job["mode"]), sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
@@ -260,7 +271,9 @@ def main() -> int:
         result = grade(job)
     except Exception as error:  # reported as a grader error for this one submission only
         result = {"error": f"{type(error).__name__}: {error}"[:500]}
-    isolation.kill_descendants()
+    from labsupport.grading.isolation import kill_descendants
+
+    kill_descendants()
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     sys.stdout.flush()
     return 0
