@@ -3,16 +3,19 @@
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from labsupport.grading import load_autograder
 from labsupport.grading.authoring import autograder_zip
+from labsupport.grading import isolation, newroot
 from labsupport.grading.runner import isolation_available
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,8 +45,36 @@ EXPECTED = {  # submission: (status, total points)
     "network.ipynb": ("graded", 0),
     "write_outside.ipynb": ("graded", 10),
     "steal_credentials.ipynb": ("graded", 0),
+    # Attacks on what the sandbox lets a submission see (a successful one scores 8 and leaks into feedback).
+    "git_history.ipynb": ("graded", 0),
+    "concurrent_spy.ipynb": ("graded", 0),  # graded together with concurrent_victim (first two, --workers 2)
+    "concurrent_victim.ipynb": ("graded", 10),
+    "dev_write.ipynb": ("graded", 0),
+    "proc_sys_write.ipynb": ("graded", 0),
+    "proc_environ.ipynb": ("graded", 0),
+    "home_credentials.ipynb": ("graded", 0),
+    "setsid_daemon.ipynb": ("graded", 0),
 }
-ESCAPES = [Path("/tmp/labgrade-escape.txt"), ROOT / "labgrade-escape.txt", Path("/root/labgrade-escape.txt")]
+#: What labgrade's non-root run grades: every attack on isolation, and a correct notebook beside them.
+NON_ROOT = ["correct.ipynb", "read_hidden_tests.ipynb", "network.ipynb", "write_outside.ipynb",
+            "steal_credentials.ipynb", "git_history.ipynb", "concurrent_spy.ipynb", "concurrent_victim.ipynb",
+            "dev_write.ipynb", "proc_sys_write.ipynb", "proc_environ.ipynb", "home_credentials.ipynb",
+            "setsid_daemon.ipynb"]
+FAKE_HOME = "/labgrade-fake-home"  # as in make_hostile.py: replaced with a home folder holding fake credentials
+DAEMON_MARKER = "labgrade-daemon-7c1e"
+VICTIM_MARKER = "labgrade-victim-5d2b"
+SECRETS = {  # everything a submission must never get hold of, by where it lives
+    "AWS_SECRET_ACCESS_KEY": "labgrade-fake-aws-secret-3e9c",
+    "GITHUB_TOKEN": "ghp_labgradefaketoken8a41",
+    ".aws/credentials": "[default]\naws_secret_access_key = labgrade-fake-aws-file-71d0\n",
+    ".vault-token": "labgrade-fake-vault-token-2f6b",
+    ".npmrc": "//registry.npmjs.org/:_authToken=labgrade-fake-npm-token-c93e\n",
+}
+MARKERS = ["labgrade-fake-aws-secret-3e9c", "ghp_labgradefaketoken8a41", "labgrade-fake-aws-file-71d0",
+           "labgrade-fake-vault-token-2f6b", "labgrade-fake-npm-token-c93e", VICTIM_MARKER, "# HIDDEN"]
+ESCAPES = [Path("/tmp/labgrade-escape.txt"), ROOT / "labgrade-escape.txt", Path("/root/labgrade-escape.txt"),
+           Path("/var/tmp/labgrade-escape.txt"), Path("/dev/shm/labgrade-escape.txt"),
+           Path("/dev/labgrade-escape.txt")]
 
 
 def ordinary_expected(name: str) -> tuple[str, float]:
@@ -85,22 +116,63 @@ def answer_server():
     server.close()
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, answer_server):
+def fake_home(folder: Path) -> Path:
+    """A home folder with fake credentials where an instructor keeps real ones."""
+    for name, text in SECRETS.items():
+        if name.startswith("."):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text)
+    return folder
+
+
+def as_mode(mode: str) -> list[str]:
+    """The prefix that runs labgrade so it takes ``mode``'s path: as root, or as a user (uid 1000)."""
+    if mode == "root":
+        if os.geteuid() != 0:
+            pytest.skip("root mode needs root (CI runs as root)")
+        return []
+    if os.geteuid() == 0:  # uid 1000 inside maps to root outside: the venv stays readable, labgrade sees a user
+        return ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
+    return []
+
+
+def daemons() -> list[int]:
+    """The processes setsid_daemon.ipynb started that are still alive."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if DAEMON_MARKER.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def prepare(names, subs: Path, home: Path, port: int) -> None:
+    """Copy hostile notebooks into ``subs``, pointing them at this run's answer server and fake home."""
+    for name in names:
+        text = (HOSTILE / name).read_text().replace(PORT_IN_NOTEBOOK, str(port)).replace(FAKE_HOME, str(home))
+        (subs / name).write_text(text)
+
+
+@pytest.fixture(scope="module", params=["root", "user"])
+def graded(request, tmp_path_factory, answer_server):
+    """The hostile set graded by labgrade as root (all of it) and as a user (every isolation attack)."""
+    mode = request.param
+    prefix = as_mode(mode)
     for escape in ESCAPES:
         escape.unlink(missing_ok=True)
-    subs, out = tmp_path_factory.mktemp("subs"), tmp_path_factory.mktemp("out")
+    subs, out = tmp_path_factory.mktemp(f"subs-{mode}"), tmp_path_factory.mktemp(f"out-{mode}")
+    home = fake_home(tmp_path_factory.mktemp(f"home-{mode}"))
     code, port = answer_server
-    for notebook in HOSTILE.iterdir():
-        shutil.copy(notebook, subs / notebook.name)
-    network = subs / "network.ipynb"
-    network.write_text(network.read_text().replace(PORT_IN_NOTEBOOK, str(port)))
-    env = dict(os.environ, AWS_SECRET_ACCESS_KEY="instructor-secret", LABGRADE_TEST_SOLUTION=code)
-    command = [LABGRADE, "lab01-clocks", str(subs), "--out", str(out), "--workers", "2", "--timeout", "20",
-               "--test-timeout", "10", "--memory", "1024", "--output-limit", "256"]
+    prepare(sorted(p.name for p in HOSTILE.iterdir()) if mode == "root" else NON_ROOT, subs, home, port)
+    env = dict(os.environ, HOME=str(home), LABGRADE_TEST_SOLUTION=code,
+               **{k: v for k, v in SECRETS.items() if not k.startswith(".")})
+    command = [*prefix, LABGRADE, "lab01-clocks", str(subs), "--out", str(out), "--workers", "2", "--timeout", "20",
+               "--test-timeout", "10", "--memory", "1024", "--output-limit", "256", "--isolation", mode]
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stdout + run.stderr
-    return subs, out, command, env, run
+    return subs, out, command, env, run, daemons(), home
 
 
 def rows(out: Path) -> dict[str, dict]:
@@ -114,15 +186,25 @@ def test_isolation_is_available_where_ci_runs():
     if os.geteuid() != 0:
         pytest.skip("network and file isolation needs root (CI runs as root)")
     assert isolation_available()
+    assert isolation.detect() == "root"
+
+
+def test_labgrade_used_the_isolation_asked_for(graded):
+    _, out, command, _, run, _, _ = graded
+    mode = command[command.index("--isolation") + 1]
+    assert f"isolation {mode}," in (out / "labgrade.log").read_text()
+    assert "NOT isolated" not in run.stderr
 
 
 def test_every_hostile_and_ordinary_submission_gets_the_right_status_and_score(graded):
-    _, out, _, _, run = graded
+    subs, out, _, _, run, _, _ = graded
     table = rows(out)
-    expected = dict(EXPECTED)
-    expected.update({name: ordinary_expected(name) for name in table if name.startswith("ordinary_")})
-    assert len([n for n in table if n.startswith("ordinary_")]) == 30
-    assert set(table) == set(expected)
+    names = {p.name for p in subs.iterdir()}
+    expected = {name: want for name, want in EXPECTED.items() if name in names}
+    expected.update({name: ordinary_expected(name) for name in names if name.startswith("ordinary_")})
+    if len(names) > len(NON_ROOT):
+        assert len([n for n in table if n.startswith("ordinary_")]) == 30
+    assert set(table) == set(expected) == names
     wrong = {name: (table[name]["status"], float(table[name]["total"]), want)
              for name, want in expected.items()
              if (table[name]["status"], float(table[name]["total"])) != (want[0], float(want[1]))}
@@ -131,42 +213,183 @@ def test_every_hostile_and_ordinary_submission_gets_the_right_status_and_score(g
 
 
 def test_csv_has_points_per_question_total_and_percentage(graded):
-    _, out, _, _, _ = graded
+    _, out, _, _, _, _, _ = graded
     header = (out / "grades.csv").read_text().splitlines()[0].split(",")
     assert header == ["submission", "status", "q1", "q2", "q3", "q4", "total", "possible", "percent", "detail"]
-    assert rows(out)["partial.ipynb"]["percent"] == "50.0"
+    assert rows(out)["correct.ipynb"]["percent"] == "100.0"
 
 
 def test_nothing_escaped_the_sandbox(graded):
-    for escape in ESCAPES:
+    *_, home = graded
+    for escape in [*ESCAPES, home / "labgrade-escape.txt"]:
         assert not escape.exists(), f"a submission wrote {escape}"
 
 
+def test_no_process_a_submission_started_outlives_the_batch(graded):
+    _, _, _, _, _, alive, _ = graded
+    assert alive == [], f"setsid_daemon.ipynb left processes {alive} running"
+
+
+def test_no_secret_hidden_test_or_classmate_code_anywhere_in_the_output(graded):
+    _, out, _, _, _, _, _ = graded
+    _, questions = load_autograder(autograder_zip("lab01-clocks"))
+    lines = [line.removeprefix(">>> ").strip() for q in questions for c in q.cases if c.hidden
+             for line in c.code.strip().splitlines()]
+    forbidden = MARKERS + [line for line in lines if len(line) > 25]
+    leaks = [(path.relative_to(out), marker) for path in out.rglob("*") if path.is_file()
+             for marker in forbidden if marker in path.read_text(errors="replace")]
+    assert not leaks, leaks
+
+
 def test_feedback_never_shows_hidden_tests(graded):
-    _, out, _, _, _ = graded
+    subs, out, _, _, _, _, _ = graded
     _, questions = load_autograder(autograder_zip("lab01-clocks"))
     hidden = [c for q in questions for c in q.cases if c.hidden]
     public = [c for q in questions for c in q.cases if not c.hidden]
     assert hidden and public
     feedback = {p.name: p.read_text() for p in (out / "feedback").glob("*.md")}
-    assert len(feedback) == len(list(HOSTILE.iterdir()))
+    assert set(feedback) == {f"{p.name}.md" for p in subs.iterdir()}
     for case in hidden:
         for line in case.code.strip().splitlines():
             body = line.removeprefix(">>> ").strip()
             if len(body) > 25:  # a distinctive line of hidden test code
                 leaks = [name for name, text in feedback.items() if body in text]
                 assert not leaks, f"hidden test line {body!r} appears in {leaks}"
-    assert "Hidden test 1: failed" in feedback["empty_answers.md"]
-    assert public[0].code.strip().splitlines()[0].removeprefix(">>> ") in feedback["empty_answers.md"]
+    assert "Hidden test 1: failed" in feedback["git_history.ipynb.md"]
+    assert public[0].code.strip().splitlines()[0].removeprefix(">>> ") in feedback["git_history.ipynb.md"]
 
 
 def test_rerunning_resumes_and_only_regrades_one(graded):
-    _, out, command, env, _ = graded
+    subs, out, command, env, _, _, _ = graded
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert "graded 0 submissions" in again.stdout
-    one = subprocess.run(command + ["--only", "partial.ipynb"], env=env, capture_output=True, text=True, timeout=600)
-    assert "graded 1 submissions" in one.stdout
-    assert len(rows(out)) == len(list(HOSTILE.iterdir()))
+    one = subprocess.run(command + ["--only", "correct.ipynb"], env=env, capture_output=True, text=True, timeout=600)
+    assert "graded 1 submissions" in one.stdout, one.stdout + one.stderr
+    assert len(rows(out)) == len(list(subs.iterdir()))
+
+
+@pytest.mark.parametrize("mode", ["root", "user"])
+def test_the_sandbox_root_holds_only_what_grading_needs(mode, tmp_path):
+    """``ls`` from inside, as the kernel: the allow-list, an empty home, no repository, no host /dev."""
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "submission.ipynb").write_text("{}")
+    script = (f"ls -A /; echo --; ls -A /etc; echo --; ls -A /dev; echo --; ls -A {ROOT}; echo --; ls -A /root; "
+              "echo --; ls -A /tmp; echo --; ls /submission; echo --; id -u")
+    run = subprocess.run([*as_mode(mode), sys.executable, "-m", "labsupport.grading.isolation", "run", mode,
+                          str(tmp_path), "sh", "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    top, etc, dev, repo, root, tmp, work, uid = [part.split() for part in run.stdout.split("--")]
+    allowed = newroot.allowed_paths()
+    assert set(top) == {p.split("/")[1] for p in allowed} | {"dev", "etc", "proc", "tmp", "submission"}
+    assert set(etc) <= set(newroot.ETC_FILES) | set(newroot.GENERATED)
+    assert set(dev) == set(newroot.DEVICES) | {"fd", "shm", "stdin", "stdout", "stderr"}
+    assert set(repo) == {Path(p).name for p in allowed if p.startswith(f"{ROOT}/")}
+    assert ".git" not in repo and "instructor" not in repo and "_build" not in repo
+    assert set(root) <= {".pyenv"} and work == ["submission.ipynb"]
+    assert tmp == []
+    assert uid == [str(isolation.KERNEL_UID) if mode == "root" else "0"]
+
+
+def labgrade(*args, env=None, timeout=600) -> subprocess.CompletedProcess:
+    return subprocess.run([LABGRADE, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          env=env or dict(os.environ))
+
+
+@pytest.mark.parametrize("case", ["empty folder", "--only matching nothing", "unknown lab", "all another lab"])
+def test_bad_input_is_one_clear_error_and_writes_nothing(case, tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    lab, extra = "lab01-clocks", []
+    if case != "empty folder":
+        shutil.copy(HOSTILE / ("other_lab.ipynb" if case == "all another lab" else "correct.ipynb"), subs)
+    if case == "--only matching nothing":
+        extra = ["--only", "nobody.ipynb"]
+    if case == "unknown lab":
+        lab = "lab99-nothing"
+    run = labgrade(lab, subs, "--out", out, *extra)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert run.stderr.startswith("labgrade: error: ")
+    assert {"empty folder": "no submission", "--only matching nothing": "nobody.ipynb", "unknown lab": "lab99-nothing",
+            "all another lab": "lab02-hashing"}[case] in run.stderr
+    assert not out.exists()
+
+
+def test_files_with_one_stem_get_their_own_feedback(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    shutil.copy(HOSTILE / "correct.ipynb", subs / "alice.ipynb")
+    (subs / "alice.txt").write_text("my answers are in the notebook")
+    run = labgrade("lab01-clocks", subs, "--out", out, "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["alice.ipynb.md", "alice.txt.md"]
+    assert "10.0 / 10.0" in (out / "feedback" / "alice.ipynb.md").read_text()
+    assert "not a notebook" in (out / "feedback" / "alice.txt.md").read_text()
+
+
+def sandbox_processes(bases: set[str]) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if any(base in text for base in bases):
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_stops_within_seconds_and_keeps_what_was_graded(signum, tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    shutil.copy(HOSTILE / "correct.ipynb", subs / "a_correct.ipynb")
+    for name in ("b_loop.ipynb", "c_loop.ipynb", "d_loop.ipynb"):
+        shutil.copy(HOSTILE / "loop_ignoring_interrupts.ipynb", subs / name)
+    scratch = tmp_path / "scratch"  # labgrade's temporary folders, apart from other runs on this machine
+    scratch.mkdir()
+    process = subprocess.Popen([LABGRADE, "lab01-clocks", str(subs), "--out", str(out), "--workers", "1",
+                                "--timeout", "120"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=dict(os.environ, TMPDIR=str(scratch)))
+    bases = set()
+    until = time.monotonic() + 120
+    while not (out / "results" / "a_correct.ipynb.json").exists() or len(bases) < 2:
+        assert time.monotonic() < until and process.poll() is None
+        bases |= {str(p) for p in scratch.glob("labgrade-*") if not p.name.startswith("labgrade-probe")}
+        time.sleep(0.1)
+    time.sleep(1)  # b_loop is looping now
+    process.send_signal(signum)
+    sent = time.monotonic()
+    stdout, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - sent < 10
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stderr and stderr.strip().splitlines()[-1].startswith("labgrade: interrupted: 1 of 4")
+    assert list(rows(out)) == ["a_correct.ipynb"] and rows(out)["a_correct.ipynb"]["total"] == "10.0"
+    assert sorted(p.name for p in (out / "results").iterdir()) == ["a_correct.ipynb.json"]
+    time.sleep(0.5)
+    assert sandbox_processes(bases) == []
+
+
+def test_without_namespaces_labgrade_warns_and_still_protects_its_environment_and_kills_daemons(answer_server,
+                                                                                              tmp_path):
+    """In the fallback (as a user) the file system is open (the git attack scores: the hostile tests can fail),
+    but labgrade's own environment is unreadable, no daemon survives, and the warning says what is exposed."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    home = fake_home(tmp_path / "home")
+    prepare(["concurrent_spy.ipynb", "concurrent_victim.ipynb", "git_history.ipynb", "home_credentials.ipynb",
+             "proc_environ.ipynb", "setsid_daemon.ipynb"], subs, home, answer_server[1])
+    env = dict(os.environ, HOME=str(home), **{k: v for k, v in SECRETS.items() if not k.startswith(".")})
+    run = subprocess.run([*as_mode("user"), LABGRADE, "lab01-clocks", str(subs), "--out", str(out), "--workers", "2",
+                          "--isolation", "none"], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert "NOT isolated" in run.stderr and "credentials" in run.stderr and ".git" in run.stderr
+    table = rows(out)
+    assert float(table["git_history.ipynb"]["total"]) == 8, table["git_history.ipynb"]
+    assert float(table["home_credentials.ipynb"]["total"]) == 8, table["home_credentials.ipynb"]
+    assert float(table["concurrent_spy.ipynb"]["total"]) == 8, table["concurrent_spy.ipynb"]
+    assert float(table["proc_environ.ipynb"]["total"]) == 0, table["proc_environ.ipynb"]
+    assert daemons() == []
 
 
 def run_unsandboxed(notebook: Path, env: dict) -> dict:
@@ -187,11 +410,24 @@ def run_unsandboxed(notebook: Path, env: dict) -> dict:
     return "".join(o.get("text", "") for o in nb.cells[-1].outputs)
 
 
-@pytest.mark.parametrize("name", ["network.ipynb", "steal_credentials.ipynb", "read_hidden_tests.ipynb"])
+@pytest.mark.parametrize("name", ["network.ipynb", "steal_credentials.ipynb", "read_hidden_tests.ipynb",
+                                  "git_history.ipynb", "proc_environ.ipynb", "home_credentials.ipynb"])
 def test_the_attacks_would_succeed_without_the_sandbox(name, answer_server, tmp_path):
     autograder_zip("lab01-clocks")  # make sure the files read_hidden_tests looks for exist
     code, port = answer_server
-    notebook = tmp_path / name
-    notebook.write_text((HOSTILE / name).read_text().replace(PORT_IN_NOTEBOOK, str(port)))
-    output = run_unsandboxed(notebook, {"AWS_SECRET_ACCESS_KEY": "x", "LABGRADE_TEST_SOLUTION": code})
+    home = fake_home(tmp_path / "home")
+    prepare([name], tmp_path, home, port)
+    env = {"AWS_SECRET_ACCESS_KEY": SECRETS["AWS_SECRET_ACCESS_KEY"], "LABGRADE_TEST_SOLUTION": code}
+    output = run_unsandboxed(tmp_path / name, env)
     assert "[1, 2]" in output, f"{name} should obtain the solution when unprotected; got {output!r}"
+
+
+def test_a_setsid_daemon_outlives_an_unprotected_run(tmp_path):
+    """The daemon attack is real: run without labgrade, its process is still there after the kernel is gone."""
+    assert daemons() == []
+    run_unsandboxed(HOSTILE / "setsid_daemon.ipynb", {})
+    time.sleep(0.5)
+    alive = daemons()
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert alive, "setsid_daemon.ipynb should leave a process behind when nothing stops it"

@@ -18,7 +18,8 @@ import pytest
 
 from labsupport.grading import load_autograder
 from labsupport.grading.authoring import assign
-from labsupport.grading.runner import Limits, grade_submission, isolation_available
+from labsupport.grading import isolation
+from labsupport.grading.runner import Limits, grade_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 LABS = sorted(p.stem for p in (ROOT / "instructor" / "labs").glob("*/*.ipynb"))
@@ -57,8 +58,8 @@ def lab(request, tmp_path_factory):
             path.write_text(json.dumps(nb))
             variants[f"wrong {question} {i}"] = path
     support = [p for p in (ROOT / "labs" / name).glob("*") if p.is_file() and p.suffix != ".ipynb"]
-    results = {label: grade_submission(path, name, questions, Limits(timeout_s=300), isolated=isolation_available(),
-                                       hide=[str(ROOT / "instructor"), str(ROOT / "_build")], support_files=support)
+    mode = isolation.detect()
+    results = {label: grade_submission(path, name, questions, Limits(timeout_s=300), mode=mode, support_files=support)
                for label, path in variants.items()}
     return name, out, zip_path, questions, results
 

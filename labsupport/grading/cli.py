@@ -1,6 +1,6 @@
 """``labgrade LAB SUBMISSIONS_DIR --out OUT_DIR``: grade a whole class, in parallel, safely.
 
-Writes OUT_DIR/grades.csv (one row per submission), OUT_DIR/feedback/<name>.md
+Writes OUT_DIR/grades.csv (one row per submission), OUT_DIR/feedback/<file name>.md
 (public tests in full, hidden tests as pass/fail and points only),
 OUT_DIR/results/<name>.json (what resuming reads) and OUT_DIR/labgrade.log.
 Re-running skips submissions already graded unless --force (or --only NAME).
@@ -9,21 +9,24 @@ Re-running skips submissions already graded unless --force (or --only NAME).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from labsupport.grading.authoring import autograder_zip, repo_root
-from labsupport.grading.autograder import load_autograder
-from labsupport.grading.results import Result, write_csv, write_feedback
-from labsupport.grading.runner import Limits, grade_submission, isolation_available, sha256
+from . import isolation
+from .authoring import autograder_zip, repo_root
+from .autograder import load_autograder
+from .results import Result, write_csv, write_feedback
+from .runner import Interrupted, Limits, Sandboxes, grade_submission, sha256
 
 __all__ = ["main"]
-
-SECRET_HOME_PATHS = (".ssh", ".aws", ".config", ".docker", ".kube", ".netrc", ".git-credentials", ".pypirc")
 
 
 def parse_args(argv):
@@ -39,6 +42,9 @@ def parse_args(argv):
     parser.add_argument("--output-limit", type=int, default=Limits.output_kb, help="printed output limit in KB")
     parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
     parser.add_argument("--only", action="append", default=[], help="grade only this file name (repeatable); implies --force for it")
+    parser.add_argument("--isolation", choices=["auto", *isolation.MODES], default="auto",
+                        help="how submissions are shut away (default: the strongest this machine allows); "
+                             "see the README's 'How submissions are contained'")
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers={args.workers}; choose at least 1")
@@ -71,72 +77,151 @@ class Progress:
         sys.stderr.flush()
 
 
+class UsageError(Exception):
+    """Bad input found before grading starts: reported in one line, nothing written."""
+
+
+def select(args, lab: str) -> tuple[list[Path], dict[str, Result], list[Path]]:
+    """The submission files, the saved results to keep, and the files to grade; UsageError if none fit."""
+    files = sorted(p for p in args.submissions.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise UsageError(f"{args.submissions} holds no submission files")
+    missing = sorted(set(args.only) - {p.name for p in files})
+    if missing:
+        raise UsageError(f"--only names {', '.join(missing)}, not in {args.submissions}")
+    labs = Counter(notebook_lab(p) for p in files if p.suffix == ".ipynb")
+    others = {name: n for name, n in labs.items() if name and name != lab}
+    if lab and others and not labs.get(lab) and not labs.get(""):
+        found = ", ".join(f"{name} ({n})" for name, n in sorted(others.items()))
+        raise UsageError(f"no notebook in {args.submissions} is {lab}: they are {found}; check the LAB argument")
+    todo, kept = [], {}
+    for path in files:
+        saved = args.out / "results" / f"{path.name}.json"
+        previous = Result.from_json(saved.read_text()) if saved.exists() else None
+        if args.only and path.name not in args.only:
+            if previous is not None:
+                kept[path.name] = previous  # keep its row in grades.csv
+            continue
+        regrade = args.force or path.name in args.only
+        if previous is not None and not regrade and previous.sha256 == sha256(path):
+            kept[path.name] = previous
+            continue
+        todo.append(path)
+    return files, kept, todo
+
+
+def notebook_lab(path: Path) -> str:
+    """The otter assignment name a notebook declares ("" if it declares none or cannot be read)."""
+    try:
+        metadata = json.loads(path.read_bytes()).get("metadata") or {}
+        return str((metadata.get("otter") or {}).get("assignment_name") or "")
+    except (ValueError, AttributeError, UnicodeDecodeError, OSError):
+        return ""
+
+
+def load_lab(spec: str) -> tuple[Path, str, list]:
+    """The autograder zip, lab id and questions for LAB (an id or a zip); UsageError naming the problem."""
+    try:
+        zip_path = Path(spec) if spec.endswith(".zip") else autograder_zip(spec)
+        lab, questions = load_autograder(zip_path)
+    except (ValueError, RuntimeError, OSError) as error:
+        raise UsageError(str(error).strip().splitlines()[0]) from None
+    return zip_path, lab or ("" if spec.endswith(".zip") else spec), questions
+
+
+def feedback_path(out: Path, submission: str) -> Path:
+    """``feedback/<file name>.md``: distinct files never share one (alice.ipynb.md, alice.txt.md)."""
+    return out / "feedback" / f"{submission}.md"
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    isolation.make_undumpable()  # our environment may hold the instructor's tokens
+    isolation.become_subreaper()
+    try:
+        zip_path, lab, questions = load_lab(args.lab)
+        files, results, todo = select(args, lab)
+        mode = isolation.detect(args.isolation)
+    except (UsageError, ValueError) as error:
+        print(f"labgrade: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("labgrade: interrupted before grading started; nothing was written", file=sys.stderr)
+        return 130
     out = args.out
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     (out / "results").mkdir(exist_ok=True)
     logging.basicConfig(filename=out / "labgrade.log", level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(message)s", force=True)
     log = logging.getLogger("labgrade")
-
-    zip_path = Path(args.lab) if args.lab.endswith(".zip") else autograder_zip(args.lab)
-    lab, questions = load_autograder(zip_path)
-    lab = lab or (args.lab if not args.lab.endswith(".zip") else "")
-    isolated = isolation_available()
     root = repo_root()
-    home = Path.home()
-    hide = [str(p) for p in (root / "instructor", root / "_build", args.submissions.resolve(), out.resolve(),
-                             zip_path.resolve().parent)]
-    hide += [str(home / name) for name in SECRET_HOME_PATHS if (home / name).exists()]
     support = [p for p in (root / "labs" / lab).glob("*") if p.is_file() and p.suffix != ".ipynb"] if lab else []
     limits = Limits(args.timeout, args.test_timeout, args.memory, args.output_limit)
-    log.info("lab %s, autograder %s, %d questions, isolation %s, limits %s", lab, zip_path, len(questions),
-             "on" if isolated else "OFF (not root or no unshare: no network/file isolation)", limits)
-    if not isolated:
-        print("labgrade: warning: namespaces unavailable (run as root on Linux for network and file isolation)",
-              file=sys.stderr)
-
-    files = sorted(p for p in args.submissions.iterdir() if p.is_file() and not p.name.startswith("."))
-    todo, results = [], {}
-    for path in files:
-        saved = out / "results" / f"{path.name}.json"
-        previous = Result.from_json(saved.read_text()) if saved.exists() else None
-        if args.only and path.name not in args.only:
-            if previous is not None:
-                results[path.name] = previous  # keep its row in grades.csv
-            continue
-        regrade = args.force or path.name in args.only
-        if previous is not None and not regrade and previous.sha256 == sha256(path):
-            results[path.name] = previous
-            continue
-        todo.append(path)
+    log.info("lab %s, autograder %s, %d questions, isolation %s, limits %s", lab, zip_path, len(questions), mode, limits)
+    if isolation.warning(mode):
+        print(isolation.warning(mode), file=sys.stderr)
+        log.warning(isolation.warning(mode))
+    wrong = [p.name for p in files if p.suffix == ".ipynb" and notebook_lab(p) not in ("", lab)]
+    if wrong:
+        print(f"labgrade: warning: {len(wrong)} notebook(s) belong to another lab and get status 'wrong lab': "
+              f"{', '.join(wrong[:5])}{' ...' if len(wrong) > 5 else ''}", file=sys.stderr)
     log.info("%d submissions, %d to grade, %d already graded", len(files), len(todo), len(results))
+    sandboxes = Sandboxes()
+    interrupted = _on_signals(sandboxes)
     progress = Progress(len(todo))
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        futures = {pool.submit(grade_submission, path, lab, questions, limits, isolated=isolated, hide=hide,
-                               support_files=support): path for path in todo}
+    pool = ThreadPoolExecutor(max_workers=args.workers)
+    try:
+        futures = {pool.submit(grade_submission, path, lab, questions, limits, mode=mode, support_files=support,
+                               sandboxes=sandboxes): path for path in todo}
         for future in as_completed(futures):
             path = futures[future]
             try:
                 result = future.result()
+            except Interrupted:
+                continue
             except Exception as error:  # one broken submission never stops the batch
                 log.exception("grading %s failed", path.name)
                 result = Result(path.name, "grader error", f"{type(error).__name__}: {error}"[:300], sha256(path))
             results[path.name] = result
             (out / "results" / f"{path.name}.json").write_text(result.to_json())
-            write_feedback(result, questions, out / "feedback" / f"{Path(path.name).stem}.md")
+            write_feedback(result, questions, feedback_path(out, path.name))
             log.info("%s: %s %s", path.name, result.status, result.detail)
             progress.step(result)
+    except KeyboardInterrupt:
+        sandboxes.stop_all()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        isolation.kill_descendants()
     elapsed = time.monotonic() - started
     write_csv(list(results.values()), questions, out / "grades.csv")
+    if interrupted.is_set() or sandboxes.stopping.is_set():
+        message = (f"labgrade: interrupted: {progress.done} of {len(todo)} graded in this run; "
+                   f"{len(results)} rows in {out / 'grades.csv'}; run the same command again to grade the rest")
+        log.warning(message)
+        print(message, file=sys.stderr)
+        return 130
     rate = len(todo) / elapsed * 60 if todo and elapsed > 0 else 0.0
     summary = f"graded {len(todo)} submissions in {elapsed:.1f} s ({rate:.1f} per minute, {args.workers} workers); " \
               f"{len(results)} rows in {out / 'grades.csv'}"
     log.info(summary)
     print(summary)
     return 0
+
+
+def _on_signals(sandboxes: Sandboxes) -> threading.Event:
+    """Make SIGINT and SIGTERM stop the batch: kill the sandboxes, then let main() keep what finished."""
+    interrupted = threading.Event()
+
+    def handler(signum, frame):
+        if not interrupted.is_set():
+            interrupted.set()
+            sandboxes.stop_all()
+            raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, handler)
+    return interrupted
 
 
 if __name__ == "__main__":

@@ -10,14 +10,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from labsupport.grading.autograder import Question
-from labsupport.grading.results import CaseResult, Result
+from . import isolation
+from .autograder import Question
+from .results import CaseResult, Result
 
-__all__ = ["Limits", "isolation_available", "grade_submission", "precheck"]
+__all__ = ["Limits", "Sandboxes", "Interrupted", "isolation_available", "grade_submission", "precheck"]
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,47 @@ class Limits:
     max_restarts: int = 3
 
 
+class Interrupted(Exception):
+    """Grading was stopped (Ctrl-C, SIGTERM) while this submission was running; it has no result."""
+
+
+class Sandboxes:
+    """The sandboxes running now, so that an interrupt can end them all at once.
+
+    Like the invigilators' list of occupied rooms: when the exam is called
+    off, every room on the list is cleared, and no new room is opened.
+    """
+
+    def __init__(self):
+        self._running: set[subprocess.Popen] = set()
+        self._lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def start(self, command: list[str], **popen) -> subprocess.Popen:
+        with self._lock:
+            if self.stopping.is_set():
+                raise Interrupted("grading was interrupted before this submission started")
+            process = subprocess.Popen(command, start_new_session=True, **popen)
+            self._running.add(process)
+        return process
+
+    def finish(self, process: subprocess.Popen) -> None:
+        _kill_group(process)
+        with self._lock:
+            self._running.discard(process)
+
+    def stop_all(self) -> None:
+        """Refuse new sandboxes and kill every running one (its whole namespace, or its process group)."""
+        self.stopping.set()
+        with self._lock:
+            running = list(self._running)
+        for process in running:
+            _kill_group(process, wait=False)
+
+
 def isolation_available() -> bool:
-    """True where namespaces can hide files and the network (root on Linux with unshare and setpriv)."""
-    if os.name != "posix" or os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("setpriv")):
-        return False
-    probe = subprocess.run(["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "true"],
-                           capture_output=True)
-    return probe.returncode == 0
+    """True where submissions can be shut in namespaces (as root, or in a user namespace)."""
+    return isolation.detect() != "none"
 
 
 def sha256(path: Path) -> str:
@@ -63,45 +98,49 @@ def precheck(path: Path, lab: str) -> Result | None:
     return None
 
 
-def grade_submission(path: Path, lab: str, questions: list[Question], limits: Limits, *, isolated: bool,
-                     hide: list[str], support_files: list[Path]) -> Result:
-    """Run one notebook in its own sandbox and turn what came back into a Result."""
+def grade_submission(path: Path, lab: str, questions: list[Question], limits: Limits, *, mode: str,
+                     support_files: list[Path], sandboxes: Sandboxes | None = None) -> Result:
+    """Run one notebook in its own sandbox (``mode``: see :mod:`labsupport.grading.isolation`) into a Result.
+
+    Raises :class:`Interrupted` if ``sandboxes`` was stopped while it ran.
+    """
     early = precheck(path, lab)
     if early is not None:
         return early
     digest = sha256(path)
+    sandboxes = sandboxes or Sandboxes()
     base = Path(tempfile.mkdtemp(prefix="labgrade-"))
     try:
-        workdir, private = base / "work", base / "private"
+        workdir, private, root = base / "work", base / "private", base / "root"
         workdir.mkdir()
         private.mkdir(mode=0o700)
+        root.mkdir(mode=0o700)
         shutil.copy(path, workdir / "submission.ipynb")
         for support in support_files:
             shutil.copy(support, workdir / support.name)
         job = {
-            "notebook": "submission.ipynb", "workdir": str(workdir), "private": str(private), "isolated": isolated,
-            "hide": hide, "timeout_s": limits.timeout_s, "test_timeout_s": limits.test_timeout_s,
+            "notebook": "submission.ipynb", "workdir": str(workdir), "private": str(private), "root": str(root),
+            "mode": mode, "isolated": mode != "none", "timeout_s": limits.timeout_s,
+            "test_timeout_s": limits.test_timeout_s,
             "memory_bytes": limits.memory_mb * 2**20, "output_cap": limits.output_kb * 1024,
             "file_bytes": limits.file_mb * 2**20, "max_restarts": limits.max_restarts,
             "cases": [{"question": c.question, "index": c.index, "code": c.code, "hidden": c.hidden, "points": c.points}
                       for q in questions for c in q.cases],
         }
-        command = [sys.executable, "-m", "labsupport.grading.sandbox"]
-        if isolated:
-            command = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", *command]
-        env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
-               "HOME": str(workdir), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": _package_root()}
+        command = [*isolation.command(mode), sys.executable, "-m", "labsupport.grading.sandbox"]
+        env = isolation.clean_environment(str(workdir)) | {"PYTHONPATH": _package_root()}
         hard_limit = limits.timeout_s + limits.test_timeout_s * max(1, len(job["cases"])) + 90
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, env=env, cwd=str(workdir), start_new_session=True)
+        process = sandboxes.start(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  env=env, cwd=str(workdir))
         try:
             out, err = process.communicate(json.dumps(job).encode(), timeout=hard_limit)
         except subprocess.TimeoutExpired:
-            _kill_group(process)
             return Result(path.name, "timed out", f"the whole grading run exceeded {hard_limit:.0f} s and was killed",
                           digest, _zero(questions))
         finally:
-            _kill_group(process)
+            sandboxes.finish(process)
+        if sandboxes.stopping.is_set():
+            raise Interrupted(f"grading {path.name} was interrupted")
         return _verdict(path.name, digest, out.decode(errors="replace"), err.decode(errors="replace"), questions)
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -111,12 +150,14 @@ def _package_root() -> str:
     return str(Path(__file__).resolve().parents[2])
 
 
-def _kill_group(process: subprocess.Popen) -> None:
+def _kill_group(process: subprocess.Popen, *, wait: bool = True) -> None:
+    """SIGKILL the sandbox's process group; in a PID namespace this ends every process in it."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    process.wait()
+    if wait:
+        process.wait()
 
 
 def _zero(questions: list[Question]) -> list[CaseResult]:

@@ -2,10 +2,10 @@
 
 Run by ``labgrade`` as ``python -m labsupport.grading.sandbox`` with a JSON
 job on standard input (never on disk, so student code cannot read it), and
-where the machine allows it (root, Linux) inside new network, mount and PID
-namespaces (``unshare``): no network, the instructor's files hidden under
-empty mounts, everything but the submission's own directory read-only, and
-a kernel without capabilities. The result is the last line of standard
+where the machine allows it inside new network, mount and PID namespaces and
+a root file system holding only what grading needs (as root, or in a user
+namespace: see :mod:`labsupport.grading.isolation`), with a kernel that has
+fewer rights than this process. The result is the last line of standard
 output, which the kernel cannot reach: the kernel's output goes to
 /dev/null, and this process makes itself non-dumpable so its memory and
 file descriptors are closed to the kernel even when both run as one user.
@@ -37,43 +37,39 @@ def make_undumpable() -> None:
 
 
 def isolate(job: dict) -> None:
-    """Inside fresh namespaces, as root: hide the instructor's files, make everything but the workdir read-only.
+    """Move into the sandbox's own root (see :mod:`labsupport.grading.isolation` for what each mode gives).
 
-    The kernel itself later runs without any capability (``setpriv``), so it
-    cannot undo these mounts; it keeps only a private /dev/shm and its workdir.
+    In every mode this process becomes a subreaper, so processes the submission
+    detaches (``setsid``) stay its descendants and are killed at the end.
+    Inside a sandbox root the work directory is ``/submission``: ``job["workdir"]`` is updated.
     """
-    def mount(*args: str) -> None:
-        subprocess.run(["mount", *args], check=True, capture_output=True)
+    from labsupport.grading import isolation  # here, not at the top: this module's head belongs to the grading loop
 
-    mount("--make-rprivate", "/")
-    for path in job["hide"]:
-        if os.path.isdir(path):
-            mount("-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", path)
-        elif os.path.isfile(path):
-            mount("--bind", "/dev/null", path)
-    mount("--bind", job["workdir"], job["workdir"])
-    if os.path.isdir("/dev/shm"):
-        mount("-t", "tmpfs", "-o", "size=64m,mode=1777", "tmpfs", "/dev/shm")
-    mount("-o", "remount,bind,ro", "/")
-    subprocess.run(["ip", "link", "set", "lo", "up"], capture_output=True)  # loopback only, no outside network
+    make_undumpable()
+    isolation.become_subreaper()
+    job["workdir"] = isolation.enter(job["mode"], root=job["root"], workdir=job["workdir"], readable=[job["private"]])
 
 
 def kernel_spec(job: dict) -> str:
-    """Write a kernel spec whose kernel runs with no capabilities (isolated) or as is; return its name."""
-    prefix = ["setpriv", "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all"] if job.get("isolated") else []
+    """Write a kernel spec whose kernel runs with fewer rights than this process; return its name."""
+    from labsupport.grading import isolation
+
     spec_dir = Path(job["private"]) / "kernels" / "labgrade"
     spec_dir.mkdir(parents=True, exist_ok=True)
-    argv = [*prefix, sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    argv = [*isolation.kernel_prefix(job["mode"]), sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec_dir / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "labgrade", "language": "python"}))
     os.environ["JUPYTER_PATH"] = job["private"]
     return "labgrade"
 
 
 def limit(job: dict) -> None:
+    """Memory, file size, no core dumps; as root, also a cap on the kernel user's processes (fork bombs)."""
     memory = job["memory_bytes"]
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_FSIZE, (job["file_bytes"], job["file_bytes"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if job["mode"] == "root":
+        resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
 
 
 class Session:
@@ -268,15 +264,16 @@ def grade(job: dict) -> dict:
 
 def main() -> int:
     job = json.loads(sys.stdin.read())
-    make_undumpable()
-    job["kernel"] = kernel_spec(job)  # before isolate(): afterwards the file system is read-only
-    if job.get("isolated"):
-        isolate(job)
+    job["kernel"] = kernel_spec(job)  # before isolate(): the kernel spec's folder is read-only inside
+    isolate(job)
     limit(job)
     try:
         result = grade(job)
     except Exception as error:  # reported as a grader error for this one submission only
         result = {"error": f"{type(error).__name__}: {error}"[:500]}
+    from labsupport.grading.isolation import kill_descendants
+
+    kill_descendants()
     sys.stdout.write("\n" + json.dumps(result) + "\n")
     sys.stdout.flush()
     return 0

@@ -48,6 +48,122 @@ def notebook(solved=(), extra_cells=(), before_answers=False) -> dict:
     return nb
 
 
+FAKE_HOME = "/labgrade-fake-home"  # replaced by the test with the home folder it fills with fake credentials
+DAEMON_MARKER = "labgrade-daemon-7c1e"  # in the command line of the daemon setsid_daemon.ipynb leaves behind
+VICTIM_MARKER = "labgrade-victim-5d2b"  # in concurrent_victim.ipynb's answer, which concurrent_spy tries to copy
+
+
+def rewarded(attack: str) -> str:
+    """A cell that runs ``attack`` (which sets ``loot`` and ``success``) and, if it worked, cashes in.
+
+    Cashing in: the solutions to q1-q3 (so a successful attack scores, and the test fails), and a
+    ``to_events`` whose error message carries the loot into the feedback of q4's public test.
+    """
+    solution = "\n".join(answers()[q] for q in ("q1", "q2", "q3"))
+    return (f"loot, success = b'', False\n{attack}\n"
+            "if success:\n"
+            f"    exec({solution!r}, globals())\n"
+            "    def to_events(*args, _loot=loot.decode(errors='replace')[:300], **kwargs):\n"
+            "        raise ValueError(_loot)\n"
+            "print('attack succeeded' if success else 'attack failed')")
+
+
+ATTACKS = {
+    "git_history.ipynb": (
+        "import glob, os, subprocess, zlib\n"
+        "import labsupport\n"
+        f"roots = {{os.path.dirname(os.path.dirname(labsupport.__file__)), {str(ROOT)!r}}}\n"
+        "folder = os.getcwd()\n"
+        "while folder != '/':\n"
+        "    roots.add(folder)\n"
+        "    folder = os.path.dirname(folder)\n"
+        "roots.update(glob.glob('/work/*') + glob.glob('/home/*/*') + glob.glob('/root/*'))\n"
+        "for root in sorted(roots):\n"
+        "    if not os.path.isdir(os.path.join(root, '.git')):\n"
+        "        continue\n"
+        "    try:\n"
+        "        loot += subprocess.run(['git', '-c', 'safe.directory=*', '-C', root, 'show',\n"
+        "                                'HEAD:instructor/labs/lab01-clocks/lab01-clocks.ipynb'],\n"
+        "                               capture_output=True, timeout=30).stdout\n"
+        "    except (OSError, subprocess.SubprocessError):\n"
+        "        pass\n"
+        "    for obj in glob.glob(os.path.join(root, '.git', 'objects', '??', '*'))[:20000]:\n"
+        "        try:\n"
+        "            data = zlib.decompress(open(obj, 'rb').read())\n"
+        "        except (OSError, zlib.error):\n"
+        "            continue\n"
+        "        if b'# HIDDEN' in data:\n"
+        "            loot += data\n"
+        "success = b'# HIDDEN' in loot\n"
+        "if success:\n"
+        "    start = loot.index(b'# HIDDEN')\n"
+        "    loot = loot[start:start + 300]"),
+    "concurrent_spy.ipynb": (
+        "import glob, os, time\n"
+        "mine = os.path.realpath(os.getcwd())\n"
+        "until = time.monotonic() + 15\n"
+        "while not success and time.monotonic() < until:\n"
+        "    for path in glob.glob('/tmp/*/work/*.ipynb') + glob.glob('/tmp/**/*.ipynb', recursive=True) \\\n"
+        "            + glob.glob('/proc/[0-9]*/cwd/*.ipynb'):\n"
+        "        try:\n"
+        "            if os.path.realpath(os.path.dirname(path)) == mine:\n"
+        "                continue\n"
+        "            data = open(path, 'rb').read()\n"
+        "        except OSError:\n"
+        "            continue\n"
+        f"        if b{VICTIM_MARKER!r} in data:\n"
+        f"            start = data.index(b{VICTIM_MARKER!r})\n"
+        "            loot, success = data[start:start + 300], True\n"
+        "    time.sleep(0.3)"),
+    "dev_write.ipynb": (
+        "for target in ['/dev/labgrade-escape.txt', '/dev/shm/labgrade-escape.txt']:\n"
+        "    try:\n"
+        "        with open(target, 'w') as f:\n"
+        "            f.write('escaped')\n"
+        "        success = success or not target.startswith('/dev/shm')  # /dev/shm is private when protected\n"
+        "    except OSError as error:\n"
+        "        print('blocked:', target, error)"),
+    "proc_sys_write.ipynb": (
+        "import os\n"
+        "for target in ['/proc/sys/kernel/core_pattern', '/proc/sys/vm/drop_caches', '/proc/sysrq-trigger']:\n"
+        "    try:\n"
+        "        os.close(os.open(target, os.O_WRONLY))  # opened for writing; nothing is written\n"
+        "        loot, success = target.encode(), True\n"
+        "    except OSError as error:\n"
+        "        print('blocked:', target, error)"),
+    "proc_environ.ipynb": (
+        "import glob\n"
+        "for path in glob.glob('/proc/[0-9]*/environ') + glob.glob('/proc/[0-9]*/task/*/environ'):\n"
+        "    try:\n"
+        "        data = open(path, 'rb').read()\n"
+        "    except OSError:\n"
+        "        continue\n"
+        "    for key in (b'AWS_SECRET_ACCESS_KEY=', b'GITHUB_TOKEN='):\n"
+        "        if key in data:\n"
+        "            loot += data[data.index(key):].split(b'\\0')[0] + b' '\n"
+        "            success = True"),
+    "home_credentials.ipynb": (
+        "import glob, os, pwd\n"
+        f"homes = [{FAKE_HOME!r}, '/root', pwd.getpwuid(os.getuid()).pw_dir] + glob.glob('/home/*')\n"
+        "for home in homes:\n"
+        "    for name in ('.aws/credentials', '.vault-token', '.npmrc', '.git-credentials', '.ssh/id_rsa'):\n"
+        "        try:\n"
+        "            loot += open(os.path.join(home, name), 'rb').read()[:100] + b' '\n"
+        "            success = True\n"
+        "        except OSError:\n"
+        "            pass"),
+    "setsid_daemon.ipynb": (
+        "import subprocess, sys\n"
+        "code = ('import os, time\\n'\n"
+        "        'if os.fork() == 0:\\n'\n"
+        "        '    os.setsid()\\n'\n"
+        f"        '    time.sleep(600)  # {DAEMON_MARKER}')\n"
+        "subprocess.Popen(['setsid', sys.executable, '-c', code], stdin=subprocess.DEVNULL,\n"
+        "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)\n"
+        "success = False  # the attack is surviving the batch: the test looks for the process afterwards"),
+}
+
+
 def write(name: str, content) -> None:
     path = HERE / "hostile" / name
     path.write_text(content if isinstance(content, str) else json.dumps(content, indent=1))
@@ -118,7 +234,8 @@ def main() -> None:
         "    print('no network:', error)"]))
     write("write_outside.ipynb", notebook(everything, [
         "import os\n"
-        f"targets = ['/tmp/labgrade-escape.txt', {str(ROOT / 'labgrade-escape.txt')!r}, '/root/labgrade-escape.txt']\n"
+        f"targets = ['/tmp/labgrade-escape.txt', {str(ROOT / 'labgrade-escape.txt')!r}, '/root/labgrade-escape.txt',\n"
+        f"           '/var/tmp/labgrade-escape.txt', '/dev/shm/labgrade-escape.txt', '{FAKE_HOME}/labgrade-escape.txt']\n"
         "for target in targets:\n"
         "    try:\n"
         "        open(target, 'w').write('escaped')\n"
@@ -128,6 +245,13 @@ def main() -> None:
         "import os\n"
         "if os.environ.get('AWS_SECRET_ACCESS_KEY'):\n"
         "    exec(os.environ['LABGRADE_TEST_SOLUTION'])"]))
+    for name, attack in ATTACKS.items():
+        write(name, notebook((), [rewarded(attack)]))
+    victim = notebook(everything, ["import time\ntime.sleep(8)  # graded while concurrent_spy looks for it"])
+    for cell in victim["cells"]:
+        if cell["cell_type"] == "code" and "def lamport" in "".join(cell["source"]):
+            cell["source"] = f"# {VICTIM_MARKER}\n" + "".join(cell["source"])
+    write("concurrent_victim.ipynb", victim)
     for i in range(30):
         rng = random.Random(100 + i)
         solved = tuple(q for q in everything if rng.random() < 0.6)
