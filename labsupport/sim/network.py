@@ -12,10 +12,13 @@ from __future__ import annotations
 import random
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Collection, Iterable
+
+from simpy.events import NORMAL
 
 from labsupport.seeds import derive_rng
-from labsupport.sim.latency import Latency, as_latency
+from labsupport.sim.calls import Call
+from labsupport.sim.latency import Constant, Latency, as_latency
 from labsupport.sim.trace import Message, NodeId, TraceEvent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,19 +52,62 @@ class LinkConfig:
         _check_probability("duplicate", self.duplicate)
 
 
+_record_tuple = tuple.__new__  # builds a TraceEvent from all seven fields without a Python call
+
+
+class _Route:
+    """What the network keeps per directed link: its settings, its random stream, its FIFO queue.
+
+    The stream is made the first time the link draws: a link with constant
+    latency, no loss and no duplication never draws, and seeding a stream
+    costs more than a message. Streams are derived from the seed and the
+    link's name alone, so when one is made changes no number it gives.
+    """
+
+    __slots__ = ("config", "purpose", "rng", "sample", "constant", "loss", "duplicate", "fifo",
+                 "last_arrival", "in_order")
+
+    def __init__(self, config: LinkConfig, purpose: str):
+        self.purpose, self.rng, self.last_arrival, self.in_order = purpose, None, 0.0, deque()
+        self.set(config)
+
+    def set(self, config: LinkConfig) -> None:
+        self.config, self.sample = config, config.latency.sample
+        self.constant = config.latency.delay_s if type(config.latency) is Constant else None
+        self.loss, self.duplicate, self.fifo = config.loss, config.duplicate, config.fifo
+
+
 class Network:
-    """Carries messages between the nodes of one :class:`Simulation`."""
+    """Carries messages between the nodes of one :class:`Simulation`.
+
+    It reads the simulation's public parts only: ``env`` (the clock),
+    ``nodes``, ``seed``, and ``record`` to write the trace; it hands an
+    arriving message to :meth:`Node.deliver`.
+    """
 
     def __init__(self, sim: "Simulation", default: LinkConfig):
         self._sim = sim
-        self.default = default
+        self._default = default
         self._links: dict[tuple[NodeId, NodeId], LinkConfig] = {}
-        self._rngs: dict[tuple[NodeId, NodeId], random.Random] = {}
-        self._last_arrival: dict[tuple[NodeId, NodeId], float] = {}
+        self._routes: dict[tuple[NodeId, NodeId], _Route] = {}
         self._group_of: dict[NodeId, int] = {}
-        self._in_order: dict[tuple[NodeId, NodeId], deque] = {}
+        self._record = sim.record
+        self._env = sim.env
+        self._nodes = sim.nodes
 
     # -- configuration -------------------------------------------------
+    @property
+    def default(self) -> LinkConfig:
+        """The configuration of every link not configured on its own."""
+        return self._default
+
+    @default.setter
+    def default(self, config: LinkConfig) -> None:
+        self._default = config
+        for link, route in self._routes.items():
+            if link not in self._links:
+                route.set(config)
+
     def configure(self, a: NodeId, b: NodeId, *, both_ways: bool = True, latency=None,
                   loss: float | None = None, duplicate: float | None = None,
                   fifo: bool | None = None) -> None:
@@ -74,35 +120,51 @@ class Network:
         if latency is not None:
             changes["latency"] = as_latency(latency)
         for link in [(a, b), (b, a)] if both_ways else [(a, b)]:
-            self._links[link] = replace(self.link(*link), **changes)
+            config = self._links[link] = replace(self.link(*link), **changes)
+            if link in self._routes:
+                self._routes[link].set(config)
 
     def link(self, a: NodeId, b: NodeId) -> LinkConfig:
         """The configuration in force on the directed link ``a -> b``."""
-        return self._links.get((a, b), self.default)
+        return self._links.get((a, b), self._default)
 
     # -- partitions ----------------------------------------------------
+    @staticmethod
+    def check_groups(groups: tuple[Collection[NodeId], ...]) -> dict[NodeId, int]:
+        """Check partition ``groups`` and return each named node's group number.
+
+        At least two groups, none empty, no node in two of them; raises
+        ValueError otherwise (:meth:`Simulation.partition` calls this when the
+        partition is requested, not when it begins).
+        """
+        if len(groups) < 2:
+            raise ValueError(f"a partition needs at least two groups, got {len(groups)}")
+        group_of: dict[NodeId, int] = {}
+        for index, group in enumerate(groups):
+            members = [group] if isinstance(group, str) else list(group)
+            if not members:
+                raise ValueError(f"partition group {index} is empty; each group must name at least one node")
+            for node in members:
+                if node in group_of and group_of[node] != index:
+                    raise ValueError(f"node {node!r} is in two partition groups; each node may be in at most one")
+                group_of[node] = index
+        return group_of
+
     def partition(self, *groups: Iterable[NodeId]) -> None:
         """Split the network: nodes in different groups can no longer reach each other.
 
         Nodes named in no group keep talking to everyone. A new partition
         replaces the previous one.
         """
-        group_of: dict[NodeId, int] = {}
-        for index, group in enumerate(groups):
-            for node in ([group] if isinstance(group, str) else group):
-                if node in group_of:
-                    raise ValueError(f"node {node!r} is in two partition groups; each node may be in at most one")
-                group_of[node] = index
-        if len(groups) < 2:
-            raise ValueError(f"a partition needs at least two groups, got {len(groups)}")
-        self._group_of = group_of
-        self._sim._record(TraceEvent(self._sim.now, "partition", "*",
-                                     detail=" | ".join(",".join(sorted([g] if isinstance(g, str) else g)) for g in groups)))
+        groups = tuple([g] if isinstance(g, str) else list(g) for g in groups)
+        self._group_of = self.check_groups(groups)
+        self._record(TraceEvent(self._env.now, "partition", "*",
+                                detail=" | ".join(",".join(sorted(g)) for g in groups)))
 
     def heal(self) -> None:
         """End the partition: every node can reach every other again."""
         self._group_of = {}
-        self._sim._record(TraceEvent(self._sim.now, "heal", "*"))
+        self._record(TraceEvent(self._env.now, "heal", "*"))
 
     def reachable(self, a: NodeId, b: NodeId) -> bool:
         """True unless a partition separates ``a`` from ``b``."""
@@ -110,52 +172,67 @@ class Network:
         return ga is None or gb is None or ga == gb
 
     # -- carrying messages ---------------------------------------------
-    def _rng(self, link: tuple[NodeId, NodeId]) -> random.Random:
-        rng = self._rngs.get(link)
-        if rng is None:
-            rng = self._rngs[link] = derive_rng(self._sim.seed, f"link:{link[0]}->{link[1]}")
-        return rng
+    def _route(self, link: tuple[NodeId, NodeId]) -> _Route:
+        route = self._routes[link] = _Route(self.link(*link), f"link:{link[0]}->{link[1]}")
+        return route
+
+    def _rng(self, route: _Route) -> random.Random:
+        if route.rng is None:
+            route.rng = derive_rng(self._sim.seed, route.purpose)
+        return route.rng
 
     def transmit(self, msg: Message) -> None:
         """Put ``msg`` on the wire: it is lost, delayed, possibly duplicated, then delivered."""
-        sim, link = self._sim, (msg.src, msg.dst)
-        config, rng = self.link(*link), self._rng(link)
-        if not self.reachable(*link):
-            sim._record(TraceEvent(sim.now, "drop", msg.dst, msg.src, msg.kind, msg.msg_id, "partitioned"))
+        link = (msg.src, msg.dst)
+        route = self._routes.get(link) or self._route(link)
+        if self._group_of and not self.reachable(*link):
+            self._drop(msg, "partitioned")
             return
-        if config.loss and rng.random() < config.loss:
-            sim._record(TraceEvent(sim.now, "drop", msg.dst, msg.src, msg.kind, msg.msg_id, "lost"))
+        if route.loss and (route.rng or self._rng(route)).random() < route.loss:
+            self._drop(msg, "lost")
             return
-        self._schedule(msg, config, rng)
-        if config.duplicate and rng.random() < config.duplicate:
-            sim._record(TraceEvent(sim.now, "duplicate", msg.src, msg.dst, msg.kind, msg.msg_id))
-            self._schedule(msg, config, rng)
+        self._schedule(msg, route)
+        if route.duplicate and (route.rng or self._rng(route)).random() < route.duplicate:
+            self._record(_record_tuple(TraceEvent, (self._env.now, "duplicate", msg.src, msg.dst, msg.kind,
+                                                    msg.msg_id, "")))
+            self._schedule(msg, route)
 
-    def _schedule(self, msg: Message, config: LinkConfig, rng: random.Random) -> None:
-        env = self._sim.env
-        delay = config.latency.sample(rng)
-        if config.fifo:
+    def _schedule(self, msg: Message, route: _Route) -> None:
+        env = self._env
+        delay = route.constant
+        if delay is None:
+            delay = route.sample(route.rng or self._rng(route))
+            if delay < 0:
+                raise ValueError(f"{route.config.latency!r} drew a negative delay ({delay} s)")
+        if route.fifo:
             # Never arrive before an earlier message on this link; the queue makes the
             # order exact even when two arrival times round to the same float.
-            link = (msg.src, msg.dst)
-            delay = max(delay, self._last_arrival.get(link, 0.0) - env.now)
-            self._last_arrival[link] = env.now + delay
-            queue = self._in_order.setdefault(link, deque())
-            queue.append(msg)
-            env.timeout(delay).callbacks.append(lambda _event: self._arrive(queue.popleft()))
+            now = env.now
+            delay = max(delay, route.last_arrival - now)
+            route.last_arrival = now + delay
+            route.in_order.append(msg)
+            env.schedule(Call(self._arrive_in_order, route.in_order, None), NORMAL, delay)
             return
-        # A bare timeout with a callback is far cheaper than a process per message.
-        env.timeout(delay).callbacks.append(lambda _event: self._arrive(msg))
+        # A slotted record on simpy's queue is far cheaper than a process, or a Timeout and a closure.
+        env.schedule(Call(self._arrive_call, msg, None), NORMAL, delay)
 
-    def _arrive(self, msg: Message) -> None:
-        sim = self._sim
-        node = sim.nodes[msg.dst]
-        if not self.reachable(msg.src, msg.dst):
-            reason = "partitioned"
+    def _arrive_in_order(self, call: Call) -> None:
+        self.arrive(call.action.popleft())
+
+    def _arrive_call(self, call: Call) -> None:
+        self.arrive(call.action)
+
+    def arrive(self, msg: Message) -> None:
+        """``msg`` reaches its destination: delivered, or dropped if cut off or crashed."""
+        node = self._nodes[msg.dst]
+        if self._group_of and not self.reachable(msg.src, msg.dst):
+            self._drop(msg, "partitioned")
         elif not node.alive:
-            reason = "crashed"
+            self._drop(msg, "crashed")
         else:
-            sim._record(TraceEvent(sim.now, "deliver", msg.dst, msg.src, msg.kind, msg.msg_id))
-            node._receive(msg)
-            return
-        sim._record(TraceEvent(sim.now, "drop", msg.dst, msg.src, msg.kind, msg.msg_id, reason))
+            self._record(_record_tuple(TraceEvent, (self._env.now, "deliver", msg.dst, msg.src, msg.kind,
+                                                    msg.msg_id, "")))
+            node.deliver(msg)
+
+    def _drop(self, msg: Message, reason: str) -> None:
+        self._record(TraceEvent(self._env.now, "drop", msg.dst, msg.src, msg.kind, msg.msg_id, reason))

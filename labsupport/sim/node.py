@@ -10,17 +10,38 @@ When a node crashes, everything it was doing stops; when it recovers,
 
 from __future__ import annotations
 
-import inspect
+from types import GeneratorType
 from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable
 
 import simpy
+from simpy.events import NORMAL
 
+from labsupport.sim.calls import Call
 from labsupport.sim.trace import Message, NodeId, TraceEvent
 
 if TYPE_CHECKING:  # pragma: no cover
     from labsupport.sim.simulation import Simulation
 
-__all__ = ["Node"]
+__all__ = ["Node", "ReplyEvent"]
+
+_tuple_new = tuple.__new__  # builds a Message or TraceEvent from all its fields without a Python call
+
+
+class ReplyEvent(simpy.Event):
+    """The event :meth:`Node.request` returns: it fires with the first reply to ``request``."""
+
+    def __init__(self, env: simpy.Environment, request: Message):
+        super().__init__(env)
+        self.request = request
+
+
+def _timer_fired(call: Call) -> None:
+    node, incarnation = call.args
+    if node.alive and node.incarnation == incarnation:
+        callback, args = call.action
+        result = callback(*args)
+        if result is not None and isinstance(result, GeneratorType):
+            node.spawn(result)
 
 
 class Node:
@@ -86,13 +107,14 @@ class Node:
     # -- messages ------------------------------------------------------
     def send(self, dst: NodeId, kind: str, payload: Any = None, *, reply_to: int | None = None) -> Message:
         """Send a message; it arrives (or not) after the link's delay."""
-        sim = self._attached()
+        sim = self.sim or self._attached()
         if not self.alive:
             raise RuntimeError(f"crashed node {self.name!r} tried to send {kind!r}; a crashed node runs no code")
         if dst not in sim.nodes:
             raise ValueError(f"unknown destination {dst!r}; nodes are {sorted(sim.nodes)}")
-        msg = Message(self.name, dst, kind, payload, sim._next_msg_id(), reply_to)
-        sim._record(TraceEvent(sim.now, "send", self.name, dst, kind, msg.msg_id))
+        msg_id = sim.next_msg_id()
+        msg = _tuple_new(Message, (self.name, dst, kind, payload, msg_id, reply_to))
+        sim.record(_tuple_new(TraceEvent, (sim.env.now, "send", self.name, dst, kind, msg_id, "")))
         sim.network.transmit(msg)
         return msg
 
@@ -100,35 +122,55 @@ class Node:
         """Answer ``request``; the asker's :meth:`request` event fires with this message."""
         return self.send(request.src, kind, payload, reply_to=request.msg_id)
 
-    def request(self, dst: NodeId, kind: str, payload: Any = None) -> simpy.Event:
+    def request(self, dst: NodeId, kind: str, payload: Any = None) -> ReplyEvent:
         """Send a message and return an event that fires with the first reply to it.
 
         The event never fires if the request or every reply is lost: wait on
-        it with a timeout (:meth:`wait` or :meth:`collect`).
+        it with a timeout (:meth:`wait` or :meth:`collect`), which forgets
+        the request when it gives up, so a lost reply leaves nothing behind.
         """
         msg = self.send(dst, kind, payload)
-        event = self._waiting[msg.msg_id] = self.env.event()
+        event = self._waiting[msg.msg_id] = ReplyEvent(self.env, msg)
         return event
 
-    def multicast(self, dsts: Iterable[NodeId], kind: str, payload: Any = None) -> list[simpy.Event]:
+    def multicast(self, dsts: Iterable[NodeId], kind: str, payload: Any = None) -> list[ReplyEvent]:
         """:meth:`request` to each destination in turn."""
         return [self.request(dst, kind, payload) for dst in dsts]
 
-    def _receive(self, msg: Message) -> None:
-        if msg.reply_to is not None and msg.reply_to in self._waiting:
-            event = self._waiting.pop(msg.reply_to)
-            event.succeed(msg)
+    def forget(self, event: ReplyEvent) -> None:
+        """Stop waiting for the reply to ``event``'s request; a reply that comes later is ignored.
+
+        :meth:`wait` and :meth:`collect` do this themselves for requests still
+        unanswered when they return, unless you attached a callback of your
+        own to the event (then it stays until the reply comes or you forget it).
+        """
+        if not event.triggered:
+            self._waiting.pop(event.request.msg_id, None)
+
+    def _forget_unanswered(self, events: Iterable[simpy.Event]) -> None:
+        for event in events:
+            if isinstance(event, ReplyEvent) and not event.triggered and not event.callbacks:
+                self._waiting.pop(event.request.msg_id, None)
+
+    def deliver(self, msg: Message) -> None:
+        """Hand an arriving message to whoever waits for it: a pending :meth:`request`, or ``on_<kind>``.
+
+        The network calls this; a node's own code writes handlers instead.
+        """
+        reply_to = msg.reply_to
+        if reply_to is not None and reply_to in self._waiting:
+            self._waiting.pop(reply_to).succeed(msg)
             return
-        handler = getattr(self, f"on_{msg.kind}", None)
+        handler = getattr(self, "on_" + msg.kind, None)
         if handler is None:
-            if msg.reply_to is not None:
+            if reply_to is not None:
                 return  # a late or duplicate reply nobody waits for any more
             raise AttributeError(
                 f"{type(self).__name__} {self.name!r} received a {msg.kind!r} message but has no "
                 f"on_{msg.kind}(self, msg) handler"
             )
         result = handler(msg)
-        if inspect.isgenerator(result):
+        if result is not None and isinstance(result, GeneratorType):
             self.spawn(result)
 
     # -- waiting -------------------------------------------------------
@@ -141,7 +183,10 @@ class Node:
             raise ValueError(f"timeout_s={timeout_s} must be >= 0 seconds")
         timer = self.env.timeout(timeout_s)
         yield event | timer
-        return event.value if event.triggered and event.ok else None
+        if event.triggered and event.ok:
+            return event.value
+        self._forget_unanswered([event])
+        return None
 
     def collect(self, events: list[simpy.Event], need: int, timeout_s: float):
         """Generator: wait until ``need`` of ``events`` have fired or ``timeout_s`` passes.
@@ -166,6 +211,10 @@ class Node:
         if need == 0:
             enough.succeed()
         yield enough | self.env.timeout(timeout_s)
+        for event in events:  # stop counting: a late reply must not change the list returned
+            if not event.triggered:
+                event.callbacks.remove(count)
+        self._forget_unanswered(events)
         return list(arrived)
 
     def sleep(self, delay_s: float) -> simpy.Event:
@@ -191,23 +240,19 @@ class Node:
         """Call ``callback(*args)`` after ``delay_s``, unless the node crashes first."""
         if delay_s < 0:
             raise ValueError(f"delay_s={delay_s} must be >= 0 seconds")
-        incarnation = self.incarnation
-
-        def fire(_event):
-            if self.alive and self.incarnation == incarnation:
-                result = callback(*args)
-                if inspect.isgenerator(result):
-                    self.spawn(result)
-
-        self.env.timeout(delay_s).callbacks.append(fire)
+        self.env.schedule(Call(_timer_fired, (callback, args), (self, self.incarnation)), NORMAL, delay_s)
 
     def log(self, text: str) -> None:
         """Write a note into the trace (shown on space-time diagrams)."""
         sim = self._attached()
-        sim._record(TraceEvent(sim.now, "note", self.name, detail=str(text)))
+        sim.record(TraceEvent(sim.now, "note", self.name, detail=str(text)))
 
-    # -- failures (called by the Simulation) -------------------------------
-    def _crash(self) -> None:
+    # -- failures (called by Simulation.crash and Simulation.recover) -------------
+    def halt(self) -> None:
+        """Stop this node as a crash does: its processes end, pending requests are dropped, then :meth:`on_crash`.
+
+        Call :meth:`Simulation.crash` instead, which also records the crash in the trace.
+        """
         self.alive = False
         active = self.env.active_process
         for process in list(self._processes):
@@ -218,9 +263,13 @@ class Node:
         self._waiting.clear()
         self.on_crash()
 
-    def _recover(self) -> None:
+    def restart(self) -> None:
+        """Bring this node back after :meth:`halt`: a new incarnation, then :meth:`on_recover`.
+
+        Call :meth:`Simulation.recover` instead, which also records the recovery in the trace.
+        """
         self.alive = True
         self.incarnation += 1
         result = self.on_recover()
-        if inspect.isgenerator(result):
+        if result is not None and isinstance(result, GeneratorType):
             self.spawn(result)

@@ -9,7 +9,10 @@ seed and the same code, a run repeats event for event.
 
 from __future__ import annotations
 
+import itertools
+import math
 import random
+from numbers import Real
 from typing import Any, Callable, Iterable
 
 import simpy
@@ -18,10 +21,21 @@ from labsupport.seeds import derive_rng
 from labsupport.sim.history import History
 from labsupport.sim.latency import Latency, as_latency
 from labsupport.sim.network import LinkConfig, Network
+from labsupport.sim.calls import schedule_call
 from labsupport.sim.node import Node
 from labsupport.sim.trace import NodeId, TraceEvent
 
 __all__ = ["Simulation"]
+
+
+def _check_time(name: str, value: Any) -> float:
+    """A simulated time must be a finite real number of seconds."""
+    if not isinstance(value, Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number of simulated seconds, not {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name}={value} must be a finite number of seconds"
+                         + ("; leave it out (None) to run until nothing is left to happen" if name == "until" else ""))
+    return value
 
 
 class Simulation:
@@ -55,6 +69,23 @@ class Simulation:
     >>> sim.run()
     >>> [(e.time, e.event, e.detail) for e in sim.trace if e.event in ("deliver", "drop")]
     [(0.6, 'deliver', ''), (1.5, 'drop', 'partitioned'), (2.6, 'deliver', '')]
+
+    Mistakes are reported where they are made, not later inside :meth:`run`:
+
+    >>> sim.partition({"a"}, at=3.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: a partition needs at least two groups, got 1
+
+    Attributes
+    ----------
+    trace : list of TraceEvent
+        Everything that happened, in order.
+    record : callable
+        ``record(event)`` appends one :class:`TraceEvent` to :attr:`trace`; the
+        network and the nodes record through it.
+    next_msg_id : callable
+        ``next_msg_id()`` returns 0, 1, 2, ...: the id of the next message sent.
     """
 
     def __init__(self, seed: int = 0, *, latency: Latency | float = 0.001, loss: float = 0.0,
@@ -63,11 +94,12 @@ class Simulation:
             raise TypeError(f"seed must be an int so the run can be repeated, not {type(seed).__name__}")
         self.seed = seed
         self.env = simpy.Environment()
-        self.network = Network(self, LinkConfig(as_latency(latency), loss, duplicate, fifo))
         self.nodes: dict[NodeId, Node] = {}
         self.trace: list[TraceEvent] = []
+        self.record: Callable[[TraceEvent], None] = self.trace.append
+        self.next_msg_id: Callable[[], int] = itertools.count().__next__
+        self.network = Network(self, LinkConfig(as_latency(latency), loss, duplicate, fifo))
         self.history = History()
-        self._msg_ids = 0
         self._started = False
 
     # -- building --------------------------------------------------------
@@ -93,18 +125,30 @@ class Simulation:
         return self.env.now
 
     def at(self, time_s: float, action: Callable[..., Any], *args: Any) -> None:
-        """Call ``action(*args)`` at simulated time ``time_s`` (now, if omitted or past)."""
-        delay = max(0.0, time_s - self.env.now)
-        self.env.timeout(delay).callbacks.append(lambda _event: action(*args))
+        """Call ``action(*args)`` at simulated time ``time_s`` (now, if it is past)."""
+        if time_s.__class__ is not float:  # the common case costs one comparison
+            _check_time("time_s", time_s)
+        elif time_s != time_s or time_s in (math.inf, -math.inf):
+            _check_time("time_s", time_s)
+        now = self.env.now
+        schedule_call(self.env, time_s - now if time_s > now else 0.0, action, args)
 
     def run(self, until: float | None = None) -> None:
-        """Run until ``until`` seconds, or until nothing is left to happen."""
+        """Run until ``until`` seconds, or until nothing is left to happen.
+
+        ``until`` must be a finite number no earlier than the clock; running
+        until the current time does nothing.
+        """
+        if until is not None:
+            _check_time("until", until)
+            if until < self.env.now:
+                raise ValueError(f"until={until} is in the past; the clock is at {self.env.now}")
         if not self._started:
             self._started = True
             for node in list(self.nodes.values()):
                 self._start(node)
-        if until is not None and until < self.env.now:
-            raise ValueError(f"until={until} is in the past; the clock is at {self.env.now}")
+        if until is not None and until == self.env.now:
+            return
         self.env.run(until=until)
 
     def _start(self, node: Node) -> None:
@@ -124,9 +168,15 @@ class Simulation:
         self._when(at, self._do_recover, node)
 
     def partition(self, *groups: Iterable[NodeId], at: float | None = None) -> None:
-        """Split the network into ``groups`` (now, or at time ``at``)."""
+        """Split the network into ``groups`` (now, or at time ``at``).
+
+        The groups are checked now: at least two, each naming known nodes,
+        no node in two groups.
+        """
+        groups = tuple(frozenset([g]) if isinstance(g, str) else frozenset(g) for g in groups)
+        self.network.check_groups(groups)
         for group in groups:
-            for name in [group] if isinstance(group, str) else group:
+            for name in group:
                 self._node(name)
         self._when(at, self.network.partition, *groups)
 
@@ -136,19 +186,19 @@ class Simulation:
 
     def _do_crash(self, node: Node) -> None:
         if node.alive:
-            self._record(TraceEvent(self.now, "crash", node.name))
-            node._crash()
+            self.record(TraceEvent(self.now, "crash", node.name))
+            node.halt()
 
     def _do_recover(self, node: Node) -> None:
         if not node.alive:
-            self._record(TraceEvent(self.now, "recover", node.name))
-            node._recover()
+            self.record(TraceEvent(self.now, "recover", node.name))
+            node.restart()
 
     def _when(self, at: float | None, action: Callable[..., Any], *args: Any) -> None:
         if at is None:
             action(*args)
         else:
-            self.at(at, action, *args)
+            self.at(_check_time("at", at), action, *args)
 
     def _node(self, name: NodeId) -> Node:
         if name not in self.nodes:
@@ -156,13 +206,6 @@ class Simulation:
         return self.nodes[name]
 
     # -- records -----------------------------------------------------------
-    def _record(self, event: TraceEvent) -> None:
-        self.trace.append(event)
-
-    def _next_msg_id(self) -> int:
-        self._msg_ids += 1
-        return self._msg_ids - 1
-
     def events(self, event: str | None = None, node: NodeId | None = None) -> list[TraceEvent]:
         """The trace, filtered by event kind and/or node."""
         return [e for e in self.trace

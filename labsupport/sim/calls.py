@@ -1,0 +1,46 @@
+"""Scheduled calls: the cheapest thing simpy's event loop can process.
+
+A run of the kernel schedules two things per message: the call that sends
+it (``sim.at``, a timer) and its arrival. A :class:`simpy.Timeout` for each,
+with a closure as its callback, costs more than the rest of the kernel's
+bookkeeping. simpy's loop asks an event for only two things, its
+``callbacks`` list and its ``_ok`` flag, so a slotted record with those two
+and the data its callback needs is enough; it goes on the queue through
+simpy's public :meth:`simpy.Environment.schedule`, exactly where a
+``Timeout`` of the same delay would go (same time, same priority, next
+sequence number), so a run keeps its order event for event.
+
+These records are never yielded by a process: a process waits on real simpy
+events (``node.sleep``, ``node.request``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import simpy
+from simpy.events import NORMAL
+
+__all__ = ["Call", "schedule_call"]
+
+
+class Call:
+    """``action(*args)``, due at a given time; ``callbacks`` is what simpy runs."""
+
+    __slots__ = ("callbacks", "action", "args")
+    _ok = True  # simpy's loop treats an event that is not ok as a failure
+
+    def __init__(self, callback: Callable[["Call"], None], action: Any, args: Any):
+        self.callbacks = [callback]
+        self.action, self.args = action, args
+
+
+def _run(call: Call) -> None:
+    call.action(*call.args)
+
+
+def schedule_call(env: simpy.Environment, delay_s: float, action: Callable[..., Any], args: tuple) -> None:
+    """Call ``action(*args)`` after ``delay_s`` simulated seconds (``delay_s >= 0``)."""
+    if delay_s < 0:
+        raise ValueError(f"delay_s={delay_s} must be >= 0 seconds")
+    env.schedule(Call(_run, action, args), NORMAL, delay_s)
