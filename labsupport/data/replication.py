@@ -30,15 +30,44 @@ log; the others discard entries the new leader lacks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from labsupport.data.session_guarantees import Anomaly, monotonic_read_violations, read_your_writes_violations
 from labsupport.sim import Constant, Exponential, History, Node, Simulation, TraceEvent
 
-__all__ = ["Replica", "Writer", "SessionClient", "FailoverMonitor", "READ_POLICIES",
+__all__ = ["Write", "Entry", "Read", "Value", "Replica", "Writer", "SessionClient", "FailoverMonitor", "READ_POLICIES",
            "FailoverResult", "ReadsResult", "run_failover", "run_replica_reads", "ryw_violation_theory"]
 
 READ_POLICIES = ("leader", "random_follower", "sticky_follower", "session")
+
+
+class Write(NamedTuple):
+    """Payload of ``write``: set ``key`` to ``value``."""
+
+    key: str
+    value: Any
+
+
+class Entry(NamedTuple):
+    """One log entry, and the payload of ``replicate``: position ``seq`` (1, 2, ...) sets ``key`` to ``value``."""
+
+    seq: int
+    key: str
+    value: Any
+
+
+class Read(NamedTuple):
+    """Payload of ``read``: ``key``, answered once the replica has applied ``min_position`` entries."""
+
+    key: str
+    min_position: int
+
+
+class Value(NamedTuple):
+    """Payload of a ``value`` answer: what the replica holds for the key, and how many entries it has applied."""
+
+    value: Any
+    position: int
 
 
 class Replica(Node):
@@ -57,12 +86,12 @@ class Replica(Node):
         self.leader = leader
         self.sync_followers, self.async_followers = tuple(sync_followers), tuple(async_followers)
         self.ship_delay_s, self.ack_timeout_s = ship_delay_s, ack_timeout_s
-        self.entries: list[tuple[int, str, Any]] = []  # (seq, key, value); seq = position in the log
+        self.entries: list[Entry] = []  # entry.seq = position in the log
         self.data: dict[str, Any] = {}
         self.commit_s: dict[int, float] = {}  # as leader: when each seq was committed
         self.applied_s: dict[int, float] = {}  # as follower: when each seq was applied
         self.discarded = 0  # entries dropped because a new leader did not have them
-        self._buffer: dict[int, tuple[int, str, Any]] = {}
+        self._buffer: dict[int, Entry] = {}
         self._parked: list = []
 
     @property
@@ -70,26 +99,26 @@ class Replica(Node):
         """How many log entries this replica has applied."""
         return len(self.entries)
 
-    def _apply(self, entry) -> None:
+    def _apply(self, entry: Entry) -> None:
         self.entries.append(entry)
-        self.data[entry[1]] = entry[2]
+        self.data[entry.key] = entry.value
 
     # -- as leader -------------------------------------------------------
     def on_write(self, msg):
         if self.role != "leader":
             self.reply(msg, "not_leader", self.leader)
             return None
-        key, value = msg.payload
-        entry = (self.position + 1, key, value)
+        write = msg.payload
+        entry = Entry(self.position + 1, write.key, write.value)
         self._apply(entry)
-        self.commit_s[entry[0]] = self.now
+        self.commit_s[entry.seq] = self.now
         for follower in self.async_followers:  # queued for ship_delay_s; a crash loses the queue
             if self.ship_delay_s:
                 self.set_timer(self.ship_delay_s, self.send, follower, "replicate", entry)
             else:
                 self.send(follower, "replicate", entry)
         if not self.sync_followers:
-            self.reply(msg, "ok", entry[0])
+            self.reply(msg, "ok", entry.seq)
             return None
         return self._ack_when_synced(msg, entry)
 
@@ -98,7 +127,7 @@ class Replica(Node):
                                        len(self.sync_followers), self.ack_timeout_s)
         if len(acks) < len(self.sync_followers):
             self.log("sync follower silent: acknowledging anyway")
-        self.reply(msg, "ok", entry[0])
+        self.reply(msg, "ok", entry.seq)
 
     def on_ping(self, msg):
         self.reply(msg, "pong")
@@ -107,26 +136,26 @@ class Replica(Node):
     def on_replicate(self, msg):
         if msg.src != self.leader:
             return  # not from the leader this replica follows (e.g. a deposed leader)
-        self._buffer[msg.payload[0]] = msg.payload
+        self._buffer[msg.payload.seq] = msg.payload
         while self.position + 1 in self._buffer:
             entry = self._buffer.pop(self.position + 1)
             self._apply(entry)
-            self.applied_s[entry[0]] = self.now
+            self.applied_s[entry.seq] = self.now
         self._release_parked()
         self.reply(msg, "ack", self.position)
 
     def on_read(self, msg):
-        key, min_position = msg.payload
-        if self.position >= min_position:
-            self.reply(msg, "value", (self.data.get(key), self.position))
+        read = msg.payload
+        if self.position >= read.min_position:
+            self.reply(msg, "value", Value(self.data.get(read.key), self.position))
         else:
             self._parked.append(msg)  # a session read waits until this replica has caught up
 
     def _release_parked(self) -> None:
-        ready = [m for m in self._parked if self.position >= m.payload[1]]
-        self._parked = [m for m in self._parked if self.position < m.payload[1]]
+        ready = [m for m in self._parked if self.position >= m.payload.min_position]
+        self._parked = [m for m in self._parked if self.position < m.payload.min_position]
         for m in ready:
-            self.reply(m, "value", (self.data.get(m.payload[0]), self.position))
+            self.reply(m, "value", Value(self.data.get(m.payload.key), self.position))
 
     # -- failover ----------------------------------------------------------
     def on_position(self, msg):
@@ -144,7 +173,7 @@ class Replica(Node):
         keep = msg.payload
         self.discarded += max(0, self.position - keep)
         self.entries = self.entries[:keep]
-        self.data = {key: value for _, key, value in self.entries}
+        self.data = {entry.key: entry.value for entry in self.entries}
         self.leader, self._buffer = msg.src, {}
 
 
@@ -162,7 +191,7 @@ class Writer(Node):
             tick = self.now + self.interval_s
             value += 1
             op = history.invoke(self.name, "write", value, at=self.now, key=self.key)
-            reply = yield from self.wait(self.request(self.leader, "write", (self.key, value)), self.timeout_s)
+            reply = yield from self.wait(self.request(self.leader, "write", Write(self.key, value)), self.timeout_s)
             history.complete(op, reply.kind if reply else "timeout", at=self.now)
             yield self.sleep(max(0.0, tick - self.now))
 
@@ -193,17 +222,16 @@ class SessionClient(Node):
         sticky = rng.choice(self.followers)
         for i in range(self.writes):
             op = history.invoke(self.name, "write", self.first_value + i, at=self.now, key=self.key)
-            reply = yield self.request(self.leader, "write", (self.key, self.first_value + i))
+            reply = yield self.request(self.leader, "write", Write(self.key, self.first_value + i))
             history.complete(op, reply.kind, at=self.now)
             self.seen = max(self.seen, reply.payload)
             for _ in range(self.reads_per_write):
                 target = {"leader": self.leader, "sticky_follower": sticky}.get(self.read_from) or rng.choice(self.followers)
                 token = self.seen if self.read_from == "session" else 0
                 op = history.invoke(self.name, "read", None, at=self.now, key=self.key)
-                reply = yield self.request(target, "read", (self.key, token))
-                value, position = reply.payload
-                history.complete(op, value, at=self.now)
-                self.seen = max(self.seen, position) if self.read_from == "session" else self.seen
+                reply = yield self.request(target, "read", Read(self.key, token))
+                history.complete(op, reply.payload.value, at=self.now)
+                self.seen = max(self.seen, reply.payload.position) if self.read_from == "session" else self.seen
             yield self.sleep(rng.expovariate(1 / self.think_s))
 
 

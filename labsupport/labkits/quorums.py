@@ -16,12 +16,30 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from labsupport.sim import Constant, History, LogNormal, Node, Simulation, TraceEvent
 
-__all__ = ["INITIAL", "TagReplica", "LabCoordinator", "PrimaryCoordinator", "AnyReplicaCoordinator",
+__all__ = ["INITIAL", "Tagged", "TagWrite", "TagReplica", "LabCoordinator", "PrimaryCoordinator", "AnyReplicaCoordinator",
            "LabRun", "run_workload", "run_schedule", "run_inversion", "run_repair", "run_slow_replica"]
+
+class Tagged(NamedTuple):
+    """A value with its tag ``(counter, writer)``: the payload of a ``value`` answer.
+
+    It is a tuple too, so ``tag, value = reply.payload`` works as well as ``reply.payload.tag``.
+    """
+
+    tag: tuple[int, str]
+    value: Any
+
+
+class TagWrite(NamedTuple):
+    """Payload of ``write``: store ``value`` under ``key`` if ``tag`` is higher (a plain ``(key, tag, value)`` works too)."""
+
+    key: str
+    tag: tuple[int, str]
+    value: Any
+
 
 INITIAL = ((0, ""), None)  # (tag, value) of a key nobody has written
 
@@ -30,8 +48,9 @@ class TagReplica(Node):
     """Keeps the highest-tagged ``(tag, value)`` per key; answers ``read`` and ``write`` messages.
 
     ``read`` (payload: key) is answered with a ``value`` message carrying
-    ``(tag, value)``; ``write`` (payload: ``(key, tag, value)``) stores the
-    value if its tag is higher than the stored one and is answered with ``ack``.
+    ``Tagged(tag, value)``; ``write`` (payload: ``TagWrite(key, tag, value)``
+    or the plain tuple ``(key, tag, value)``) stores the value if its tag is
+    higher than the stored one and is answered with ``ack``.
     """
 
     def __init__(self, name: str):
@@ -39,13 +58,14 @@ class TagReplica(Node):
         self.store: dict[str, tuple[tuple[int, str], Any]] = {}
 
     def on_read(self, msg):
-        self.reply(msg, "value", self.store.get(msg.payload, INITIAL))
+        self.reply(msg, "value", Tagged(*self.store.get(msg.payload, INITIAL)))
 
     def on_write(self, msg):
-        key, tag, value = msg.payload
-        if tag > self.store.get(key, INITIAL)[0]:
-            self.store[key] = (tag, value)
-        self.reply(msg, "ack", tag)
+        write = TagWrite(*msg.payload)
+        stored_tag, _ = self.store.get(write.key, INITIAL)
+        if write.tag > stored_tag:
+            self.store[write.key] = (write.tag, write.value)
+        self.reply(msg, "ack", write.tag)
 
 
 class LabCoordinator(Node):
@@ -85,12 +105,12 @@ class PrimaryCoordinator(LabCoordinator):
 
     def write(self, key, value):
         self.counter += 1
-        yield self.request(self.replicas[0], "write", (key, (self.counter, self.name), value))
+        yield self.request(self.replicas[0], "write", TagWrite(key, (self.counter, self.name), value))
         return "ok"
 
     def read(self, key):
         reply = yield self.request(self.replicas[0], "read", key)
-        return reply.payload[1]
+        return reply.payload.value
 
 
 class AnyReplicaCoordinator(LabCoordinator):
@@ -98,7 +118,7 @@ class AnyReplicaCoordinator(LabCoordinator):
 
     def write(self, key, value):
         self.counter += 1
-        events = self.multicast(self.replicas, "write", (key, (self.counter, self.name), value))
+        events = self.multicast(self.replicas, "write", TagWrite(key, (self.counter, self.name), value))
         yield from self.collect(events, self.w, self.timeout_s)
         return "ok"
 
@@ -106,7 +126,7 @@ class AnyReplicaCoordinator(LabCoordinator):
         if not hasattr(self, "_rng"):
             self._rng = self.sim.rng(f"any-replica:{self.name}")
         reply = yield self.request(self._rng.choice(self.replicas), "read", key)
-        return reply.payload[1]
+        return reply.payload.value
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,13 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import simpy
 
-from labsupport.sim import Constant, Node, Simulation
+from labsupport.sim import Constant, Message, Node, Simulation
 
-__all__ = ["DEPLOYMENTS", "DbNode", "ReplicationResult", "mm1_lag_s", "run_replication"]
+__all__ = ["DEPLOYMENTS", "Change", "Rows", "DbNode", "ReplicationResult", "mm1_lag_s", "run_replication"]
 
 DEPLOYMENTS = ("single_az", "multi_az_instance", "multi_az_cluster")
 
@@ -58,6 +59,27 @@ def mm1_lag_s(*, write_rate_per_s: float, reads_per_node_per_s: float, apply_s: 
     """
     rho = (write_rate_per_s + reads_per_node_per_s) * apply_s
     return float("inf") if rho >= 1 else latency_s + apply_s / (1 - rho)
+
+
+class Change(NamedTuple):
+    """Payload of ``replicate`` and ``replicate_async``: change number ``lsn``, committed at ``committed_s``."""
+
+    lsn: int
+    committed_s: float
+
+
+class Rows(NamedTuple):
+    """Payload of a ``rows`` answer: the newest change the read saw, and the newest the reader knew of."""
+
+    seen: int
+    known: int
+
+
+class _Read(NamedTuple):
+    """A read queued at a replica, with the snapshot (last applied change) it will see."""
+
+    msg: Message
+    seen: int
 
 
 class DbNode(Node):
@@ -78,12 +100,12 @@ class DbNode(Node):
             while True:
                 job = yield self.queue.get()
                 yield self.sleep(rng.expovariate(1 / self.apply_s))
-                if job[0] == "apply":
-                    self.lsn = max(self.lsn, job[1])
-                    self.held = max(self.held, job[1]) if self.role == "replica" else self.held
-                    self.lags.append(self.now - job[2])
+                if isinstance(job, Change):
+                    self.lsn = max(self.lsn, job.lsn)
+                    self.held = max(self.held, job.lsn) if self.role == "replica" else self.held
+                    self.lags.append(self.now - job.committed_s)
                 else:  # a read sees the changes applied when it arrived (a snapshot), however long it queued
-                    self.reply(job[1], "rows", (job[2], job[1].payload))
+                    self.reply(job.msg, "rows", Rows(job.seen, job.msg.payload))
 
     def on_write(self, msg):
         if self.role != "primary":
@@ -92,33 +114,34 @@ class DbNode(Node):
         self.lsn += 1
         lsn = self.lsn
         if self.sync:
-            acks = yield from self.collect(self.multicast(self.sync, "replicate", (lsn, self.now)), self.need,
+            acks = yield from self.collect(self.multicast(self.sync, "replicate", Change(lsn, self.now)), self.need,
                                            self.timeout_s)
             if len(acks) < self.need:
                 self.reply(msg, "timeout")
                 return
         for name in self.replicas:
-            self.send(name, "replicate_async", (lsn, self.now))
+            self.send(name, "replicate_async", Change(lsn, self.now))
         self.reply(msg, "committed", lsn)
 
     def on_replicate(self, msg):
         """Synchronous copy: durable on receipt, acknowledged at once; a reader applies it later."""
-        self.held = max(self.held, msg.payload[0])
+        change = msg.payload
+        self.held = max(self.held, change.lsn)
         self.reply(msg, "ack")
         if self.role == "reader":
-            self.queue.put(("apply", *msg.payload))
+            self.queue.put(change)
         else:
-            self.lsn = max(self.lsn, msg.payload[0])
+            self.lsn = max(self.lsn, change.lsn)
 
     def on_replicate_async(self, msg):
-        self.queue.put(("apply", *msg.payload))
+        self.queue.put(msg.payload)
 
     def on_read(self, msg):
         """``msg.payload`` is the newest change the reader knows was acknowledged; it is echoed back."""
         if self.role in ("reader", "replica"):
-            self.queue.put(("read", msg, self.lsn))
+            self.queue.put(_Read(msg, self.lsn))
         else:
-            self.reply(msg, "not_readable" if self.role == "standby" else "rows", (self.lsn, msg.payload))
+            self.reply(msg, "not_readable" if self.role == "standby" else "rows", Rows(self.lsn, msg.payload))
 
 
 class Workload(Node):
@@ -162,8 +185,8 @@ class Workload(Node):
             i += 1
 
     def on_rows(self, msg):
-        seen, known = msg.payload
-        self.reads[msg.src].append(seen < known)
+        rows = msg.payload
+        self.reads[msg.src].append(rows.seen < rows.known)
 
     def _snapshots(self):
         """Every ``every_s``: how many acknowledged writes each candidate for promotion does not hold."""

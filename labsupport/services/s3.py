@@ -36,11 +36,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from labsupport.stable_hash import stable_hash64
 from labsupport.sim import Constant, Node, Simulation, TraceEvent
 
-__all__ = ["MODES", "ZONES", "replica_nodes", "stale_read_probability", "PreconditionFailed", "Bucket",
+__all__ = ["MODES", "ZONES", "ObjectVersion", "replica_nodes", "stale_read_probability", "PreconditionFailed", "Bucket",
            "ConsistencyResult", "run_read_after_write"]
 
 MODES = ("eventual", "consistent")
@@ -124,18 +125,27 @@ class Bucket:
         return etag
 
 
+class ObjectVersion(NamedTuple):
+    """One version of one object: the payload of ``put``, ``store``, ``fetch``, ``index_put``,
+    ``witness_put`` and ``cache_update``."""
+
+    key: str
+    version: int
+
+
 class StorageNode(Node):
     def __init__(self, name):
         super().__init__(name)
-        self.data: dict = {}
+        self.data: dict[ObjectVersion, str] = {}
 
     def on_store(self, msg):
-        key, version = msg.payload
-        self.data[(key, version)] = f"bytes of {key} v{version}"
+        obj = msg.payload
+        self.data[obj] = f"bytes of {obj.key} v{obj.version}"
         self.reply(msg, "stored")
 
     def on_fetch(self, msg):
-        self.reply(msg, "data", msg.payload[1] if msg.payload in self.data else None)
+        wanted = msg.payload
+        self.reply(msg, "data", wanted.version if wanted in self.data else None)
 
 
 class Index(Node):
@@ -146,12 +156,12 @@ class Index(Node):
         self.meta, self.caches, self.mean, self.rng = {}, caches, propagation_mean_s, None
 
     def on_index_put(self, msg):
-        key, version = msg.payload
-        self.meta[key] = max(version, self.meta.get(key, 0))
+        obj = msg.payload
+        self.meta[obj.key] = max(obj.version, self.meta.get(obj.key, 0))
         self.reply(msg, "index_ok")
         self.rng = self.rng or self.sim.rng("propagation")
         for cache in self.caches:
-            self.set_timer(self.rng.expovariate(1 / self.mean), self.send, cache, "cache_update", (key, version))
+            self.set_timer(self.rng.expovariate(1 / self.mean), self.send, cache, "cache_update", msg.payload)
 
     def on_index_get(self, msg):
         self.reply(msg, "meta", self.meta.get(msg.payload, 0))
@@ -165,8 +175,8 @@ class Cache(Node):
         self.meta: dict = {}
 
     def on_cache_update(self, msg):
-        key, version = msg.payload
-        self.meta[key] = max(version, self.meta.get(key, 0))
+        obj = msg.payload
+        self.meta[obj.key] = max(obj.version, self.meta.get(obj.key, 0))
 
     def on_lookup(self, msg):
         self.reply(msg, "meta", self.meta.get(msg.payload, 0))
@@ -190,12 +200,11 @@ class FrontEnd(Node):
         self.zone, self.mode, self.per_zone, self.timeout_s = zone, mode, nodes_per_zone, timeout_s
 
     def on_put(self, msg):
-        key, version = msg.payload
-        yield from self.collect(self.multicast(replica_nodes(key, self.per_zone), "store", (key, version)),
+        yield from self.collect(self.multicast(replica_nodes(msg.payload.key, self.per_zone), "store", msg.payload),
                                 len(ZONES), self.timeout_s)
-        meta = [self.request("index", "index_put", (key, version))]
+        meta = [self.request("index", "index_put", msg.payload)]
         if self.mode == "consistent":
-            meta.append(self.request("witness", "witness_put", (key, version)))
+            meta.append(self.request("witness", "witness_put", msg.payload))
         yield from self.collect(meta, len(meta), self.timeout_s)
         self.reply(msg, "put_ok")
 
@@ -209,7 +218,7 @@ class FrontEnd(Node):
         if cached < latest:  # the witness knows of a newer write: refresh from the index
             cached = (yield from self.wait(self.request("index", "index_get", key), self.timeout_s)).payload
         node = [n for n in replica_nodes(key, self.per_zone) if n[5] == self.zone][0]
-        data = yield from self.wait(self.request(node, "fetch", (key, cached)), self.timeout_s)
+        data = yield from self.wait(self.request(node, "fetch", ObjectVersion(key, cached)), self.timeout_s)
         self.reply(msg, "get_ok", data.payload if cached else 0)
 
 
@@ -226,7 +235,7 @@ class Client(Node):
         history, rng = self.sim.history, self.sim.rng("read-gaps")
         for version in range(1, self.n + 1):
             op, t = history.invoke("writer", "write", version, at=self.now, key=self.key), self.now
-            yield self.request(f"front-{self.write_zone}", "put", (self.key, version))
+            yield self.request(f"front-{self.write_zone}", "put", ObjectVersion(self.key, version))
             history.complete(op, "ok", at=self.now)
             self.write_s.append(self.now - t)
             yield self.sleep(rng.uniform(0, self.gap))

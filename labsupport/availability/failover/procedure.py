@@ -35,14 +35,36 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from labsupport.availability.failover.analysis import lost_writes, split_brain, worst_outages
 from labsupport.availability.failover.config import FailoverConfig, Faults, recovery_budget
 from labsupport.sim import Exponential, History, Node, Simulation
 from labsupport.sim.trace import TraceEvent
 
-__all__ = ["FailoverConfig", "Faults", "DbServer", "FailoverMonitor", "Dns", "DbClient",
+__all__ = ["FailoverConfig", "Faults", "Replicate", "Committed", "DnsAnswer", "DbServer", "FailoverMonitor", "Dns", "DbClient",
            "FailoverResult", "run_failover", "recovery_budget"]
+
+
+class Replicate(NamedTuple):
+    """Payload of ``replicate``: ``values`` written by the primary of ``epoch``."""
+
+    epoch: int
+    values: list[str]
+
+
+class Committed(NamedTuple):
+    """Payload of an ``ok`` answer to a write: which server committed it, in which epoch."""
+
+    server: str
+    epoch: int
+
+
+class DnsAnswer(NamedTuple):
+    """Payload of an ``answer`` to ``resolve``: where the name points, and for how long a client may cache it."""
+
+    target: str
+    ttl_s: float
 
 
 class DbServer(Node):
@@ -100,12 +122,12 @@ class DbServer(Node):
         if self.replicate_to is None or self.config.replication == "async":
             if self.replicate_to is not None:
                 self.queue.append(msg.payload)
-            self.reply(msg, "ok", (self.name, self.epoch))
+            self.reply(msg, "ok", Committed(self.name, self.epoch))
             return
-        answer = yield from self.wait(self.request(self.replicate_to, "replicate", (self.epoch, [msg.payload])),
+        answer = yield from self.wait(self.request(self.replicate_to, "replicate", Replicate(self.epoch, [msg.payload])),
                                       self.config.request_timeout_s)
         if answer is not None and answer.kind == "ack":
-            self.reply(msg, "ok", (self.name, self.epoch))
+            self.reply(msg, "ok", Committed(self.name, self.epoch))
         elif answer is not None and answer.kind == "fenced":
             self._step_down(answer.payload, f"fenced by epoch {answer.payload}")
             self.reply(msg, "error", "fenced")
@@ -119,7 +141,7 @@ class DbServer(Node):
             if self.role != "primary" or not self.queue or self.replicate_to is None:
                 continue
             batch, self.queue = self.queue, []
-            answer = yield from self.wait(self.request(self.replicate_to, "replicate", (self.epoch, batch)),
+            answer = yield from self.wait(self.request(self.replicate_to, "replicate", Replicate(self.epoch, batch)),
                                           self.config.request_timeout_s)
             if answer is None and self.role == "primary":
                 self.queue = batch + self.queue  # try again with the next batch
@@ -127,13 +149,13 @@ class DbServer(Node):
                 self._step_down(answer.payload, f"fenced by epoch {answer.payload}")
 
     def on_replicate(self, msg):
-        epoch, values = msg.payload
-        if self.config.fencing and epoch < self.epoch:
+        shipped = msg.payload
+        if self.config.fencing and shipped.epoch < self.epoch:
             self.reply(msg, "fenced", self.epoch)  # the stale primary learns it has been replaced
         elif self.role == "primary":
             pass  # a promoted server no longer consumes a replication stream; the sender just times out
         else:
-            self.entries.extend(values)
+            self.entries.extend(shipped.values)
             self.reply(msg, "ack")
 
     def on_promote(self, msg):
@@ -209,7 +231,7 @@ class Dns(Node):
         self.changes: list[tuple[float, str]] = []
 
     def on_resolve(self, msg):
-        self.reply(msg, "answer", (self.target, self.ttl_s))
+        self.reply(msg, "answer", DnsAnswer(self.target, self.ttl_s))
 
     def on_update(self, msg):
         self.set_timer(self.update_s, self._apply, msg.payload)
@@ -238,8 +260,8 @@ class DbClient(Node):
                 answer = yield from self.wait(self.request(self.dns, "resolve"), cfg.request_timeout_s)
                 if answer is None:
                     continue
-                ttl = answer.payload[1] * (rng.random() if first else 1.0)  # clients' caches start at random ages
-                self.cached, self.expires, first = answer.payload[0], self.now + ttl, False
+                ttl = answer.payload.ttl_s * (rng.random() if first else 1.0)  # clients' caches start at random ages
+                self.cached, self.expires, first = answer.payload.target, self.now + ttl, False
             if self.cached != self.connected:
                 yield self.sleep(cfg.reconnect_s)
                 self.connected = self.cached

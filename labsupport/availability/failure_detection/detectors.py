@@ -25,13 +25,14 @@ import statistics
 from collections import deque
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import NamedTuple
 
 from labsupport.availability.failure_detection.theory import _positive, expected_detection_time_s, false_suspicion_probability, phi_deadline_s
 from labsupport.foundations.redundancy import failure_schedule
 from labsupport.sim import Constant, Latency, Node, Simulation
 from labsupport.sim.trace import TraceEvent
 
-__all__ = ["FixedTimeoutDetector", "PhiAccrualDetector", "NormalJitter", "Heartbeater", "Monitor",
+__all__ = ["FixedTimeoutDetector", "PhiAccrualDetector", "NormalJitter", "Heartbeat", "Heartbeater", "Monitor",
            "DetectorStats", "DetectionRun", "run_failure_detection", "phi_deadline_s",
            "false_suspicion_probability", "expected_detection_time_s"]
 
@@ -195,6 +196,13 @@ class NormalJitter(Latency):
         return max(0.0, self.mean_s + self.std_s * NormalDist().inv_cdf(p)) if 0 < p < 1 else self.mean_s
 
 
+class Heartbeat(NamedTuple):
+    """Payload of ``heartbeat``: the sender's incarnation (bumped by each recovery) and a sequence number."""
+
+    incarnation: int
+    seq: int
+
+
 class Heartbeater(Node):
     """Sends ``heartbeat`` to ``monitor`` every ``interval_s``, except while paused (a GC pause, a stall)."""
 
@@ -208,7 +216,7 @@ class Heartbeater(Node):
             if pause_end is not None:
                 yield self.sleep(pause_end - self.now)
                 continue
-            self.send(self.monitor, "heartbeat", (self.incarnation, self.seq))
+            self.send(self.monitor, "heartbeat", Heartbeat(self.incarnation, self.seq))
             self.seq += 1
             yield self.sleep(self.interval_s)
 
@@ -228,7 +236,7 @@ class Monitor(Node):
         self.episodes: list[tuple[str, float, float]] = []
 
     def on_heartbeat(self, msg):
-        incarnation = msg.payload[0]
+        incarnation = msg.payload.incarnation
         if incarnation != self.incarnation_seen:
             self.incarnation_seen = incarnation
             for detector in self.detectors.values():

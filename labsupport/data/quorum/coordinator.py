@@ -25,6 +25,7 @@ from typing import Any, Sequence
 
 from labsupport.sim import Node
 from labsupport.data.quorum.config import check_quorum
+from labsupport.data.quorum.replica import Put
 from labsupport.data.quorum.versions import Clock, Version, advance, merge_clocks, reconcile
 
 __all__ = ["Op", "OpRecord", "QuorumClient", "UNAVAILABLE", "read_result"]
@@ -136,9 +137,14 @@ class QuorumClient(Node):
         return [(node, standing_in.get(node)) for node in healthy]
 
     def _quorum(self, key: str, kind: str, payload, need: int):
-        """Generator: ask the targets, wait for ``need`` answers; returns a dict that keeps filling with late ones."""
+        """Generator: ask the targets, wait for ``need`` answers.
+
+        Returns the replies (a dict that keeps filling with late ones until
+        the requests are forgotten), the hints used, and the requests sent.
+        """
         replies: dict[str, Any] = {}
         used: list[tuple[str, str]] = []
+        sent: list = []
         for _attempt in range(2 if self.sloppy else 1):
             asked = [(node, hint) for node, hint in self.targets(key) if node not in replies]
             events = []
@@ -148,13 +154,19 @@ class QuorumClient(Node):
                 events.append(event)
                 if hint:
                     used.append((node, hint))
+            sent += events
             yield from self.collect(events, min(need - len(replies), len(events)), self.timeout_s)
             if len(replies) >= need:
                 break
             for node, _ in asked:
                 if node not in replies:
                     self.suspected[node] = self.now + self.suspect_s
-        return replies, tuple(used)
+        return replies, tuple(used), sent
+
+    def _forget_all(self, requests) -> None:
+        """Late replies to ``requests`` are no longer read: stop waiting for them."""
+        for event in requests:
+            self.forget(event)
 
     # -- operations ------------------------------------------------------------
     def put(self, key: str, value: Any):
@@ -163,41 +175,48 @@ class QuorumClient(Node):
         op = history.invoke(self.name, "write", value, at=start, key=key)
         self.counter += 1
         version = Version(advance(self.contexts.get(key, ()), self.name, self.counter), value)
-        replies, hinted = yield from self._quorum(key, "put", lambda hint: (key, (version,), hint), self.w)
+        replies, hinted, sent = yield from self._quorum(key, "put", lambda hint: Put(key, (version,), hint), self.w)
         result = "ok" if len(replies) >= self.w else UNAVAILABLE
         self.contexts[key] = version.clock
         history.complete(op, result, at=self.now)
         self.records.append(OpRecord("put", key, start, self.now, result, tuple(replies), hinted))
+        self._forget_all(sent)
         return result
 
     def get(self, key: str):
         """Generator: read ``key`` from R replicas; returns the value, siblings, None, or UNAVAILABLE."""
         history, start = self.sim.history, self.now
         op = history.invoke(self.name, "read", None, at=start, key=key)
-        replies, hinted = yield from self._quorum(key, "get", lambda hint: key, self.r)
+        replies, hinted, sent = yield from self._quorum(key, "get", lambda hint: key, self.r)
         answered = dict(replies)
-        result = UNAVAILABLE
+        result, repairing = UNAVAILABLE, False
         if len(answered) >= self.r:
-            versions = reconcile(v for msg in answered.values() for v in msg.payload[1])
+            versions = reconcile(v for msg in answered.values() for v in msg.payload.versions)
             result = read_result(versions)
             if versions:
                 self.contexts[key] = merge_clocks(*(v.clock for v in versions))
             if self.write_back and versions:
-                acks, more = yield from self._quorum(key, "put", lambda hint: (key, versions, hint), self.w)
+                acks, more, written = yield from self._quorum(key, "put", lambda hint: Put(key, versions, hint),
+                                                              self.w)
                 hinted += more
                 result = result if len(acks) >= self.w else UNAVAILABLE
+                self._forget_all(written)
             elif self.read_repair:
-                self.spawn(self._repair(key, replies))
+                self.spawn(self._repair(key, replies, sent))
+                repairing = True
         history.complete(op, result, at=self.now)
         self.records.append(OpRecord("get", key, start, self.now, result, tuple(answered), hinted))
+        if not repairing:
+            self._forget_all(sent)
         return result
 
-    def _repair(self, key: str, replies: dict):
+    def _repair(self, key: str, replies: dict, sent: list):
         yield self.sleep(self.timeout_s)  # let the slower replicas' answers arrive too
         home = self.ring.preference_list(key, self.n)
-        newest = reconcile(v for msg in replies.values() for v in msg.payload[1])
+        newest = reconcile(v for msg in replies.values() for v in msg.payload.versions)
         for node in sorted(replies):
-            if node in home and set(reconcile(replies[node].payload[1])) != set(newest):
-                self.send(node, "put", (key, newest, None))
+            if node in home and set(reconcile(replies[node].payload.versions)) != set(newest):
+                self.send(node, "put", Put(key, newest))
                 self.repairs.append((self.now, node, key))
                 self.log(f"read repair {key} on {node}")
+        self._forget_all(sent)

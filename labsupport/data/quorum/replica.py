@@ -14,12 +14,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from hashlib import blake2b
+from typing import NamedTuple
 
 from labsupport.sim import Node
 from labsupport.data.quorum.merkle import bucket_of, build_tree
 from labsupport.data.quorum.versions import Version, reconcile
 
-__all__ = ["StorageNode", "SyncStats", "digest"]
+__all__ = ["Put", "Versions", "TreeQuery", "StorageNode", "SyncStats", "digest"]
+
+
+class Put(NamedTuple):
+    """Payload of ``put``: add ``versions`` to ``key``; ``hint_for`` names the node they were meant for, if any."""
+
+    key: str
+    versions: tuple[Version, ...]
+    hint_for: str | None = None
+
+
+class Versions(NamedTuple):
+    """Payload of a ``versions`` answer to ``get`` (whose payload is the key): the key's sibling versions."""
+
+    key: str
+    versions: tuple[Version, ...]
+
+
+class TreeQuery(NamedTuple):
+    """Payload of ``tree``: the hashes wanted, at ``level`` of the Merkle tree, positions ``indices``."""
+
+    level: int
+    indices: tuple[int, ...]
 
 
 def digest(versions: tuple[Version, ...]) -> str:
@@ -86,12 +109,12 @@ class StorageNode(Node):
         shelf[key] = reconcile(shelf.get(key, ()) + tuple(versions))
 
     def on_get(self, msg):
-        self.reply(msg, "versions", (msg.payload, self.versions(msg.payload)))
+        self.reply(msg, "versions", Versions(msg.payload, self.versions(msg.payload)))
 
     def on_put(self, msg):
-        key, versions, hint_for = msg.payload
-        self.merge(key, versions, hint_for)
-        self.reply(msg, "stored", key)
+        put = msg.payload
+        self.merge(put.key, put.versions, put.hint_for)
+        self.reply(msg, "stored", put.key)
 
     # -- hinted handoff ------------------------------------------------------
     def start(self):
@@ -132,9 +155,9 @@ class StorageNode(Node):
         return build_tree({k: digest(v) for k, v in self._shared(peer).items()}, self.tree_depth)
 
     def on_tree(self, msg):
-        level, indices = msg.payload
-        hashes = self._tree(msg.src).levels[level]
-        self.reply(msg, "hashes", tuple(hashes[i] for i in indices))
+        query = msg.payload
+        hashes = self._tree(msg.src).levels[query.level]
+        self.reply(msg, "hashes", tuple(hashes[i] for i in query.indices))
 
     def on_bucket_items(self, msg):
         wanted = set(msg.payload)
@@ -154,7 +177,7 @@ class StorageNode(Node):
         mine = self._tree(peer)
         frontier, exchanged, differing = [0], 0, []
         for level in range(self.tree_depth + 1):
-            reply = yield from self.wait(self.request(peer, "tree", (level, tuple(frontier))), self.timeout_s)
+            reply = yield from self.wait(self.request(peer, "tree", TreeQuery(level, tuple(frontier))), self.timeout_s)
             if reply is None:
                 return None
             exchanged += len(frontier)
