@@ -24,10 +24,10 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-
-import simpy
+from statistics import NormalDist
 
 from labsupport.seeds import Seed, as_rng, derive_rng
+from labsupport.sim import Latency, Node, Simulation
 
 __all__ = [
     "BACKOFF_STRATEGIES",
@@ -235,24 +235,75 @@ def _base_seed(seed: Seed) -> int:
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else as_rng(seed).getrandbits(63)
 
 
-def _occ_client(env, row, stats, delay, backoff_rng, strategy, base_s, cap_s):
-    """Read the row's version, write conditioned on it, back off and repeat until the write wins."""
-    attempt, previous = 0, base_s
-    yield env.timeout(delay())                     # the read reaches the server
-    while True:
-        version = row[0]
-        yield env.timeout(delay() + delay())       # read reply back, then the write reaches the server
-        stats["calls"].append(env.now)
-        if row[0] == version:                      # nobody committed in between: the write wins
-            row[0] += 1
-            stats["wins"].append(env.now)
-            yield env.timeout(delay())
-            stats["done"].append(env.now)
-            return
-        yield env.timeout(delay())                 # the failure reply reaches the client
-        attempt += 1
-        previous = _next_delay_s(strategy, attempt, previous, base_s, cap_s, backoff_rng)
-        yield env.timeout(delay() + previous)      # sleep, then the next read reaches the server
+@dataclass(frozen=True)
+class _FoldedNormal(Latency):
+    """A network hop of ``|Normal(mean_s, sd_s)|`` seconds, as in the blog's simulator."""
+
+    mean_s: float
+    sd_s: float
+
+    def sample(self, rng):
+        return abs(rng.normalvariate(self.mean_s, self.sd_s))
+
+    @property
+    def mean(self):
+        if self.sd_s == 0:
+            return abs(self.mean_s)
+        z = self.mean_s / self.sd_s
+        return self.sd_s * math.sqrt(2 / math.pi) * math.exp(-z * z / 2) + self.mean_s * (1 - 2 * NormalDist().cdf(-z))
+
+    def quantile(self, p):
+        if not 0 <= p < 1:
+            raise ValueError(f"quantile p={p} is outside [0, 1)")
+        normal = NormalDist(self.mean_s, self.sd_s or 1e-300)
+        low, high = 0.0, abs(self.mean_s) + 40 * self.sd_s
+        for _ in range(100):  # bisection on the folded CDF, F(x) = Phi(x) - Phi(-x)
+            mid = (low + high) / 2
+            low, high = (mid, high) if normal.cdf(mid) - normal.cdf(-mid) < p else (low, mid)
+        return (low + high) / 2
+
+
+class _Row(Node):
+    """The database row: ``read`` answers its version; ``write`` (payload: the version read) wins if it is still current."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.version = 0
+        self.calls: list[float] = []
+        self.wins: list[float] = []
+
+    def on_read(self, msg):
+        self.reply(msg, "version", self.version)
+
+    def on_write(self, msg):
+        self.calls.append(self.now)
+        if msg.payload == self.version:  # nobody committed since this client read: the write wins
+            self.version += 1
+            self.wins.append(self.now)
+            self.reply(msg, "ok")
+        else:
+            self.reply(msg, "conflict")
+
+
+class _OccClient(Node):
+    """Reads the row's version, writes conditioned on it, backs off and repeats until the write wins."""
+
+    def __init__(self, name, *, strategy, base_s, cap_s, backoff_rng):
+        super().__init__(name)
+        self.strategy, self.base_s, self.cap_s, self.backoff_rng = strategy, base_s, cap_s, backoff_rng
+        self.done_s: float | None = None
+
+    def start(self):
+        attempt, previous = 0, self.base_s
+        while True:
+            read = yield self.request("row", "read")
+            written = yield self.request("row", "write", read.payload)
+            if written.kind == "ok":
+                self.done_s = self.now
+                return
+            attempt += 1
+            previous = _next_delay_s(self.strategy, attempt, previous, self.base_s, self.cap_s, self.backoff_rng)
+            yield self.sleep(previous)
 
 
 def run_contention(strategy: str, clients: int = 50, *, base_delay_s: float = 0.005,
@@ -263,9 +314,11 @@ def run_contention(strategy: str, clients: int = 50, *, base_delay_s: float = 0.
     Every client starts at time 0, reads the row's version and writes back
     conditioned on it; the write wins only if no other write committed between
     this client's read and its write (its attempt window overlapped no winner).
-    Losers back off by ``strategy`` and start over. Each network hop takes
-    ``|Normal(net_mean_s, net_sd_s)|``. Defaults match the blog's simulator:
-    base 5 ms, cap 2 s, delay 10 ms mean, 2 ms standard deviation.
+    Losers back off by ``strategy`` and start over. The clients and the row
+    are nodes of the simulation kernel, and every read, write and answer is a
+    message; each hop takes ``|Normal(net_mean_s, net_sd_s)|``. Defaults match
+    the blog's simulator: base 5 ms, cap 2 s, delay 10 ms mean, 2 ms standard
+    deviation.
 
     Examples
     --------
@@ -281,17 +334,12 @@ def run_contention(strategy: str, clients: int = 50, *, base_delay_s: float = 0.
         raise ValueError(f"clients={clients!r} must be an int >= 1")
     if not (net_mean_s > 0 and net_sd_s >= 0 and bin_s > 0):
         raise ValueError("net_mean_s and bin_s must be > 0 seconds and net_sd_s >= 0")
-    base = _base_seed(seed)
-    net_rng, backoff_rng = derive_rng(base, "net"), derive_rng(base, "backoff")
-
-    def delay() -> float:
-        return abs(net_rng.normalvariate(net_mean_s, net_sd_s))
-
-    env, row = simpy.Environment(), [0]
-    stats: dict[str, list[float]] = {"calls": [], "wins": [], "done": []}
-    for _ in range(clients):
-        env.process(_occ_client(env, row, stats, delay, backoff_rng, strategy, base_delay_s, cap_delay_s))
-    env.run()
+    sim = Simulation(seed=_base_seed(seed), latency=_FoldedNormal(net_mean_s, net_sd_s))
+    row, backoff_rng = sim.add(_Row("row")), sim.rng("backoff")  # one stream for all clients' waits
+    writers = [sim.add(_OccClient(f"client{i}", strategy=strategy, base_s=base_delay_s, cap_s=cap_delay_s,
+                                  backoff_rng=backoff_rng)) for i in range(clients)]
+    sim.run()
+    stats = {"calls": row.calls, "wins": row.wins, "done": [w.done_s for w in writers]}
     completion = max(stats["done"])
     bins = int(math.ceil(completion / bin_s)) or 1
     offered, good, waiting = [0] * bins, [0] * bins, []
