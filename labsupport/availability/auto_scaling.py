@@ -28,6 +28,11 @@ instance warmup", "Scaling cooldowns"):
 
 Latency is read from the M/M/c formulas of :mod:`labsupport.foundations.queueing`, each
 serving instance being one server of rate ``capacity_rps``.
+
+Why a fluid load and not messages: the control loop acts once a minute on CPU
+averaged over thousands of requests a second, so load is a rate and instances
+are capacity; individual requests as kernel messages (:mod:`labsupport.sim`)
+would not change what the loop sees.
 """
 
 from __future__ import annotations

@@ -18,6 +18,11 @@ service's availability is a convolution (:func:`zone_availability`). For
 of magnitude; :func:`run_zone_failures` measures the truth in a simpy
 simulation where zones and hosts really crash and get repaired.
 
+Why failure processes and not messages: availability here is a matter of which
+hosts and zones are up, over years of failures and repairs; there is no
+conversation between machines to model, so the simulation runs renewal processes
+on simpy rather than the message-level kernel :mod:`labsupport.sim`.
+
 References
 ----------
 .. [1] AWS Well-Architected Framework, Reliability Pillar, "Availability"

@@ -30,6 +30,14 @@ Backoff alone does *not* break it here: in an open system each request still
 makes up to ``max_attempts`` attempts, only later, so the offered load in
 the failed state stays near ``max_attempts`` times the arrival rate.
 
+Why a queue and not messages: the sustaining effect is a server queue full of
+requests whose clients have given up, and a single-server queue with client
+timeouts captures it exactly; network delays of milliseconds against a
+one-second timeout would not change it, so the clients' attempts are queue
+entries rather than kernel messages (:mod:`labsupport.sim`, which
+:mod:`labsupport.availability.retries` uses for the contention experiment, where
+the messages are the point).
+
 References
 ----------
 .. [1] N. Bronson, A. Aghayev, A. Charapko, T. Zhu, "Metastable Failures in

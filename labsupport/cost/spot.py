@@ -20,6 +20,11 @@ Theory to check against: with no checkpoints, a task of length :math:`T`
 needs on average :math:`e^{\lambda T}-1` restarts and
 :math:`(e^{\lambda T}-1)(1/\lambda + D)` billed hours, where :math:`D` is the
 replacement delay (the classic restart-from-scratch result).
+
+Why no messages: interruptions arrive at random over hours and the cost is in
+the work lost and the time billed; there is no conversation between machines to
+model, so the fleet is simpy processes rather than kernel nodes
+(:mod:`labsupport.sim`).
 """
 
 from __future__ import annotations

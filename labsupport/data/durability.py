@@ -43,6 +43,12 @@ positive terms), ``O(S**3)`` for ``S`` states; it matches the birth-death
 recursion to ~1e-15 relative (measured over 3000 random settings).
 With zones the state is the number of failed shards per zone; shards lost
 with their zone are rebuilt like any other failed shard.
+
+Why a Markov chain and not messages: data is lost when failures outpace repairs
+over years; the events are disk failures and rebuilds, not messages between
+machines, so a birth-death chain (checked by a simpy run of the same failures
+and repairs) is the right model, not the message-level kernel
+:mod:`labsupport.sim`.
 """
 
 from __future__ import annotations

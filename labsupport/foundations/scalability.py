@@ -8,6 +8,11 @@ Universal Scalability Law (USL) both. :func:`run_contended_workers` builds the
 kitchen in simpy and :func:`mva_throughput` is the queueing theory it must
 match.
 
+Why a queueing network and not messages: the effect measured is the queue at the
+lock, and its theory is mean-value analysis of a closed queueing network;
+messages to a lock server (:mod:`labsupport.sim`) would only add a constant
+delay to every cycle.
+
 References
 ----------
 * G. M. Amdahl, "Validity of the single processor approach to achieving large

@@ -40,6 +40,13 @@ Our choices where the documentation is silent:
   by one with every completed invocation until it reaches max concurrency,
   which reproduces "one, then two more" and doubles each round.
 * A node that is unreachable occupies its slot until ``delivery_timeout_s``.
+
+Why invocations and not messages: delivering a command takes milliseconds and
+running it tens of seconds, and what rate control decides is how many
+invocations are in flight and when the error threshold stops the rollout. Each
+invocation is therefore a simpy process that lasts its run time and reports back
+at once; modelling the delivery as kernel messages (:mod:`labsupport.sim`) would
+add delays three orders of magnitude smaller than the ones that matter.
 """
 
 from __future__ import annotations

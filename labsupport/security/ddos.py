@@ -16,6 +16,12 @@ the Erlang loss formula for the SYN backlog (whose occupancy, while it is
 not full, is attack rate x SYN-RECEIVED timeout by Little's law), and an even
 split of the flood over the edge locations.
 
+Why queues and not messages: each scene is about capacity (a server's service
+rate, a SYN backlog, an edge location's bandwidth) under floods of thousands to
+millions of requests a second; queueing and loss models at that rate are the
+right tool, and following every packet as a kernel message
+(:mod:`labsupport.sim`) would be slower without changing the goodput.
+
 References
 ----------
 AWS WAF Developer Guide, "Rate-based rule high-level settings" and "caveats"

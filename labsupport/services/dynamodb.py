@@ -16,6 +16,12 @@ a one-second-step simpy simulation with a token bucket per partition
 (burst capacity) and, optionally, adaptive capacity (a hot partition may
 borrow the table's unused capacity, up to the partition maximum).
 
+Why rates and not messages: throttling is a question of request rates against
+per-partition budgets, second by second, so a one-second-step simulation of
+rates and token buckets is the right tool; following each request as a message
+between machines (:mod:`labsupport.sim`) would only add network delays that
+throttling does not depend on.
+
 References (Amazon DynamoDB Developer Guide): "Partitions and data
 distribution in DynamoDB" (internal hash function, partitions added when
 throughput or storage grows); "Best practices for designing and using

@@ -10,6 +10,12 @@ Common random numbers: the arrival times and each request's amount of work
 are drawn from their own seeded streams before the run, so two policies run
 with the same seed face exactly the same workload and their difference is
 the policy's alone.
+
+Why queues and not messages: response time behind a load balancer is decided by
+who waits behind whom in the servers' queues, and the theory it is checked
+against (M/M/1, M/M/c, power of two choices) is queueing theory; the network hop
+to a server is the same for every policy, so it is left out rather than
+simulated as kernel messages (:mod:`labsupport.sim`).
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@ routing then skips it. With **cross-zone load balancing** on, each load
 balancer node spreads its requests over the healthy targets of every zone;
 with it off, a node uses only the targets in its own Availability Zone.
 
+Why probes without messages: a check's outcome depends only on whether the
+target is up when probed, and checks run tens of seconds apart while a probe's
+round trip takes milliseconds; each target's checks are a simpy process, and the
+kernel's messages (:mod:`labsupport.sim`) would shift every state change by a
+few milliseconds and change nothing the page measures.
+
 References (Elastic Load Balancing, Application Load Balancers User Guide):
 "Health checks for Application Load Balancer target groups" (settings,
 ranges and defaults; fail-open when every target is unhealthy; a new target

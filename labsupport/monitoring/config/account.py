@@ -17,6 +17,12 @@ Modelling choices (the rules and their triggers are in :mod:`labsupport.monitori
 * Remediation starts on a NON_COMPLIANT evaluation, takes ``remediation_delay_s``,
   and fixes only the attribute its rule checks; a failed attempt is retried
   after ``retry_s`` up to ``max_attempts`` times (MaximumAutomaticAttempts, 1..25).
+
+Why a timeline and not messages: the delays that decide how long a bad change
+stays (recording, evaluation, remediation, retries) are minutes to hours of work
+inside AWS services, while any message between them takes milliseconds; a simpy
+timeline of those steps is the right grain, and the kernel's messages
+(:mod:`labsupport.sim`) would add nothing measurable.
 """
 
 from __future__ import annotations
