@@ -175,3 +175,14 @@ def test_trace_events_keep_their_fields_and_format():
     assert TraceEvent._fields == ("time", "event", "node", "peer", "kind", "msg_id", "detail")
     assert str(deliver) == " 1.500000 deliver   b <- a ping#0"
     assert repr(send) == "TraceEvent(time=1.0, event='send', node='a', peer='b', kind='ping', msg_id=0, detail='')"
+
+
+def test_handlers_read_payload_fields_by_name_not_position():
+    """Messages between nodes are named records: ``msg.payload.version``, never ``msg.payload[1]``."""
+    offences = []
+    for path in sorted(LIBRARY.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
+                    and node.value.attr == "payload"):
+                offences.append(f"{path.relative_to(LIBRARY)}:{node.lineno}")
+    assert offences == []
