@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from labsupport.foundations.clocks import concurrent, happened_before
 from labsupport.sim import Exponential, Latency, Node, Simulation
 
-__all__ = ["Version", "Region", "ReplicationRun", "run_replication", "lag_cdf", "lag_quantile_s"]
+__all__ = ["Version", "Shipped", "Region", "ReplicationRun", "run_replication", "lag_cdf", "lag_quantile_s"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,16 @@ class Version:
 
     def vv(self) -> dict[str, int]:
         return dict(self.vector)
+
+
+class Shipped(NamedTuple):
+    """Payload of ``version``: an item written to ``key`` at ``written_s``, with its LWW and version-vector versions."""
+
+    key: int
+    item: str
+    written_s: float
+    lww_version: Version
+    vv_version: Version
 
 
 def _merge_vectors(versions) -> dict[str, int]:
@@ -103,11 +114,12 @@ class Region(Node):
         self.unshipped.pop(item, None)
         self.shipped_at[item] = self.now
         for peer in self.peers:
-            self.send(peer, "version", (key, item, self.item_times[item], lww_version, vv_version))
+            self.send(peer, "version", Shipped(key, item, self.item_times[item], lww_version, vv_version))
 
     def on_version(self, msg):
-        key, item, written_s, lww_version, incoming = msg.payload
-        self.applied.append((item, written_s, self.now))
+        shipped = msg.payload
+        key, lww_version, incoming = shipped.key, shipped.lww_version, shipped.vv_version
+        self.applied.append((shipped.item, shipped.written_s, self.now))
         current = self.lww.get(key)
         if current is None or (lww_version.timestamp, lww_version.writer) > (current.timestamp, current.writer):
             self.lww[key] = lww_version

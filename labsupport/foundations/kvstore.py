@@ -12,12 +12,28 @@ This is optimistic concurrency control.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from labsupport.sim import Exponential, History, Node, Simulation, TraceEvent
 
-__all__ = ["KeyValueStore", "Incrementer", "LostUpdateResult", "run_lost_update", "ANY_VERSION"]
+__all__ = ["Item", "ConditionalPut", "KeyValueStore", "Incrementer", "LostUpdateResult", "run_lost_update", "ANY_VERSION"]
 
 ANY_VERSION = None  # an unconditional write
+
+
+class Item(NamedTuple):
+    """Payload of an ``item`` answer to ``get``: the value and its version (0 for a missing item)."""
+
+    value: Any
+    version: int
+
+
+class ConditionalPut(NamedTuple):
+    """Payload of ``put``: write ``value`` if the item is still at ``expected_version`` (:data:`ANY_VERSION`: always)."""
+
+    key: str
+    value: Any
+    expected_version: int | None
 
 
 class KeyValueStore(Node):
@@ -28,16 +44,15 @@ class KeyValueStore(Node):
         self.items: dict[str, tuple[object, int]] = {}
 
     def on_get(self, msg):
-        value, version = self.items.get(msg.payload, (0, 0))
-        self.reply(msg, "item", (value, version))
+        self.reply(msg, "item", Item(*self.items.get(msg.payload, (0, 0))))
 
     def on_put(self, msg):
-        key, value, expected_version = msg.payload
-        _, version = self.items.get(key, (0, 0))
-        if expected_version is not ANY_VERSION and expected_version != version:
+        put = msg.payload
+        _, version = self.items.get(put.key, (0, 0))
+        if put.expected_version is not ANY_VERSION and put.expected_version != version:
             self.reply(msg, "conditional_check_failed", version)
             return
-        self.items[key] = (value, version + 1)
+        self.items[put.key] = (put.value, version + 1)
         self.reply(msg, "ok", version + 1)
 
 
@@ -62,12 +77,12 @@ class Incrementer(Node):
             while True:
                 op = history.invoke(self.name, "read", None, at=self.now, key=self.key)
                 reply = yield self.request(self.store, "get", self.key)
-                value, version = reply.payload
+                value, version = reply.payload.value, reply.payload.version
                 history.complete(op, value, at=self.now)
                 yield self.sleep(self.think_s)  # the work between reading and writing
                 expected = version if self.conditional else ANY_VERSION
                 op = history.invoke(self.name, "write", value + 1, at=self.now, key=self.key)
-                reply = yield self.request(self.store, "put", (self.key, value + 1, expected))
+                reply = yield self.request(self.store, "put", ConditionalPut(self.key, value + 1, expected))
                 history.complete(op, reply.kind, at=self.now)
                 if reply.kind == "ok":
                     break

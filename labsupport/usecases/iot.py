@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import simpy
 
@@ -45,7 +46,7 @@ from labsupport.usecases.streams import (Firing, Reading, WindowRun, expected_dr
 from labsupport.usecases.topics import TopicError, topic_matches, validate_topic_filter, validate_topic_name
 
 __all__ = [
-    "Broker", "Device", "App", "DeliveryResult", "run_delivery", "expected_copies",
+    "Publish", "Subscribe", "Broker", "Device", "App", "DeliveryResult", "run_delivery", "expected_copies",
     "StormResult", "run_reconnect_storm",
     "TopicError", "validate_topic_name", "validate_topic_filter", "topic_matches",
     "Shadow", "VersionConflict", "delta",
@@ -54,12 +55,28 @@ __all__ = [
 ]
 
 
+class Publish(NamedTuple):
+    """Payload of ``publish`` (an MQTT PUBLISH packet): id, topic, the application's payload, QoS."""
+
+    packet_id: int
+    topic: str
+    payload: Any
+    qos: int
+
+
+class Subscribe(NamedTuple):
+    """Payload of ``subscribe``: a topic filter and the highest QoS wanted."""
+
+    topic_filter: str
+    qos: int
+
+
 class _QoS1Sender:
     """Keep unacknowledged QoS 1 publications and send each again every ``retry_s`` until acknowledged."""
 
     def publish(self, dst, topic, payload, qos):
         self.next_id = getattr(self, "next_id", 0) + 1
-        packet = (self.next_id, topic, payload, qos)
+        packet = Publish(self.next_id, topic, payload, qos)
         self.send(dst, "publish", packet)
         if qos == 1:
             self.unacked[(dst, self.next_id)] = packet
@@ -85,16 +102,16 @@ class Broker(_QoS1Sender, Node):
         self.subscriptions: list[tuple[str, str, int]] = []  # (client, filter, qos)
 
     def on_subscribe(self, msg):
-        topic_filter, qos = msg.payload
-        self.subscriptions.append((msg.src, validate_topic_filter(topic_filter), qos))
+        sub = msg.payload
+        self.subscriptions.append((msg.src, validate_topic_filter(sub.topic_filter), sub.qos))
 
     def on_publish(self, msg):
-        packet_id, topic, payload, qos = msg.payload
-        if qos == 1:
-            self.send(msg.src, "puback", packet_id)
+        packet = msg.payload
+        if packet.qos == 1:
+            self.send(msg.src, "puback", packet.packet_id)
         for client, topic_filter, sub_qos in self.subscriptions:
-            if topic_matches(topic_filter, validate_topic_name(topic)):
-                self.publish(client, topic, payload, min(qos, sub_qos))
+            if topic_matches(topic_filter, validate_topic_name(packet.topic)):
+                self.publish(client, packet.topic, packet.payload, min(packet.qos, sub_qos))
 
 
 class Device(_QoS1Sender, Node):
@@ -119,13 +136,13 @@ class App(Node):
         self.topic_filter, self.qos, self.copies = topic_filter, qos, Counter()
 
     def start(self):
-        self.send("broker", "subscribe", (self.topic_filter, self.qos))
+        self.send("broker", "subscribe", Subscribe(self.topic_filter, self.qos))
 
     def on_publish(self, msg):
-        packet_id, topic, payload, qos = msg.payload
-        self.copies[payload] += 1
-        if qos == 1:
-            self.send(msg.src, "puback", packet_id)
+        packet = msg.payload
+        self.copies[packet.payload] += 1
+        if packet.qos == 1:
+            self.send(msg.src, "puback", packet.packet_id)
 
 
 @dataclass(frozen=True)

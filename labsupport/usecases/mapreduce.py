@@ -26,13 +26,13 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, NamedTuple, Sequence
 
 from labsupport.sim import Node, Simulation
 
 from labsupport.usecases.corpus import Document, partition_of
 
-__all__ = ["TaskRun", "MapReduceResult", "Master", "Worker", "makespan_lower_bound", "run_mapreduce"]
+__all__ = ["Task", "Done", "TaskRun", "MapReduceResult", "Master", "Worker", "makespan_lower_bound", "run_mapreduce"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,22 @@ def _map(split: Sequence[Document], r: int, combine: bool) -> list:
     return [sorted(p.items()) if combine else p for p in parts]
 
 
+class Task(NamedTuple):
+    """Payload of ``task``: run ``task`` (``"map-3"``, ``"reduce-0"``) of ``kind`` on ``data``."""
+
+    kind: str
+    task: str
+    data: dict
+
+
+class Done(NamedTuple):
+    """Payload of ``done``: a worker's ``output`` for ``task``."""
+
+    kind: str
+    task: str
+    output: Any
+
+
 class Worker(Node):
     """Runs one task at a time for the master; a ``cancel`` stops the task in progress."""
 
@@ -83,8 +99,8 @@ class Worker(Node):
     def on_task(self, msg):
         self.job = self.spawn(self._run(msg.src, msg.payload))
 
-    def _run(self, master, payload):
-        kind, task, data = payload
+    def _run(self, master, order: Task):
+        kind, data = order.kind, order.data
         c = self.costs
         if kind == "map":
             records = sum(len(doc) for doc in data["split"])
@@ -97,7 +113,7 @@ class Worker(Node):
             for key, value in pairs:
                 totals[key] += value
             output = dict(totals)
-        self.send(master, "done", (kind, task, output))
+        self.send(master, "done", Done(kind, order.task, output))
 
     def on_cancel(self, msg):
         if self.job is not None and self.job.is_alive:
@@ -171,12 +187,13 @@ class Master(Node):
     def _payload(self, task):
         kind, index = task.split("-")
         if kind == "map":
-            return kind, task, {"split": self.splits[int(index)], "r": self.r, "combine": self.combine}
+            return Task(kind, task, {"split": self.splits[int(index)], "r": self.r, "combine": self.combine})
         parts = [out[int(index)] for _, out in (self.outputs[f"map-{i}"] for i in range(len(self.splits)))]
-        return kind, task, {"parts": parts}
+        return Task(kind, task, {"parts": parts})
 
     def on_done(self, msg):
-        kind, task, output = msg.payload
+        done = msg.payload
+        kind, task, output = done.kind, done.task, done.output
         attempts = self.running.get(task, {})
         if msg.src not in attempts or msg.src in self.failed:
             return  # a cancelled or failed attempt that finished anyway
