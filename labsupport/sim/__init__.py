@@ -5,17 +5,24 @@ schedule), :class:`Node` (subclass it and add ``on_<kind>`` handlers),
 latency distributions, a :class:`~labsupport.sim.trace.TraceEvent` record of
 everything that happened, and a :class:`History` of client operations for
 consistency checkers.
+
+How the parts talk: a node sends through ``sim.network.transmit(msg)``; the
+network hands an arriving message to ``node.deliver(msg)``; both write the
+trace through ``sim.record(event)`` and number messages with
+``sim.next_msg_id()``; ``sim.crash`` and ``sim.recover`` call
+``node.halt()`` and ``node.restart()``. No part touches another's private
+members (a test checks).
 """
 
 from labsupport.sim.history import PENDING, History, Operation
 from labsupport.sim.latency import Constant, Exponential, Latency, LogNormal, Uniform
 from labsupport.sim.network import LinkConfig, Network
-from labsupport.sim.node import Node
+from labsupport.sim.node import Node, ReplyEvent
 from labsupport.sim.simulation import Simulation
 from labsupport.sim.trace import EVENTS, Message, NodeId, TraceEvent
 
 __all__ = [
-    "Simulation", "Node", "Network", "LinkConfig", "Message", "TraceEvent", "EVENTS", "NodeId",
+    "Simulation", "Node", "ReplyEvent", "Network", "LinkConfig", "Message", "TraceEvent", "EVENTS", "NodeId",
     "Latency", "Constant", "Uniform", "Exponential", "LogNormal",
     "History", "Operation", "PENDING",
 ]
