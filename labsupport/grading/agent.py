@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import builtins
 import json
+import array
+import base64
 import pickle
+import random
 import socket
 
 from labsupport.grading.wire import encode, exception_info, recv_frame, send_frame
@@ -31,7 +34,23 @@ def _student_object(handle: int):
 
 def _grader_ref(number: int):
     """Unpickled in the kernel: an object that lives in the grader, reached by callbacks."""
-    return GraderRef(_AGENT, number)
+    known = _AGENT.refs.get(number)
+    if known is None:
+        known = _AGENT.refs[number] = GraderRef(_AGENT, number)
+    return known
+
+
+def _synced_random(number: int, state: tuple):
+    """Unpickled in the kernel: a copy of a grader's random generator, whose state is reported back."""
+    rng = _AGENT.randoms.get(number)
+    if rng is None:
+        rng = _AGENT.randoms[number] = random.Random()
+    if state is not None:
+        rng.setstate(state)
+        _AGENT.reported[number] = state
+    if _AGENT.active:
+        _AGENT.active[-1].add(number)
+    return rng
 
 
 class GraderRef:
@@ -85,6 +104,11 @@ class Agent:
         self.sock, self.namespace = sock, namespace
         self.handles: dict[int, object] = {}
         self.numbers: dict[int, int] = {}
+        self.refs: dict[int, GraderRef] = {}
+        self.randoms: dict[int, random.Random] = {}
+        self.reported: dict[int, tuple] = {}
+        self.active: list[set] = []  # per request being served: the generators it received
+        self.pending: set = set()  # generators in the message just received
         self.next_id = 0
 
     def handle(self, obj) -> int:
@@ -101,7 +125,11 @@ class Agent:
         send_frame(self.sock, json.dumps(message, allow_nan=False).encode())
 
     def receive(self):
-        return pickle.loads(recv_frame(self.sock))
+        self.active.append(set())
+        try:
+            return pickle.loads(recv_frame(self.sock))
+        finally:
+            self.pending = self.active.pop()
 
     def request(self, op: str, *args):
         """A callback to the grader; serve its own requests until the answer comes."""
@@ -122,15 +150,33 @@ class Agent:
             error = getattr(builtins, value, None)
             raise error() if isinstance(error, type) and issubclass(error, BaseException) else RuntimeError(value)
 
+    def random_states(self) -> list:
+        """The grader's random generators whose copies advanced here, as [number, version, words, gauss]."""
+        changed = []
+        for number in self.active[-1]:
+            rng = self.randoms[number]
+            state = rng.getstate()
+            if state != self.reported.get(number):
+                self.reported[number] = state
+                words = base64.b64encode(array.array("I", state[1]).tobytes()).decode()
+                changed.append([number, state[0], ["B", words], self.pack(state[2])])
+        return changed
+
     def serve_one(self, message) -> bool:
         _, number, op, *args = message
         if op == "close":
             return False
+        self.active.append(set(self.pending))
+        self.pending.clear()
         try:
             reply = ["ok", number, self.pack(self.perform(op, args))]
         except Exception as error:
             reply = ["err", number, exception_info(error)]
-        self.send(reply)
+        changed = self.random_states()
+        done = self.active.pop()
+        if self.active:
+            self.active[-1] |= done
+        self.send(reply + [changed] if changed else reply)
         return True
 
     def perform(self, op: str, args: list):
@@ -139,6 +185,9 @@ class Agent:
         if op == "reset":
             self.handles.clear()
             self.numbers.clear()
+            self.refs.clear()
+            self.randoms.clear()
+            self.reported.clear()
             return None
         if op == "run":
             function, positional, keywords = args

@@ -12,10 +12,14 @@ whose equality is identity, so no student object can lie its way through
 
 from __future__ import annotations
 
+import array
 import builtins
+import importlib
 import io
 import operator
 import os
+import pickle
+import random
 import secrets
 import select
 import socket
@@ -23,7 +27,6 @@ import sys
 import types
 from contextlib import redirect_stdout
 
-import cloudpickle
 
 from labsupport.grading import agent
 from labsupport.grading.rewrite import rewrite_test
@@ -54,6 +57,13 @@ class CaseTimeout(BaseException):
     """The test case ran past its time limit (raised by the grader's own alarm)."""
 
 
+_BY_VALUE = frozenset({type(None), bool, int, float, complex, str, bytes, list, tuple, dict, set, frozenset, range,
+                       slice})
+
+
+_TYPE_DECISIONS: dict[type, bool] = {}  # for instances, whose treatment depends on their type alone
+
+
 def _importable(obj) -> bool:
     module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
     if not isinstance(module, str) or not isinstance(name, str) or "<" in name or module == TEST_MODULE:
@@ -75,7 +85,8 @@ class StudentProxy:
     __slots__ = ("_remote", "_handle", "_kind", "_typename", "__weakref__")
     _LOCAL = frozenset(__slots__) | {"__class__", "__reduce_ex__", "__reduce__", "__repr__", "__str__", "__eq__",
                                      "__ne__", "__hash__", "__bool__", "__len__", "__iter__", "__next__",
-                                     "__call__", "__getitem__", "__contains__", "__format__", "_ask"}
+                                     "__call__", "__getitem__", "__contains__", "__format__", "_ask",
+                                     "__copy__", "__deepcopy__"}
 
     def __init__(self, remote: "Remote", handle: int, kind: str, typename: str):
         object.__setattr__(self, "_remote", remote)
@@ -86,7 +97,14 @@ class StudentProxy:
     def __getattribute__(self, name: str):
         if name in StudentProxy._LOCAL:
             return object.__getattribute__(self, name)
-        return self._ask("getattr", name)
+        remote = object.__getattribute__(self, "_remote")
+        key = (object.__getattribute__(self, "_handle"), name)
+        if key in remote.methods:
+            return remote.methods[key]
+        value = self._ask("getattr", name)
+        if isinstance(value, StudentProxy) and object.__getattribute__(value, "_kind") == "function":
+            remote.methods[key] = value  # a method is looked up once per test, then called directly
+        return value
 
     def __setattr__(self, name, value):
         raise TypeError("a student object cannot be modified by a test")
@@ -142,22 +160,40 @@ class StudentProxy:
         return repr(self)
 
     def __reduce_ex__(self, protocol):
-        return agent._student_object, (object.__getattribute__(self, "_handle"),)
+        raise TypeError("a student object cannot be pickled in the grader; it crosses the wire as a handle")
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        import copy
+
+        return object.__getattribute__(self, "_remote").request("run", copy.deepcopy, (self,), {})
 
 
-class _Pickler(cloudpickle.Pickler):
-    """Grader to student: data by value, student objects as handles, test code only as references."""
+class _Pickler(pickle.Pickler):
+    """Grader to student: data by value, student objects as handles, test code only as references.
+
+    Functions, classes and modules travel by name, so only the library's and the standard
+    library's own code is ever rebuilt in the kernel; everything defined by a test stays here.
+    """
 
     def __init__(self, file, remote: "Remote"):
         super().__init__(file, protocol=5)
         self.remote = remote
 
     def reducer_override(self, obj):
+        if type(obj) in _BY_VALUE:
+            return NotImplemented
         if isinstance(obj, StudentProxy):
             return agent._student_object, (object.__getattribute__(obj, "_handle"),)
+        if isinstance(obj, types.ModuleType):
+            return importlib.import_module, (obj.__name__,)
+        if type(obj) is random.Random:  # copied, and its state comes back with the reply
+            return agent._synced_random, self.remote.register_random(obj)
         if self.remote.by_reference(obj):
             return agent._grader_ref, (self.remote.register(obj),)
-        return super().reducer_override(obj)
+        return NotImplemented
 
 
 class Remote:
@@ -172,9 +208,13 @@ class Remote:
         self.listener.listen(1)
         self.conn = None
         self.refs: dict[int, object] = {}
+        self.ref_numbers: dict[int, int] = {}
         self.next_id = 0
         self.depth = 0
         self.proxies: dict[int, StudentProxy] = {}
+        self.methods: dict[tuple, StudentProxy] = {}
+        self.randoms: dict[int, random.Random] = {}
+        self.known_states: dict[int, tuple] = {}
 
     @property
     def code(self) -> str:
@@ -213,27 +253,53 @@ class Remote:
     def by_reference(self, obj) -> bool:
         """Whether ``obj`` must stay in the grader (test code, stateful helpers) rather than be copied."""
         t = type(obj)
-        if t in (type(None), bool, int, float, complex, str, bytes, list, tuple, dict, set, frozenset, range, slice):
-            return False
-        if isinstance(obj, types.ModuleType):
-            return False
-        if isinstance(obj, (types.GeneratorType, types.FrameType, types.TracebackType, types.CodeType)):
-            return True
-        if isinstance(obj, type) or isinstance(obj, types.FunctionType):
+        decided = _TYPE_DECISIONS.get(t)
+        if decided is not None:
+            return decided
+        if isinstance(obj, type):
+            return not (obj.__module__ == "builtins" or _importable(obj))
+        if isinstance(obj, types.FunctionType):
             return not _importable(obj)
         if isinstance(obj, types.BuiltinFunctionType):
             owner = obj.__self__
             return not (owner is None or isinstance(owner, types.ModuleType))
         if isinstance(obj, types.MethodType):
             return not (_library(obj.__self__) and _importable(obj.__func__))
-        if _library(obj) or t.__module__ == "builtins" or t.__module__ == "numpy":
-            return False
-        return True
+        if isinstance(obj, (types.GeneratorType, types.FrameType, types.TracebackType, types.CodeType)):
+            decided = True
+        else:
+            decided = not (_library(obj) or t.__module__ in ("builtins", "numpy"))
+        _TYPE_DECISIONS[t] = decided
+        return decided
 
     def register(self, obj) -> int:
-        number = len(self.refs) + 1
-        self.refs[number] = obj
+        number = self.ref_numbers.get(id(obj))
+        if number is None or self.refs.get(number) is not obj:
+            number = len(self.refs) + 1
+            self.refs[number], self.ref_numbers[id(obj)] = obj, number
         return number
+
+    def register_random(self, rng: random.Random) -> tuple:
+        """(number, state), the state only when the kernel's copy is not already up to date."""
+        number, state = id(rng), rng.getstate()
+        self.randoms[number] = rng
+        if self.known_states.get(number) == state:
+            return number, None
+        self.known_states[number] = state
+        return number, state
+
+    def _sync_randoms(self, states) -> None:
+        """Apply the states of random generators the student side advanced (validated by ``setstate``)."""
+        for entry in _items(states):
+            number, version, words, gauss = _items(entry)
+            rng = self.randoms.get(number) if type(number) is int else None
+            data = self.decode(words)
+            gauss = self.decode(gauss)
+            if rng is None or type(version) is not int or type(data) is not bytes or len(data) != 625 * 4 \
+                    or not (gauss is None or type(gauss) is float):
+                raise ProtocolError("malformed random state")
+            rng.setstate((version, tuple(array.array("I", data)), gauss))
+            self.known_states[number] = rng.getstate()
 
     def proxy(self, handle: int, kind: str, typename: str) -> StudentProxy:
         known = self.proxies.get(handle)
@@ -279,6 +345,11 @@ class Remote:
                 continue
             if message[1] != mine:
                 raise ProtocolError("a reply to a request that was not asked")
+            if len(message) > 3:
+                try:
+                    self._sync_randoms(message[3])
+                except (TypeError, ValueError):
+                    raise ProtocolError("malformed random state") from None
             if message[0] == "ok":
                 return self.decode(message[2])
             raise rebuild_exception(message[2], iteration=op == "next")
@@ -286,7 +357,11 @@ class Remote:
     def reset(self) -> None:
         self.request("reset")
         self.refs.clear()
+        self.ref_numbers.clear()
         self.proxies.clear()
+        self.methods.clear()
+        self.randoms.clear()
+        self.known_states.clear()
 
     def _serve(self, message: list) -> None:
         """A callback from student code to a grader object that was passed to it."""
