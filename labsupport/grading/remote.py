@@ -268,7 +268,7 @@ class Remote:
         if isinstance(obj, (types.GeneratorType, types.FrameType, types.TracebackType, types.CodeType)):
             decided = True
         else:
-            decided = not (_library(obj) or t.__module__ in ("builtins", "numpy"))
+            decided = not (_library(obj) or (t.__module__ or "").split(".")[0] in ("builtins", "numpy"))
         _TYPE_DECISIONS[t] = decided
         return decided
 

@@ -122,7 +122,7 @@ class Session:
             if remaining <= 0:
                 return self._interrupt(outcome | {"state": "timeout"})
             try:
-                msg = self.kc.get_iopub_msg(timeout=min(remaining, 0.5))
+                msg = self.next_message(min(remaining, 0.5))
             except queue.Empty:
                 if not self.alive():
                     return {"state": "died"}
@@ -143,6 +143,26 @@ class Session:
                 if produced > output_cap:
                     return self._interrupt({"state": "output"})
 
+    def next_message(self, timeout_s: float) -> dict:
+        """The next well-formed message on the kernel's output channel (queue.Empty if none in time).
+
+        Student code can write garbage into the kernel's own sockets; a message that does not
+        parse is skipped, never allowed to stop grading.
+        """
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise
+            except Exception:
+                if time.monotonic() >= deadline:
+                    raise queue.Empty from None
+                continue
+            if isinstance(msg, dict) and isinstance(msg.get("parent_header"), dict) and "msg_type" in msg \
+                    and isinstance(msg.get("content"), dict):
+                return msg
+
     def launch(self, code: str, output_cap: int) -> None:
         """Start ``code`` (the grading agent) without waiting for it to finish; :meth:`watch` follows it."""
         self.agent_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
@@ -154,7 +174,7 @@ class Session:
 
         while True:
             try:
-                msg = self.kc.get_iopub_msg(timeout=0)
+                msg = self.next_message(0)
             except queue.Empty:
                 break
             if msg["parent_header"].get("msg_id") != getattr(self, "agent_id", None):
@@ -174,7 +194,7 @@ class Session:
         until = time.monotonic() + 5
         while time.monotonic() < until:
             try:
-                msg = self.kc.get_iopub_msg(timeout=0.5)
+                msg = self.next_message(0.5)
                 if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
                     return outcome
             except queue.Empty:
