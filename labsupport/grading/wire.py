@@ -85,12 +85,13 @@ def encode(obj, handle, depth: int = 0):
     if t is bytes or t is bytearray:
         return ["B", base64.b64encode(bytes(obj)).decode()]
     down = depth + 1
-    if t is list:
-        return ["L", [encode(x, handle, down) for x in obj]]
-    if t is dict:
-        return ["D", [[encode(k, handle, down), encode(v, handle, down)] for k, v in obj.items()]]
-    if t is set or t is frozenset:
-        return ["S" if t is set else "F", [encode(x, handle, down) for x in obj]]
+    if isinstance(obj, list):  # subclasses cross as their items only: their methods stay behind
+        return ["L", [encode(x, handle, down) for x in list.__iter__(obj)]]
+    if isinstance(obj, dict):
+        return ["D", [[encode(k, handle, down), encode(v, handle, down)] for k, v in dict.items(obj)]]
+    if isinstance(obj, (set, frozenset)):
+        kind = set if isinstance(obj, set) else frozenset
+        return ["S" if kind is set else "F", [encode(x, handle, down) for x in kind.__iter__(obj)]]
     if isinstance(obj, tuple):
         items = [encode(x, handle, down) for x in tuple.__iter__(obj)]
         if hasattr(t, "_fields") and _library(t.__module__):
