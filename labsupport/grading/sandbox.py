@@ -1,4 +1,4 @@
-"""The room one submission is graded in: run its cells under limits, then, only then, the tests.
+"""The room one submission is graded in: run its cells under limits, then the tests, in this process.
 
 Run by ``labgrade`` as ``python -m labsupport.grading.sandbox`` with a JSON
 job on standard input (never on disk, so student code cannot read it), and
