@@ -182,13 +182,13 @@ class Agent:
     def perform(self, op: str, args: list):
         if op == "global":
             return self.namespace[args[0]]
-        if op == "reset":
+        if op == "fresh":  # a new test case: forget its predecessors' objects, then read the names it uses
             self.handles.clear()
             self.numbers.clear()
             self.refs.clear()
             self.randoms.clear()
             self.reported.clear()
-            return None
+            return {name: self.namespace[name] for name in args[0] if name in self.namespace}
         if op == "run":
             function, positional, keywords = args
             return function(*positional, **keywords)

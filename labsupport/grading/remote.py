@@ -354,14 +354,18 @@ class Remote:
                 return self.decode(message[2])
             raise rebuild_exception(message[2], iteration=op == "next")
 
-    def reset(self) -> None:
-        self.request("reset")
+    def fresh(self, names: list[str]) -> dict:
+        """Start a test case: the kernel drops old handles and sends the notebook's values of ``names``."""
         self.refs.clear()
         self.ref_numbers.clear()
         self.proxies.clear()
         self.methods.clear()
         self.randoms.clear()
         self.known_states.clear()
+        found = self.request("fresh", sorted(names))
+        if type(found) is not dict or not all(type(k) is str for k in found):
+            raise ProtocolError("malformed names")
+        return found
 
     def _serve(self, message: list) -> None:
         """A callback from student code to a grader object that was passed to it."""
@@ -446,13 +450,18 @@ def resolve(module: str, qualname: str | None):
 class TestNamespace(dict):
     """A test's globals: its own names first, then the real builtins, then the notebook's names (fetched lazily)."""
 
-    def __init__(self, remote: Remote):
+    def __init__(self, remote: Remote, known: dict | None = None, absent=()):
         super().__init__(__builtins__=builtins, __name__=TEST_MODULE, _lg_call=self.call, _lg_compare=compare)
-        self.remote = remote
+        self.remote, self.notebook, self.absent = remote, dict(known or {}), set(absent)
 
     def __missing__(self, name: str):
         if hasattr(builtins, name):
             return getattr(builtins, name)
+        if name in self.notebook:
+            value = self[name] = self.notebook.pop(name)
+            return value
+        if name in self.absent:
+            raise NameError(f"name {name!r} is not defined in the notebook")
         try:
             value = self.remote.request("global", name)
         except KeyError:
@@ -492,15 +501,39 @@ def compare(left, op: str, right, source: str) -> None:
         raise AssertionError(f"{source}: expected {op} {_short(right)}, got {_short(left)}")
 
 
+def free_names(trees) -> list[str]:
+    """Names the test reads but never assigns, other than builtins and the grader's helpers."""
+    import ast
+
+    loaded, stored = set(), set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (loaded if isinstance(node.ctx, ast.Load) else stored).add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                stored.add(node.name)
+            elif isinstance(node, ast.alias):
+                stored.add((node.asname or node.name).split(".")[0])
+            elif isinstance(node, ast.arg):
+                stored.add(node.arg)
+    return sorted(n for n in loaded - stored if not hasattr(builtins, n) and not n.startswith("_lg_"))
+
+
 def run_case(remote: Remote, examples: list[tuple[str, str]]) -> tuple[bool, str]:
-    """Run one test case's examples in a fresh namespace; (passed, why not)."""
-    namespace = TestNamespace(remote)
-    remote.reset()
-    for source, want in examples:
-        try:
-            code = compile(rewrite_test(source), "<test>", "single")
-        except SyntaxError as error:
-            return False, f"the test does not compile: {error}"
+    """Run one test case's examples in a fresh namespace; (passed, why not).
+
+    The notebook names the case reads are fetched in one request before it starts (and any
+    other name on first use), so a case costs one round trip plus its calls.
+    """
+    try:
+        trees = [rewrite_test(source) for source, _ in examples]
+    except SyntaxError as error:
+        return False, f"the test does not compile: {error}"
+    wanted = free_names(trees)
+    known = remote.fresh(wanted)
+    namespace = TestNamespace(remote, known, set(wanted) - set(known))
+    for tree, (source, want) in zip(trees, examples):
+        code = compile(tree, "<test>", "single")
         shown = io.StringIO()
         try:
             with redirect_stdout(shown):
