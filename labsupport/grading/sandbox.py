@@ -360,7 +360,7 @@ def grade(job: dict) -> dict:
         if passed:
             result.update(earned=case["points"], passed=True)
         else:
-            result["message"] = "failed" if case["hidden"] and not os.environ.get("LABGRADE_DEBUG") else message
+            result["message"] = "failed" if case["hidden"] else message  # hidden tests explain nothing
         if broken:
             recover()
     if remote is not None:
