@@ -55,7 +55,17 @@ they are in a cell (:func:`.rewrite.neutralise`), and a do-nothing ``grader`` is
 defined first, so honest work that calls them loses nothing.
 """
 
-from .autograder import Case, Question, load_autograder
-from .results import STATUSES, Result
-
 __all__ = ["load_autograder", "Question", "Case", "Result", "STATUSES"]
+
+
+def __getattr__(name: str):
+    """Load the package's API on first use, so the kernel-side agent imports nothing it does not need."""
+    if name in ("Case", "Question", "load_autograder"):
+        from . import autograder
+
+        return getattr(autograder, name)
+    if name in ("Result", "STATUSES"):
+        from . import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,7 +18,8 @@ import ast
 __all__ = ["rewrite_test", "neutralise", "GRADER_STUB"]
 
 #: Run in the kernel before the notebook: a ``grader`` whose every method does nothing, and an
-#: ``otter`` module that only makes such graders (importing the real one takes seconds and is never needed).
+#: ``otter`` module that only makes such graders (importing the real one takes seconds and is never needed);
+#: and the grading agent, imported before the notebook can use up the kernel's memory.
 GRADER_STUB = ("import sys as _sys, types as _types\n"
                "class _LabgradeGrader:\n"
                "    def __init__(self, *args, **kwargs):\n"
@@ -28,7 +29,8 @@ GRADER_STUB = ("import sys as _sys, types as _types\n"
                "grader = _LabgradeGrader()\n"
                "_sys.modules['otter'] = _types.ModuleType('otter')\n"
                "_sys.modules['otter'].Notebook = _LabgradeGrader\n"
-               "del _sys, _types\n")
+               "del _sys, _types\n"
+               "import labsupport.grading.agent  # loaded while memory is plentiful: a cell may exhaust it\n")
 OTTER_METHODS = frozenset({"check", "check_all", "export"})
 
 
