@@ -39,8 +39,9 @@ TEST_MODULE = "__labgrade_test__"
 #: Library functions that drive or inspect the student's own classes and functions (simulations that
 #: subclass them, checks that read their code): these run in the submission's process when given a
 #: student object, and their verdict is only as trustworthy as that process (see the package docstring).
+#: ``run_farm`` is here for speed: it calls a policy 20,000 times, too many round trips for a per-test limit.
 STUDENT_SIDE = frozenset({"borrowed", "forbidden_uses", "borrowed_policy_names", "run_workload", "run_schedule",
-                          "run_inversion", "run_repair", "run_slow_replica"})
+                          "run_inversion", "run_repair", "run_slow_replica", "run_farm"})
 AGENT_CODE = "import labsupport.grading.agent as _labgrade_agent\n_labgrade_agent.serve({path!r}, {token!r})\n"
 MAX_NESTING = 64
 RESOLVABLE = ("labsupport", "numpy")
