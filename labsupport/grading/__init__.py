@@ -43,7 +43,8 @@ always says yes, or walk the garbage collector for the expected values. So:
 
 What stays on the student's side: library functions that drive or inspect the
 student's own classes and functions (``STUDENT_SIDE`` in :mod:`.remote`: the
-quorum lab's simulations, and the "did you borrow the library" checks) run in
+quorum lab's simulations, the load-balancer farm, and the "did you borrow the
+library" checks) run in
 the kernel when given a student object, so a student who patches them can pass
 those particular checks; and the notebook's own setup values (``KEYS``,
 ``example``) are read from the notebook, so a student can change a test's
