@@ -54,6 +54,16 @@ EXPECTED = {  # submission: (status, total points)
     "proc_environ.ipynb": ("graded", 0),
     "home_credentials.ipynb": ("graded", 0),
     "setsid_daemon.ipynb": ("graded", 0),
+    # attacks on the verdict from inside the kernel (tests/grading/make_hostile.py, VERDICT_ATTACKS)
+    "redefine_print.ipynb": ("graded", 0),
+    "input_transformer.ipynb": ("graded", 0),
+    "trace_hooks.ipynb": ("graded", 0),
+    "patch_modules.ipynb": ("graded", 0),
+    "lying_objects.ipynb": ("graded", 0),
+    "gc_walk.ipynb": ("graded", 0),
+    "forge_replies.ipynb": ("graded", 0),
+    "exception_with_source.ipynb": ("graded", 0),
+    "grader_check.ipynb": ("graded", 10),  # honest work ending each answer with grader.check("qN")
 }
 #: What labgrade's non-root run grades: every attack on isolation, and a correct notebook beside them.
 NON_ROOT = ["correct.ipynb", "read_hidden_tests.ipynb", "network.ipynb", "write_outside.ipynb",
@@ -408,6 +418,69 @@ def run_unsandboxed(notebook: Path, env: dict) -> dict:
         os.environ.clear()
         os.environ.update(old)
     return "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+
+
+#: The harness labgrade used before tests moved out of the kernel: a printed line decided the verdict.
+NAIVE_HARNESS = '''
+def _labgrade_case(_examples):
+    import sys as _sys, io as _io
+    for _src, _want in _examples:
+        _buffer, _saved = _io.StringIO(), _sys.stdout
+        _sys.stdout = _buffer
+        try:
+            exec(compile(_src, "<test>", "single"), globals())
+        except BaseException as _e:
+            _sys.stdout = _saved
+            return type(_e).__name__
+        finally:
+            _sys.stdout = _saved
+    return None
+_labgrade_r = _labgrade_case({examples!r})
+print(("PASS {nonce}" if _labgrade_r is None else "FAIL {nonce} " + _labgrade_r))
+'''
+
+
+def naive_verdict(notebook: Path, case_code: str) -> str:
+    """The last line a naive in-kernel harness prints for one test case after the notebook's cells."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from labsupport.grading.autograder import examples
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if "grader." not in c.source and "otter.Notebook" not in c.source]
+    nb.cells.append(nbformat.v4.new_code_cell(NAIVE_HARNESS.format(examples=examples(case_code), nonce="0" * 32)))
+    NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3").execute()
+    return "".join(o.get("text", "") for o in nb.cells[-1].outputs).strip().splitlines()[-1]
+
+
+def test_redefining_print_fools_a_naive_in_kernel_harness(tmp_path):
+    """So the redefine_print case can fail: the attack works wherever the kernel prints the verdict."""
+    _, questions = load_autograder(autograder_zip("lab01-clocks"))
+    public = next(c for q in questions for c in q.cases if not c.hidden)
+    assert naive_verdict(HOSTILE / "empty_answers.ipynb", public.code).startswith("FAIL")
+    assert naive_verdict(HOSTILE / "redefine_print.ipynb", public.code).startswith("PASS")
+
+
+def test_honest_grader_check_calls_keep_full_marks_in_lab06(tmp_path):
+    """Every answer cell of Lab 6's solution ends with grader.check("qN"), as students write it."""
+    from labsupport.grading.runner import Limits, grade_submission
+
+    solution = json.loads(autograder_zip("lab06-iam").with_name("lab06-iam-solution.ipynb").read_text())
+    _, questions = load_autograder(autograder_zip("lab06-iam"))
+    answered = 0
+    for cell in solution["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "BEGIN SOLUTION" in source:
+            answered += 1
+            cell["source"] = source.rstrip() + f"\n\ngrader.check(\"q{answered}\")\n"
+    assert answered >= len(questions)
+    path = tmp_path / "lab06-iam.ipynb"
+    path.write_text(json.dumps(solution))
+    result = grade_submission(path, "lab06-iam", questions, Limits(timeout_s=300), mode=isolation.detect(),
+                              support_files=[])
+    assert result.status == "graded", result.detail
+    assert result.question_scores(questions) == {q.name: q.points for q in questions}
 
 
 @pytest.mark.parametrize("name", ["network.ipynb", "steal_credentials.ipynb", "read_hidden_tests.ipynb",

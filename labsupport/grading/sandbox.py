@@ -1,4 +1,4 @@
-"""The room one submission is graded in: run its cells under limits, then, only then, the tests.
+"""The room one submission is graded in: run its cells under limits, then the tests, in this process.
 
 Run by ``labgrade`` as ``python -m labsupport.grading.sandbox`` with a JSON
 job on standard input (never on disk, so student code cannot read it), and
@@ -20,13 +20,13 @@ import queue
 import re
 import resource
 import secrets
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 PR_SET_DUMPABLE = 4
-SKIP = re.compile(r"^\s*(grader\s*\.\s*(check|check_all|export)\s*\(|grader\s*=\s*otter\.Notebook\()", re.M)
 
 
 def make_undumpable() -> None:
@@ -118,7 +118,7 @@ class Session:
             if remaining <= 0:
                 return self._interrupt(outcome | {"state": "timeout"})
             try:
-                msg = self.kc.get_iopub_msg(timeout=min(remaining, 0.5))
+                msg = self.next_message(min(remaining, 0.5))
             except queue.Empty:
                 if not self.alive():
                     return {"state": "died"}
@@ -139,12 +139,58 @@ class Session:
                 if produced > output_cap:
                     return self._interrupt({"state": "output"})
 
+    def next_message(self, timeout_s: float) -> dict:
+        """The next well-formed message on the kernel's output channel (queue.Empty if none in time).
+
+        Student code can write garbage into the kernel's own sockets; a message that does not
+        parse is skipped, never allowed to stop grading.
+        """
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise
+            except Exception:
+                if time.monotonic() >= deadline:
+                    raise queue.Empty from None
+                continue
+            if isinstance(msg, dict) and isinstance(msg.get("parent_header"), dict) and "msg_type" in msg \
+                    and isinstance(msg.get("content"), dict):
+                return msg
+
+    def launch(self, code: str, output_cap: int) -> None:
+        """Start ``code`` (the grading agent) without waiting for it to finish; :meth:`watch` follows it."""
+        self.agent_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        self.output_cap, self.produced = output_cap, 0
+
+    def watch(self) -> None:
+        """Raise KernelGone if the kernel died, the agent stopped serving, or a test printed too much."""
+        from labsupport.grading.remote import KernelGone
+
+        while True:
+            try:
+                msg = self.next_message(0)
+            except queue.Empty:
+                break
+            if msg["parent_header"].get("msg_id") != getattr(self, "agent_id", None):
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "status" and content.get("execution_state") == "idle":
+                raise KernelGone("the grading agent stopped: the submission ended it")
+            if kind in ("stream", "display_data", "execute_result", "error"):
+                self.produced += len(json.dumps(content))
+                if self.produced > self.output_cap:
+                    raise KernelGone(f"output too large: the test printed more than {self.output_cap} bytes")
+        if not self.alive():
+            raise KernelGone("the kernel died while running this test")
+
     def _interrupt(self, outcome: dict) -> dict:
         self.km.interrupt_kernel()
         until = time.monotonic() + 5
         while time.monotonic() < until:
             try:
-                msg = self.kc.get_iopub_msg(timeout=0.5)
+                msg = self.next_message(0.5)
                 if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
                     return outcome
             except queue.Empty:
@@ -155,48 +201,73 @@ class Session:
 
 
 def code_cells(notebook: dict) -> list[str]:
+    """The notebook's non-empty code cells, with otter's own calls neutralised (never the whole cell)."""
+    from labsupport.grading.rewrite import neutralise
+
     cells = []
     for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "code":
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        if source.strip() and not SKIP.search(source):
-            cells.append(source)
+        if source.strip():
+            cells.append(neutralise(source))
     return cells
 
 
-HARNESS = '''
-def _labgrade_case(_examples):
-    import sys as _sys, io as _io
-    for _src, _want in _examples:
-        _buffer, _saved = _io.StringIO(), _sys.stdout
-        _sys.stdout = _buffer
-        try:
-            exec(compile(_src, "<test>", "single"), globals())
-        except BaseException as _e:
-            _sys.stdout = _saved
-            return (type(_e).__name__ + ": " + str(_e))[:300]
-        finally:
-            _sys.stdout = _saved
-        if _want.strip() and _buffer.getvalue().split() != _want.split():
-            return ("expected " + repr(_want.strip()) + ", got " + repr(_buffer.getvalue().strip()))[:300]
-    return None
-_labgrade_r = _labgrade_case({examples!r})
-print(("PASS {nonce}" if _labgrade_r is None else "FAIL {nonce} " + _labgrade_r))
-del _labgrade_case, _labgrade_r
-'''
+def trust_own_files(job: dict) -> None:
+    """Import nothing from the submission's folder, and load the tests' library modules before it runs."""
+    work = os.path.realpath(job["workdir"])
+    sys.path[:] = [p for p in sys.path if p and not os.path.realpath(p).startswith(work)]
+    for case in job["cases"]:
+        for name in sorted(set(re.findall(r"\b(labsupport(?:\.\w+)*)", case["code"]))):
+            try:
+                __import__(name)
+            except ImportError:
+                pass
+
+
+class TestAlarm:
+    """The per-test time limit, enforced in this (trusted) process with SIGALRM."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def _fire(self, signum, frame):
+        from labsupport.grading.remote import CaseTimeout
+
+        raise CaseTimeout()
+
+    def __enter__(self):
+        self.previous = signal.signal(signal.SIGALRM, self._fire)
+        signal.setitimer(signal.ITIMER_REAL, max(0.01, self.seconds))
+        return self
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self.previous)
+        return False
 
 
 def grade(job: dict) -> dict:
-    from labsupport.grading.autograder import examples
+    """Run the notebook's cells in the kernel, then every test case here, against the kernel's values.
 
+    Public cases run first, then hidden ones. The tests never enter the kernel: see
+    :mod:`labsupport.grading` for the design.
+    """
+    from labsupport.grading.autograder import examples
+    from labsupport.grading.remote import CaseTimeout, KernelGone, Remote, run_case
+    from labsupport.grading.rewrite import GRADER_STUB
+    from labsupport.grading.wire import ProtocolError
+
+    trust_own_files(job)
     notebook = json.loads((Path(job["workdir"]) / job["notebook"]).read_text())
     cells = code_cells(notebook)
     problems: list[str] = []
     session = Session(job)
     session.start()
-    done: list[str] = []
+    session.run(GRADER_STUB, 30, job["output_cap"])
+    done: list[str] = [GRADER_STUB]
     budget_end = time.monotonic() + job["timeout_s"]
     restarts = 0
 
@@ -233,31 +304,66 @@ def grade(job: dict) -> dict:
             problems.append(f"out of memory: cell {number + 1} exceeded the memory limit")
         done.append(source)
 
-    cases = []
-    for case in job["cases"]:
-        result = {k: case[k] for k in ("question", "index", "hidden", "points")}
-        result.update(earned=0.0, passed=False, message="")
+    remote = None
+
+    def connect() -> Remote:
+        from labsupport.grading import isolation
+
+        link = Remote(str(Path(job["workdir"]) / ".runtime"), session.watch)
+        isolation.give_to_kernel(link.path, job["mode"])  # in root mode the kernel runs as another user
+        try:
+            session.launch(link.code, job["output_cap"])
+            link.accept(60)
+        except BaseException:
+            link.close()
+            raise
+        return link
+
+    def recover() -> None:
+        nonlocal remote
+        if remote is not None:
+            remote.close()
+            remote = None
         if session.km is None:
-            result["message"] = "not run: the kernel could not be restarted"
-            cases.append(result)
-            continue
-        nonce = secrets.token_hex(16)
-        code = HARNESS.format(examples=examples(case["code"]), nonce=nonce)
-        outcome = session.run(code, job["test_timeout_s"], job["output_cap"])
-        lines = [line for line in outcome.get("text", "").splitlines() if nonce in line]
-        if outcome["state"] == "ok" and lines and lines[-1].startswith(f"PASS {nonce}"):
-            result.update(earned=case["points"], passed=True)
-        elif lines and lines[-1].startswith(f"FAIL {nonce}"):
-            result["message"] = lines[-1].split(nonce, 1)[1].strip()
-        elif outcome["state"] == "timeout":
-            result["message"] = f"the test ran longer than {job['test_timeout_s']} s"
-        elif outcome["state"] == "died":
-            result["message"] = "the kernel died while running this test"
+            return
+        if not session.alive() or session._interrupt({}).get("kernel") == "unresponsive":
             if not replay():
                 session.km = None
+
+    cases: list[dict | None] = [None] * len(job["cases"])
+    order = sorted(range(len(job["cases"])), key=lambda i: bool(job["cases"][i]["hidden"]))
+    for position in order:
+        case = job["cases"][position]
+        result = {k: case[k] for k in ("question", "index", "hidden", "points")}
+        result.update(earned=0.0, passed=False, message="")
+        cases[position] = result
+        if session.km is None:
+            result["message"] = "not run: the kernel could not be restarted"
+            continue
+        broken = True
+        try:
+            with TestAlarm(job["test_timeout_s"]):
+                if remote is None:
+                    remote = connect()
+                session.produced = 0
+                passed, message = run_case(remote, examples(case["code"]))
+            broken = False
+        except CaseTimeout:
+            passed, message = False, f"the test ran longer than {job['test_timeout_s']} s"
+        except KernelGone as error:
+            passed, message = False, str(error)
+        except ProtocolError:
+            passed, message = False, "the submission broke the grading protocol"
+        except (OSError, EOFError) as error:
+            passed, message = False, f"the connection to the kernel failed ({type(error).__name__})"
+        if passed:
+            result.update(earned=case["points"], passed=True)
         else:
-            result["message"] = "the test did not complete"
-        cases.append(result)
+            result["message"] = "failed" if case["hidden"] else message  # hidden tests explain nothing
+        if broken:
+            recover()
+    if remote is not None:
+        remote.close()
     session.stop()
     return {"problems": problems, "cases": cases, "cells": len(cells), "restarts": restarts}
 

@@ -252,10 +252,152 @@ def main() -> None:
         if cell["cell_type"] == "code" and "def lamport" in "".join(cell["source"]):
             cell["source"] = f"# {VICTIM_MARKER}\n" + "".join(cell["source"])
     write("concurrent_victim.ipynb", victim)
+    write_verdict_attacks()
+    with_checks = notebook(everything)  # honest work that calls otter's own check after each answer
+    for cell in with_checks["cells"]:
+        for question, marker in FUNCTIONS.items():
+            if cell["cell_type"] == "code" and marker in "".join(cell["source"]):
+                cell["source"] = "".join(cell["source"]).rstrip() + f"\n\ngrader.check({question!r})\n"
+    write("grader_check.ipynb", with_checks)
     for i in range(30):
         rng = random.Random(100 + i)
         solved = tuple(q for q in everything if rng.random() < 0.6)
         write(f"ordinary_{i:02d}_{''.join(q[1] for q in solved) or 'none'}.ipynb", notebook(solved))
+
+
+#: Attacks on the verdict itself: each tries, from inside the kernel, to pass tests it does not solve.
+VERDICT_ATTACKS = {
+    "redefine_print.ipynb": (
+        "import builtins\n"
+        "_real_print = builtins.print\n"
+        "def print(*args, **kwargs):\n"
+        "    _real_print(*[str(a).replace('FAIL', 'PASS') for a in args], **kwargs)\n"
+        "builtins.print = print"),
+    "input_transformer.ipynb": (
+        "import re\n"
+        "def _cheat(lines):\n"
+        "    source = ''.join(lines)\n"
+        "    nonce = re.search(r'PASS ([0-9a-f]{32})', source)\n"
+        "    if nonce:\n"
+        "        return [f\"print('PASS {nonce.group(1)}')\\n\"]\n"
+        "    if 'assert' in source or 'labgrade' in source:\n"
+        "        return [source.replace('assert ', 'assert True or ')]\n"
+        "    return lines\n"
+        "get_ipython().input_transformers_post.append(_cheat)"),
+    "trace_hooks.ipynb": (
+        "import sys, threading\n"
+        "def _hook(frame, event, arg):\n"
+        "    if event == 'exception' and issubclass(arg[0], AssertionError):\n"
+        "        frame.f_locals.pop('_e', None)\n"
+        "    if event == 'return' and frame.f_code.co_name in ('_labgrade_case', 'perform', 'encode'):\n"
+        "        frame.f_locals['_labgrade_r'] = None\n"
+        "    return _hook\n"
+        "sys.settrace(_hook)\n"
+        "threading.settrace(_hook)\n"
+        "sys.setprofile(lambda frame, event, arg: None)\n"
+        "def lamport(events):\n"
+        "    return [1] * len(events)"),
+    "patch_modules.ipynb": (
+        "import builtins, sys\n"
+        "import labsupport, labsupport.foundations.kvstore\n"
+        "labsupport.foundations.kvstore.run_lost_update = lambda *a, **k: None\n"
+        "class _Harmless(Exception):\n"
+        "    pass\n"
+        "builtins.AssertionError = _Harmless\n"
+        "_real_isinstance = isinstance\n"
+        "builtins.isinstance = lambda obj, cls: cls is float or _real_isinstance(obj, cls)\n"
+        "import labsupport.grading.agent as _agent, labsupport.grading.wire as _wire\n"
+        "_agent.Agent.perform = lambda self, op, args: True\n"
+        "_agent.encode = _wire.encode = lambda obj, handle, depth=0: True\n"
+        "sys.modules['labsupport.grading.remote'] = None"),
+    "lying_objects.ipynb": (
+        "class Anything:\n"
+        "    def __eq__(self, other): return True\n"
+        "    def __ne__(self, other): return False\n"
+        "    __lt__ = __le__ = __gt__ = __ge__ = __eq__\n"
+        "    def __hash__(self): return 0\n"
+        "    def __bool__(self): return True\n"
+        "    def __len__(self): return 16\n"
+        "    def __getitem__(self, index): return self\n"
+        "    def __iter__(self): return iter([self] * 16)\n"
+        "    def __contains__(self, item): return True\n"
+        "    def __sub__(self, other): return 0\n"
+        "    __rsub__ = __add__ = __radd__ = __sub__\n"
+        "class Equal(list):\n"
+        "    def __eq__(self, other): return True\n"
+        "class Text(str):\n"
+        "    def __eq__(self, other): return True\n"
+        "lamport = lambda events: Equal()\n"
+        "vector = lambda events: Anything()\n"
+        "happened_before = concurrent = lambda u, v: Anything()\n"
+        "to_events = lambda trace: [Text('x')] * 16"),
+    "gc_walk.ipynb": (
+        "import ast, gc, sys\n"
+        "def _expected(name):\n"
+        "    for obj in gc.get_objects():\n"
+        "        for text in ([obj] if isinstance(obj, str) else []):\n"
+        "            if f'assert {name}(' in text and '==' in text:\n"
+        "                try:\n"
+        "                    return ast.literal_eval(text.split('==', 1)[1].strip().splitlines()[0])\n"
+        "                except Exception:\n"
+        "                    pass\n"
+        "    for frame in sys._current_frames().values():\n"
+        "        while frame is not None:\n"
+        "            for value in frame.f_locals.values():\n"
+        "                if isinstance(value, list) and value and isinstance(value[0], int):\n"
+        "                    return value\n"
+        "            frame = frame.f_back\n"
+        "    return None\n"
+        "lamport = lambda events: _expected('lamport')\n"
+        "vector = lambda events: _expected('vector')\n"
+        "to_events = lambda trace: _expected('to_events')"),
+    "forge_replies.ipynb": (
+        "import json, os, socket, threading, time\n"
+        "def _forge():\n"
+        "    import labsupport.grading.agent as agent\n"
+        "    while True:\n"
+        "        link = getattr(agent, '_AGENT', None)\n"
+        "        if link is not None:\n"
+        "            for number in range(1, 200):\n"
+        "                for forged in ([\"ok\", number, True], [\"ok\", number, [\"L\", [1, 2, 1, 3, 4, 1, 5, 5]]]):\n"
+        "                    payload = json.dumps(forged).encode()\n"
+        "                    try:\n"
+        "                        link.sock.sendall(len(payload).to_bytes(4, 'big') + payload)\n"
+        "                    except OSError:\n"
+        "                        pass\n"
+        "        for fd in range(3, 64):\n"
+        "            try:\n"
+        "                s = socket.socket(fileno=os.dup(fd))\n"
+        "                if s.family == socket.AF_UNIX:\n"
+        "                    s.sendall(b'\\x00\\x00\\x00\\x04true')\n"
+        "                s.detach()\n"
+        "            except OSError:\n"
+        "                pass\n"
+        "        time.sleep(0.01)\n"
+        "threading.Thread(target=_forge, daemon=True).start()"),
+    "exception_with_source.ipynb": (
+        "import gc, sys\n"
+        "def _loot():\n"
+        "    found = []\n"
+        "    frame = sys._getframe()\n"
+        "    while frame is not None:\n"
+        "        found.append(repr(frame.f_code.co_consts)[:500] + repr(list(frame.f_locals))[:500])\n"
+        "        frame = frame.f_back\n"
+        "    found += [o for o in gc.get_objects() if isinstance(o, str) and 'assert' in o][:50]\n"
+        "    try:\n"
+        "        found.append(open('/proc/self/cmdline').read())\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    return '\\n'.join(found)\n"
+        "def lamport(events):\n"
+        "    raise AssertionError(_loot())\n"
+        "vector = happened_before = concurrent = to_events = lamport"),
+}
+
+
+def write_verdict_attacks() -> None:
+    for name, code in VERDICT_ATTACKS.items():
+        write(name, notebook((), [code]))
 
 
 if __name__ == "__main__":
