@@ -16,6 +16,17 @@ delivers a copy. Two hops relay every copy, so the subscriber expects
 QoS 1 receiver treats a re-sent PUBLISH as a new publication). AWS IoT Core
 supports QoS 0 and 1 but not QoS 2 (AWS IoT Core Developer Guide, "MQTT").
 
+QoS 1 protects publications only; a client must first be *connected* and
+*subscribed*, and those steps cross the same lossy links. Each is a request
+with its own receipt: CONNECT is answered by CONNACK (MQTT 3.1.1, 3.2) and
+SUBSCRIBE by SUBACK ([MQTT-3.8.4-1]), and a client that hears nothing sends
+the request again every ``retry_s``. A repeated SUBSCRIBE with the same
+filter replaces the subscription instead of adding a second one
+([MQTT-3.8.4-3]), so retrying is safe. Messages published before any
+subscription matches go nowhere (MQTT keeps nothing for topics without
+subscribers, retained messages aside), so :func:`run_delivery` starts the
+fleet once the app holds its SUBACK.
+
 The second scenario is a **reconnect storm**: after a broker restart every
 device of a fleet reconnects at the same moment. CONNECTs queue at the
 broker; devices that time out retry and add to the queue; the broker then
@@ -71,6 +82,15 @@ class Subscribe(NamedTuple):
     qos: int
 
 
+def _until_acknowledged(node, kind, payload):
+    """Generator: send ``kind`` to the broker every ``node.retry_s`` until a reply comes; count the attempts."""
+    while True:
+        node.attempts[kind] += 1
+        reply = yield from node.wait(node.request("broker", kind, payload), node.retry_s)
+        if reply is not None:
+            return reply
+
+
 class _QoS1Sender:
     """Keep unacknowledged QoS 1 publications and send each again every ``retry_s`` until acknowledged."""
 
@@ -99,11 +119,22 @@ class Broker(_QoS1Sender, Node):
     def __init__(self, name, *, retry_s=1.0):
         super().__init__(name)
         self.retry_s, self.unacked, self.resent = retry_s, {}, 0
+        self.sessions: set[str] = set()  # clients that have sent CONNECT
         self.subscriptions: list[tuple[str, str, int]] = []  # (client, filter, qos)
 
+    def on_connect(self, msg):
+        session_present = msg.src in self.sessions
+        self.sessions.add(msg.src)
+        self.reply(msg, "connack", session_present)
+
     def on_subscribe(self, msg):
+        if msg.src not in self.sessions:
+            return  # the first packet of a client must be CONNECT (MQTT 3.1.1, 3.1)
         sub = msg.payload
-        self.subscriptions.append((msg.src, validate_topic_filter(sub.topic_filter), sub.qos))
+        topic_filter = validate_topic_filter(sub.topic_filter)
+        self.subscriptions = [s for s in self.subscriptions if s[:2] != (msg.src, topic_filter)]
+        self.subscriptions.append((msg.src, topic_filter, sub.qos))  # an identical filter replaces the old one
+        self.reply(msg, "suback", sub.qos)
 
     def on_publish(self, msg):
         packet = msg.payload
@@ -117,26 +148,34 @@ class Broker(_QoS1Sender, Node):
 class Device(_QoS1Sender, Node):
     """Publishes ``count`` readings to ``topic`` every ``period_s`` at ``qos``."""
 
-    def __init__(self, name, *, topic, qos, count, period_s, retry_s=1.0):
+    def __init__(self, name, *, topic, qos, count, period_s, retry_s=1.0, start_after=None):
         super().__init__(name)
         self.topic, self.qos, self.count, self.period_s = validate_topic_name(topic), qos, count, period_s
-        self.retry_s, self.unacked, self.resent = retry_s, {}, 0
+        self.retry_s, self.unacked, self.resent, self.attempts = retry_s, {}, 0, Counter()
+        self.start_after = start_after  # an event (the app's SUBACK) to wait for before publishing
 
     def start(self):
+        yield from _until_acknowledged(self, "connect", None)
+        if self.start_after is not None:
+            yield self.start_after
         for seq in range(self.count):
             yield self.sleep(self.period_s)
             self.publish("broker", self.topic, (self.name, seq), self.qos)
 
 
 class App(Node):
-    """A subscriber that counts how often each (device, sequence number) arrives."""
+    """A subscriber: CONNECT until CONNACK, SUBSCRIBE until SUBACK, then count how often each message arrives."""
 
-    def __init__(self, name, *, topic_filter, qos):
+    def __init__(self, name, *, topic_filter, qos, retry_s=1.0, subscribed=None):
         super().__init__(name)
         self.topic_filter, self.qos, self.copies = topic_filter, qos, Counter()
+        self.retry_s, self.attempts, self.subscribed = retry_s, Counter(), subscribed
 
     def start(self):
-        self.send("broker", "subscribe", Subscribe(self.topic_filter, self.qos))
+        yield from _until_acknowledged(self, "connect", None)
+        yield from _until_acknowledged(self, "subscribe", Subscribe(self.topic_filter, self.qos))
+        if self.subscribed is not None:
+            self.subscribed.succeed(self.now)
 
     def on_publish(self, msg):
         packet = msg.payload
@@ -152,6 +191,7 @@ class DeliveryResult:
     delivered: int  # distinct messages that arrived at least once
     copies: int  # deliveries, duplicates included
     resent: int  # re-sent PUBLISH packets (devices and broker)
+    handshakes: int = 0  # CONNECT and SUBSCRIBE packets sent by the app and the devices, retries included
 
     @property
     def duplicates(self) -> int:
@@ -182,7 +222,11 @@ def run_delivery(qos: int, *, devices: int = 5, messages: int = 200, loss: float
                  seed: int = 0) -> DeliveryResult:
     """``devices`` devices publish ``messages`` readings each on ``fleet/<device>/temp``; an app subscribes.
 
-    Publications are lost with probability ``loss`` on both hops, PUBACKs with ``ack_loss``.
+    Publications are lost with probability ``loss`` on both hops, PUBACKs with ``ack_loss``;
+    packets towards the broker (CONNECT, SUBSCRIBE, the app's PUBACKs) share their link's loss, and so do
+    CONNACK and SUBACK. The app and every device retry CONNECT and SUBSCRIBE every ``retry_s`` until
+    acknowledged, and the devices start publishing once the app's subscription is acknowledged, so with
+    QoS 1 no message is lost for any seed.
 
     Examples
     --------
@@ -196,10 +240,12 @@ def run_delivery(qos: int, *, devices: int = 5, messages: int = 200, loss: float
     validate_topic_filter(subscription)
     sim = Simulation(seed=seed, latency=Constant(0.01))
     broker = sim.add(Broker("broker", retry_s=retry_s))
-    app = sim.add(App("app", topic_filter=subscription, qos=1))
+    subscribed = sim.env.event()
+    app = sim.add(App("app", topic_filter=subscription, qos=1, retry_s=retry_s, subscribed=subscribed))
     names = [f"dev{i:03d}" for i in range(devices)]
     for name in names:
-        sim.add(Device(name, topic=f"fleet/{name}/temp", qos=qos, count=messages, period_s=period_s, retry_s=retry_s))
+        sim.add(Device(name, topic=f"fleet/{name}/temp", qos=qos, count=messages, period_s=period_s, retry_s=retry_s,
+                       start_after=subscribed))
         sim.network.configure(name, "broker", both_ways=False, loss=loss)
         sim.network.configure("broker", name, both_ways=False, loss=ack_loss)
     sim.network.configure("broker", "app", both_ways=False, loss=loss)
@@ -207,7 +253,8 @@ def run_delivery(qos: int, *, devices: int = 5, messages: int = 200, loss: float
     sim.run()
     matching = [n for n in names if topic_matches(subscription, f"fleet/{n}/temp")]
     resent = broker.resent + sum(sim.nodes[n].resent for n in names)
-    return DeliveryResult(qos, len(matching) * messages, len(app.copies), sum(app.copies.values()), resent)
+    handshakes = sum(app.attempts.values()) + sum(sum(sim.nodes[n].attempts.values()) for n in names)
+    return DeliveryResult(qos, len(matching) * messages, len(app.copies), sum(app.copies.values()), resent, handshakes)
 
 
 class _Gateway(Node):

@@ -77,6 +77,25 @@ def test_without_loss_qos1_delivers_exactly_once_and_only_matching_topics():
         run_delivery(1, devices=3, messages=20, loss=0.1, ack_loss=0.1, seed=2)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_qos1_loses_nothing_on_any_seed_even_when_subscribe_and_connect_are_lost(seed):
+    # Lossy enough that a SUBSCRIBE or CONNECT sent once is lost on a third of the seeds (issue 15).
+    r = run_delivery(1, devices=3, messages=20, loss=0.3, ack_loss=0.4, seed=seed)
+    assert (r.sent, r.lost) == (60, 0)
+    assert r.handshakes >= 4  # the app's CONNECT and SUBSCRIBE and each device's CONNECT, at least once
+
+
+def test_the_seed_that_lost_everything_to_a_lost_subscribe_now_delivers_everything():
+    r = run_delivery(1, devices=10, messages=200, loss=0.1, ack_loss=0.4, seed=2027)
+    assert (r.sent, r.delivered) == (2000, 2000)
+
+
+def test_handshakes_are_retried_until_acknowledged():
+    retried = [run_delivery(1, devices=2, messages=2, loss=0.5, ack_loss=0.5, seed=s).handshakes for s in range(10)]
+    assert min(retried) >= 4 and max(retried) > 4  # some CONNECT/SUBSCRIBE was lost and sent again
+    assert run_delivery(1, devices=2, messages=2, loss=0.0, ack_loss=0.0, seed=1).handshakes == 4
+
+
 def test_bad_qos_and_filters_are_refused():
     with pytest.raises(ValueError, match="qos=2"):
         run_delivery(2)
