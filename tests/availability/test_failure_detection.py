@@ -132,3 +132,39 @@ def test_same_seed_same_trace_event_for_event():
     c = run_failure_detection(make(), latency=Exponential(0.1), loss=0.1, duration_s=600, seed=6)
     assert a.trace == b.trace and a.stats == b.stats
     assert a.trace != c.trace
+
+
+def test_a_suspicion_that_starts_after_a_short_crash_ended_is_a_late_detection_not_a_false_one():
+    # Last heartbeat arrives at 12.2 s; the node is down from 12.3 s to 14.8 s; its next heartbeat arrives at
+    # 15.0 s. A 2.7 s timeout suspects at 14.9 s: after the recovery, but inside the crash's silence.
+    run = run_failure_detection({"t": FixedTimeoutDetector(2.7)}, latency=Constant(0.2), duration_s=30,
+                                crashes=[(12.3, 14.8)], seed=1)
+    s = run.stats["t"]
+    assert s.false_suspicions == 0 and s.late == 1 and s.missed == 0
+    assert s.detection_times_s == pytest.approx((2.6,))
+    quick = run_failure_detection({"t": FixedTimeoutDetector(3.0)}, latency=Constant(0.2), duration_s=30,
+                                  crashes=[(12.3, 14.8)], seed=1).stats["t"]
+    assert (quick.false_suspicions, quick.missed, quick.detection_times_s) == (0, 1, ())  # silence 2.8 s < 3 s
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), t1=st.floats(1.05, 5.0), extra=st.floats(0.01, 3.0),
+       loss=st.sampled_from([0.0, 0.05, 0.2]), mttr=st.sampled_from([2.0, 5.0, 20.0]))
+def test_on_one_trace_a_longer_timeout_never_makes_more_false_suspicions(seed, t1, extra, loss, mttr):
+    run = run_failure_detection({"short": FixedTimeoutDetector(t1), "long": FixedTimeoutDetector(t1 + extra)},
+                                latency=Exponential(0.1, 0.05), loss=loss, duration_s=900, mttf_s=40,
+                                mttr_s=mttr, seed=seed)
+    short, long = run.stats["short"], run.stats["long"]
+    assert long.false_suspicions <= short.false_suspicions
+    assert len(long.detection_times_s) + long.missed == len(short.detection_times_s) + short.missed == \
+        sum(1 for c, _ in run.crashes if c < 900)
+
+
+def test_the_page_trade_off_no_longer_counts_late_detections_as_false():
+    # Issue 15: "timeout 4 s -> 0.7 false/hour" beside "3.5 s -> 0" on the same heartbeats.
+    fixed = (3.0, 3.5, 4.0, 5.0)
+    run = run_failure_detection({t: FixedTimeoutDetector(t) for t in fixed}, latency=Exponential(0.1, 0.05),
+                                loss=0.05, duration_s=3 * 3600, mttf_s=150, mttr_s=20, seed=2026)
+    false = [run.stats[t].false_suspicions for t in fixed]
+    assert false == sorted(false, reverse=True) and false[2] == 0
+    assert sum(run.stats[t].late for t in fixed) > 0

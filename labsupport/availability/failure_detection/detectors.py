@@ -20,6 +20,7 @@ the moment they will suspect unless another heartbeat comes first); the
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections import deque
@@ -33,7 +34,7 @@ from labsupport.sim import Constant, Latency, Node, Simulation
 from labsupport.sim.trace import TraceEvent
 
 __all__ = ["FixedTimeoutDetector", "PhiAccrualDetector", "NormalJitter", "Heartbeat", "Heartbeater", "Monitor",
-           "DetectorStats", "DetectionRun", "run_failure_detection", "phi_deadline_s",
+           "DetectorStats", "DetectionRun", "run_failure_detection", "silence_windows", "phi_deadline_s",
            "false_suspicion_probability", "expected_detection_time_s"]
 
 _LN10 = math.log(10)
@@ -271,13 +272,29 @@ class Monitor(Node):
 
 @dataclass(frozen=True)
 class DetectorStats:
-    """What one detector did in one run."""
+    """What one detector did in one run.
+
+    Each crash ``(c, r)`` has a **silence window** ``[c, a)``, where ``a`` is the
+    arrival of the first heartbeat at or after the recovery ``r`` (capped at the
+    next crash and at the end of the run): the silence the crash causes. A
+    suspicion episode that starts inside a crash's window is a **detection** of
+    that crash, even if it starts after ``r`` (a short crash whose silence
+    outlasted the timeout: *late*); the crash's detection time is the start of
+    its first such episode minus ``c``. A crash that finds an episode already
+    open counts as detected at once (0 s). Every episode that starts outside all
+    windows is a **false suspicion**, the open-at-the-crash one included, since
+    nothing justified it when it began. A crash with neither is *missed*. With
+    these definitions, on one heartbeat trace a longer fixed timeout never makes
+    more false suspicions: its episodes start later inside the same gaps.
+    """
 
     label: str
-    detection_times_s: tuple[float, ...]  # one per crash: suspicion start minus crash time (>= 0)
-    false_suspicions: int  # suspicion episodes that began while the node was up
+    detection_times_s: tuple[float, ...]  # one per detected crash: suspicion start minus crash time (>= 0)
+    false_suspicions: int  # suspicion episodes that began outside every crash's silence window
     alive_hours: float
     heartbeats: int  # heartbeats received while the node was up
+    missed: int = 0  # crashes with no suspicion in their silence window (over before the deadline)
+    late: int = 0  # crashes first suspected after the node had already recovered
 
     @property
     def mean_detection_s(self) -> float:
@@ -343,15 +360,44 @@ def run_failure_detection(detectors: dict, *, interval_s: float = 1.0, latency: 
         return not any(c <= t < r for c, r in crashes)
 
     alive_s = duration_s - sum(min(r, duration_s) - c for c, r in crashes if c < duration_s)
-    received_up = sum(1 for e in sim.trace if e.event == "deliver" and e.kind == "heartbeat" and up(e.time))
+    arrivals = [e.time for e in sim.trace if e.event == "deliver" and e.kind == "heartbeat"]
+    received_up = sum(1 for t in arrivals if up(t))
+    windows = silence_windows(crashes, arrivals, duration_s)
     stats = {}
     for label in detectors:
         mine = [(s, e) for lab, s, e in episodes if lab == label]
-        detections = []
-        for crash_s, recover_s in crashes:
-            starts = [s for s, e in mine if s < recover_s and e > crash_s]
-            if starts:
-                detections.append(max(0.0, min(starts) - crash_s))
-        false = sum(1 for s, _ in mine if up(s))
-        stats[label] = DetectorStats(label, tuple(detections), false, alive_s / 3600, received_up)
+        detections, missed, late = [], 0, 0
+        for (crash_s, recover_s), (start_s, end_s) in zip(crashes, windows):
+            starts = [s for s, e in mine if start_s <= s < end_s]
+            if any(s < crash_s < e for s, e in mine):
+                detections.append(0.0)  # already suspected when it crashed
+            elif starts:
+                detections.append(min(starts) - crash_s)
+                late += min(starts) >= recover_s
+            elif crash_s < duration_s:
+                missed += 1
+        false = sum(1 for s, _ in mine if not any(a <= s < b for a, b in windows))
+        stats[label] = DetectorStats(label, tuple(detections), false, alive_s / 3600, received_up, missed, late)
     return DetectionRun(stats, crashes, tuple(sim.trace))
+
+
+def silence_windows(crashes, arrivals, end_s):
+    """For each crash ``(c, r)``, the window ``(c, a)``: ``a`` is the first heartbeat arrival at or after ``r``.
+
+    ``a`` is capped at the next crash and at ``end_s``; ``arrivals`` need not be sorted.
+
+    Examples
+    --------
+    >>> silence_windows([(10.0, 12.0), (30.0, 99.0)], [9.05, 10.05, 12.05, 13.05], 60.0)
+    [(10.0, 12.05), (30.0, 60.0)]
+    """
+    arrivals = sorted(arrivals)
+    order = sorted(crashes)
+    windows = []
+    for k, (crash_s, recover_s) in enumerate(order):
+        i = bisect.bisect_left(arrivals, recover_s)
+        end = arrivals[i] if i < len(arrivals) else end_s
+        following = order[k + 1][0] if k + 1 < len(order) else end_s
+        windows.append((crash_s, min(end, following, end_s)))
+    by_crash = dict(zip(order, windows))
+    return [by_crash[c] for c in crashes]
