@@ -55,3 +55,32 @@ def test_every_figure_has_alternative_text(path):
         if any("image/png" in o.get("data", {}) for o in c["outputs"]):
             alt = c["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
             assert len(alt) > 10, f"a figure without alt text in cell: {''.join(c['source'])[:80]!r}"
+
+
+EVERY_NOTEBOOK = sorted(p for folder in ("book", "instructor", "labs") for p in (ROOT / folder).rglob("*.ipynb")
+                        if ".ipynb_checkpoints" not in p.parts)
+
+
+def control_characters(cell):
+    """Control characters in a cell's source, other than newline (and tab in code cells), as (line, repr) pairs.
+
+    A stray one is usually a backslash escape gone wrong: "\\times" written in a Python string becomes a tab and
+    "imes", "\\approx" a BEL and "pprox", and the formula no longer renders.
+    """
+    allowed = {"\n", "\t"} if cell["cell_type"] == "code" else {"\n"}
+    lines = "".join(cell["source"]).split("\n")
+    return [(i + 1, repr(ch)) for i, line in enumerate(lines) for ch in line
+            if (ord(ch) < 32 or 127 <= ord(ch) < 160) and ch not in allowed]
+
+
+def test_the_control_character_check_finds_a_broken_escape():
+    assert control_characters({"cell_type": "markdown", "source": ["$3 \times 0.01 \approx 0.03$\n"]}) == \
+        [(1, "'\\t'"), (1, "'\\x07'")]
+    assert control_characters({"cell_type": "code", "source": ["x = 1\t# tab\n"]}) == []
+
+
+@pytest.mark.parametrize("path", EVERY_NOTEBOOK, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_cell_contains_control_characters(path):
+    nb = json.loads(path.read_text())
+    found = [(i, found) for i, c in enumerate(nb["cells"]) if (found := control_characters(c))]
+    assert not found, f"cells with control characters (cell index, [(line, char)]): {found}"

@@ -73,6 +73,7 @@ __all__ = [
     "replication_durability",
     "erasure_durability",
     "run_durability_simulation",
+    "windowed_annual_loss_probability",
 ]
 
 HOURS_PER_YEAR = 8766.0  # 365.25 days x 24 hours
@@ -156,6 +157,40 @@ def annual_loss_probability(mttdl_years: float, years: float = 1.0) -> float:
     if not mttdl_years > 0:
         raise ValueError(f"mttdl_years={mttdl_years!r} must be > 0")
     return -math.expm1(-years / mttdl_years)
+
+
+def windowed_annual_loss_probability(k: int, m: int, afr: float, repair_hours: float) -> float:
+    """Backblaze's published method: cut the year into aligned repair-length windows, lose data in a window
+    when more than ``m`` of the ``n = k + m`` shards fail inside it.
+
+    Backblaze ("Backblaze Durability Calculates at 99.999999999%", 2018, and its
+    repository ``Backblaze/erasure-coding-durability``) takes the annual failure
+    rate ``A`` as a rate, a window of ``R = repair_hours / 24`` days, the
+    per-window failure rate ``F = A R / 365`` and per-shard failure probability
+    ``1 - exp(-F)``; the window loses data with the binomial probability of
+    ``m + 1`` or more failures, and the year survives if all ``365 / R``
+    windows do. Failures that straddle a window boundary are never counted
+    together, so to first order this is the Markov chain's loss rate divided
+    by ``m + 1``: the chain (like a sliding window) needs the later ``m``
+    failures within a repair time *after* the first, which is ``m + 1`` times
+    likelier than all ``m + 1`` landing in one fixed window.
+
+    Examples
+    --------
+    >>> f"{windowed_annual_loss_probability(4, 2, 0.10, 24):.3e}"  # Backblaze's README example: 1.500e-07
+    '1.500e-07'
+    >>> chain = erasure_durability(4, 2, 0.02, 24).annual_loss_probability
+    >>> round(chain / windowed_annual_loss_probability(4, 2, 0.02, 24), 1)
+    3.1
+    """
+    n = _shards(k, m)
+    afr = _number("afr", afr, lambda a: a >= 0, "choose an annual failure rate afr >= 0")
+    days = _number("repair_hours", repair_hours, lambda h: h > 0, "choose a repair time repair_hours > 0") / 24
+    p = -math.expm1(-afr * days / 365)
+    window = math.fsum(math.comb(n, j) * p ** j * (1 - p) ** (n - j) for j in range(m + 1, n + 1))
+    if window >= 1:
+        return 1.0
+    return -math.expm1(365 / days * math.log1p(-window))
 
 
 def nines(loss_probability: float) -> float:
