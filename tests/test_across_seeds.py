@@ -24,6 +24,7 @@ documented outcomes) do not depend on a seed; they are not repeated here, since 
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from dataclasses import dataclass
@@ -194,6 +195,28 @@ def _false_suspicions_exponential(seed):
                                 loss=0.05, duration_s=7200, crashes=[], seed=seed)
     return [(run.stats[t].false_per_heartbeat,
              false_suspicion_probability(t, 1.0, jitter="exponential", scale_s=0.1, loss=0.05)) for t in timeouts]
+
+
+@functools.lru_cache(maxsize=None)
+def _normal_jitter_counts(seed):
+    from labsupport.availability.failure_detection.detectors import (FixedTimeoutDetector, NormalJitter,
+                                                                     false_suspicion_probability, run_failure_detection)
+    timeouts = (1.1, 1.2, 1.3, 1.4)
+    run = run_failure_detection({t: FixedTimeoutDetector(t) for t in timeouts}, latency=NormalJitter(0.2, 0.1),
+                                duration_s=7200, crashes=[], seed=seed)
+    return tuple((run.stats[t].false_suspicions,
+                  false_suspicion_probability(t, 1.0, jitter="normal", scale_s=0.1) * run.stats[t].heartbeats)
+                 for t in timeouts)
+
+
+def _false_suspicions_normal(seed):
+    # Rows in Poisson standard errors of the count of false suspicions, for the timeouts 1.1 s and 1.2 s.
+    return [((count - expected) / math.sqrt(expected), 0) for count, expected in _normal_jitter_counts(seed)[:2]]
+
+
+def _normal_jitter_tail_is_thinner(seed):
+    # At 1.3 s and 1.4 s the simulation falls below the unclipped-normal formula (delays are clipped at zero).
+    return [(count < expected, True) for count, expected in _normal_jitter_counts(seed)[2:]]
 
 
 def _trade_off_monotone(seed):
@@ -421,6 +444,15 @@ CLAIMS = [
     # 45 %; the larger rates rest on hundreds of events; we allow 45 % and expect 85 % of (seed, row) pairs.
     Claim("04-availability/failure-detection", "false suspicions per heartbeat on the lossy link",
           _false_suspicions_exponential, 0.45, share=0.85, slow=True),
+    # The normal-jitter table. The page said its agreement was "within sampling error"; at 1.3 s and 1.4 s that
+    # held on 13 of 20 seeds (in two Poisson standard errors), because NormalJitter clips delays at zero and so
+    # thins the tail of D2 - D1 that the formula (an unclipped normal) assumes: 0.0142 and 0.0014 instead of
+    # 0.0169 and 0.0023. The page now says: 1.1 s within sampling error on every seed tried, 1.2 s on three in
+    # four (share 0.75), and at 1.3 s and 1.4 s the simulation falls below the formula on nearly every seed.
+    Claim("04-availability/failure-detection", "false suspicions with normal jitter, 1.1 s and 1.2 s",
+          _false_suspicions_normal, 2.0, absolute=True, share=0.75, slow=True),
+    Claim("04-availability/failure-detection", "with normal jitter, 1.3 s and 1.4 s fall below the formula",
+          _normal_jitter_tail_is_thinner, 0.0, absolute=True, share=0.85, slow=True),
     Claim("04-availability/failure-detection", "a longer timeout never makes more false suspicions",
           _trade_off_monotone, 0.0, absolute=True, slow=True),
     # Means of 4,000 uniform draws: relative SE 0.9 %; 2 SE = 1.8 %.
@@ -524,6 +556,10 @@ SOMETIMES = {
         "'the simulation agrees with it as the table shows': the 400 SYN/s success share missed by more than 8 % "
         "on 8 of 20 seeds", "within a few percent on most seeds; at 400 SYN/s the success ranges from 0.050 to "
         "0.080 around 0.064"),
+    "04-availability/failure-detection (normal jitter)": (
+        "'The agreement is within sampling error' held at 1.3 s and 1.4 s on 13 of 20 seeds: delays are clipped at "
+        "zero, the formula assumes an unclipped normal", "1.1 s within sampling error on every seed tried, 1.2 s on "
+        "three in four; at 1.3 s and 1.4 s the simulation falls below the formula, by about 15 % and 40 %, and why"),
     "08-use-cases/iot": (
         "'QoS 1 never loses a message' held on 28 of 40 seeds (a lost SUBSCRIBE lost everything)",
         "the mechanism was fixed (CONNECT/CONNACK, SUBSCRIBE/SUBACK with retry); it now holds on every seed"),
@@ -534,4 +570,4 @@ SOMETIMES = {
 
 
 def test_every_page_that_changed_its_wording_has_a_claim_here():
-    assert set(SOMETIMES) <= {c.page for c in CLAIMS}
+    assert {page.split(' ')[0] for page in SOMETIMES} <= {c.page for c in CLAIMS}
