@@ -21,10 +21,12 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-__all__ = ["explore", "Explorer", "widget_mode", "MAX_FRAMES"]
+from labsupport.viz.figures import COLUMN_PX
+
+__all__ = ["explore", "Explorer", "widget_mode", "control_kind", "MAX_FRAMES"]
 
 MAX_FRAMES = 60  # more frames than this makes a page slow to load; use fewer control values
-STATIC_DPI = 80
+RADIO_MAX = 4  # named choices up to this many are buttons side by side; more go in a drop-down list
 
 
 def widget_mode() -> str:
@@ -37,6 +39,23 @@ def widget_mode() -> str:
 
 def _format(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def control_kind(values: Sequence[Any]) -> str:
+    """The control for a list of values: a checkbox for on/off, buttons or a list for names, a slider for numbers.
+
+    Examples
+    --------
+    >>> control_kind([False, True]), control_kind(["eventual", "consistent"]), control_kind([1, 2, 4])
+    ('checkbox', 'radio', 'slider')
+    >>> control_kind(["a", "b", "c", "d", "e"])
+    'dropdown'
+    """
+    if len(values) == 2 and all(isinstance(v, bool) for v in values) and set(values) == {False, True}:
+        return "checkbox"
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return "slider"
+    return "radio" if len(values) <= RADIO_MAX else "dropdown"
 
 
 @dataclass
@@ -57,91 +76,135 @@ class Explorer:
     def _draw(self, **values):
         return self.draw(**(self.fixed or {}), **values)
 
-    def frames(self) -> list[tuple[tuple[int, ...], Any]]:
-        """Every combination of control indices with the figure drawn for it."""
-        names = list(self.controls)
-        out = []
-        for index in itertools.product(*(range(len(self.controls[n])) for n in names)):
-            values = {n: self.controls[n][i] for n, i in zip(names, index)}
-            out.append((index, self._draw(**values)))
-        return out
+    def kind(self, name: str) -> str:
+        """The control that fits the values of ``name``: see :func:`control_kind`."""
+        return control_kind(self.controls[name])
 
     # -- static: precomputed frames switched by inline JavaScript ----------------
-    def to_html(self) -> str:
-        import matplotlib.pyplot as plt
+    def _control_html(self, name: str, start: int) -> str:
+        values = self.controls[name]
+        shown = [_format(v) for v in values]
+        label = html.escape(self.labels.get(name, name))
+        common = f'data-name="{html.escape(name)}" data-label="{label}" data-values=\'{html.escape(json.dumps(shown))}\''
+        kind = self.kind(name)
+        style = 'style="display:inline-block;margin:0 1.5em 0.4em 0"'
+        if kind == "checkbox":
+            on = values.index(True)
+            checked = " checked" if values[start] is True else ""
+            return (f'<label class="explore-control explore-checkbox" {style}>'
+                    f'<input type="checkbox" {common} data-on="{on}" data-off="{1 - on}"{checked}> {label} '
+                    f'<output>{"on" if values[start] is True else "off"}</output></label>')
+        if kind == "radio":
+            buttons = "".join(
+                f'<label style="margin-right:0.8em"><input type="radio" name="{{uid}}-{html.escape(name)}" value="{i}"'
+                f'{" checked" if i == start else ""}> {html.escape(v)}</label>' for i, v in enumerate(shown))
+            return (f'<fieldset class="explore-control explore-radio" {common} {style[:-1]};border:0;padding:0">'
+                    f'<legend style="float:left;margin:0 0.6em 0 0;font-size:inherit">{label}</legend>{buttons}'
+                    f'<output hidden>{html.escape(shown[start])}</output></fieldset>')
+        if kind == "dropdown":
+            options = "".join(f'<option value="{i}"{" selected" if i == start else ""}>{html.escape(v)}</option>'
+                              for i, v in enumerate(shown))
+            return (f'<label class="explore-control explore-dropdown" {style}>{label} '
+                    f'<select {common}>{options}</select><output hidden>{html.escape(shown[start])}</output></label>')
+        return (f'<label class="explore-control explore-slider" {style}>{label} '
+                f'<input type="range" min="0" max="{len(values) - 1}" step="1" value="{start}" {common} '
+                f'aria-label="{label}"> <output>{html.escape(shown[start])}</output></label>')
 
+    def to_html(self) -> str:
         names = list(self.controls)
         images = {}
-        for index, figure in self.frames():
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=STATIC_DPI, bbox_inches="tight")
-            plt.close(figure)
-            images["-".join(map(str, index))] = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+        for index, png in self._frames_png():
+            images["-".join(map(str, index))] = "data:image/png;base64," + base64.b64encode(png).decode()
         key = hashlib.sha1(json.dumps([self.title, {n: list(map(_format, v)) for n, v in self.controls.items()}]).encode()).hexdigest()[:10]
         uid = f"explore-{key}"
         start = [self.controls[n].index(self.initial[n]) for n in names]
-        rows = []
-        for n, i in zip(names, start):
-            values = [_format(v) for v in self.controls[n]]
-            label = html.escape(self.labels.get(n, n))
-            rows.append(
-                f'<label class="explore-control" style="display:inline-block;margin:0 1.5em 0.4em 0">{label} '
-                f'<input type="range" min="0" max="{len(values) - 1}" step="1" value="{i}" '
-                f'data-name="{html.escape(n)}" aria-label="{label}" '
-                f"data-values='{html.escape(json.dumps(values))}'>"
-                f' <output>{html.escape(values[i])}</output></label>'
-            )
+        rows = [self._control_html(n, i).replace("{uid}", uid) for n, i in zip(names, start)]
         first = images["-".join(map(str, start))]
         alt = html.escape(f"{self.title}: " + ", ".join(f"{self.labels.get(n, n)} = {_format(self.initial[n])}" for n in names))
         return f"""<div class="explore" id="{uid}">
 <div class="explore-controls">{''.join(rows)}</div>
-<img class="explore-figure" src="{first}" alt="{alt}" style="max-width:100%">
-<p class="explore-note">Precomputed for the values on the sliders; run the notebook for the live version.</p>
+<img class="explore-figure" src="{first}" alt="{alt}" width="{COLUMN_PX}" style="max-width:100%;height:auto">
+<p class="explore-note">Precomputed for the values of the controls; run the notebook for the live version.</p>
 <script type="application/json" class="explore-frames">{json.dumps(images)}</script>
 <script>(function () {{
   var root = document.getElementById("{uid}");
   var frames = JSON.parse(root.querySelector(".explore-frames").textContent);
-  var inputs = root.querySelectorAll("input[type=range]");
-  var img = root.querySelector("img"), title = {json.dumps(self.title)};
+  var controls = root.querySelectorAll("[data-name]");
+  var img = root.querySelector("img.explore-figure"), title = {json.dumps(self.title)};
+  function index(control) {{
+    if (control.type === "checkbox") return Number(control.checked ? control.dataset.on : control.dataset.off);
+    if (control.tagName === "FIELDSET") return Number(control.querySelector("input:checked").value);
+    return Number(control.value);
+  }}
   function update() {{
     var key = [], parts = [];
-    inputs.forEach(function (input) {{
-      var values = JSON.parse(input.dataset.values), i = Number(input.value);
-      input.nextElementSibling.textContent = values[i];
-      key.push(i); parts.push(input.getAttribute("aria-label") + " = " + values[i]);
+    controls.forEach(function (control) {{
+      var values = JSON.parse(control.dataset.values), i = index(control), out = control.parentNode.querySelector("output");
+      if (control.tagName === "FIELDSET") out = control.querySelector("output");
+      out.textContent = control.type === "checkbox" ? (control.checked ? "on" : "off") : values[i];
+      key.push(i); parts.push(control.dataset.label + " = " + values[i]);
     }});
     img.src = frames[key.join("-")];
     img.alt = title + ": " + parts.join(", ");
   }}
-  inputs.forEach(function (input) {{ input.addEventListener("input", update); }});
+  controls.forEach(function (control) {{
+    control.addEventListener("input", update);
+    control.addEventListener("change", update);
+  }});
 }})();</script>
 </div>"""
 
+    def _frames_png(self):
+        """Each combination of control indices and its figure as PNG, one figure open at a time."""
+        import matplotlib.pyplot as plt
+
+        from labsupport.viz.figures import column_png
+
+        names = list(self.controls)
+        for index in itertools.product(*(range(len(self.controls[n])) for n in names)):
+            figure = self._draw(**{n: self.controls[n][i] for n, i in zip(names, index)})
+            try:
+                png, _ = column_png(figure)
+            finally:
+                plt.close(figure)
+            yield index, png
+
     # -- live: ipywidgets -------------------------------------------------
+    def _widget(self, name: str):
+        import ipywidgets as widgets
+
+        values = self.controls[name]
+        label = self.labels.get(name, name)
+        common = dict(description=label, style={"description_width": "initial"})
+        kind = self.kind(name)
+        if kind == "checkbox":
+            return widgets.Checkbox(value=self.initial[name], indent=False, **common)
+        options = [(_format(v), v) for v in values]
+        if kind == "radio":
+            return widgets.ToggleButtons(options=options, value=self.initial[name], **common)
+        if kind == "dropdown":
+            return widgets.Dropdown(options=options, value=self.initial[name], **common)
+        return widgets.SelectionSlider(options=options, value=self.initial[name], continuous_update=False, **common)
+
     def to_widget(self):
         import ipywidgets as widgets
         import matplotlib.pyplot as plt
         from IPython.display import display
 
-        sliders = {
-            n: widgets.SelectionSlider(options=[(_format(v), v) for v in values], value=self.initial[n],
-                                       description=self.labels.get(n, n), continuous_update=False,
-                                       style={"description_width": "initial"})
-            for n, values in self.controls.items()
-        }
+        controls = {n: self._widget(n) for n in self.controls}
         output = widgets.Output()
 
         def redraw(_change=None):
-            figure = self._draw(**{n: s.value for n, s in sliders.items()})
+            figure = self._draw(**{n: c.value for n, c in controls.items()})
             with output:
                 output.clear_output(wait=True)
                 display(figure)
             plt.close(figure)
 
-        for slider in sliders.values():
-            slider.observe(redraw, names="value")
+        for control in controls.values():
+            control.observe(redraw, names="value")
         redraw()
-        return widgets.VBox([*sliders.values(), output])
+        return widgets.VBox([*controls.values(), output])
 
     def frame_timings(self) -> list[float]:
         """Seconds to draw and encode each frame: what a reader waits for when a control moves."""
@@ -154,7 +217,7 @@ class Explorer:
         for index in itertools.product(*(range(len(self.controls[n])) for n in names)):
             started = time.perf_counter()
             figure = self._draw(**{n: self.controls[n][i] for n, i in zip(names, index)})
-            figure.savefig(io.BytesIO(), format="png", dpi=STATIC_DPI, bbox_inches="tight")
+            figure.savefig(io.BytesIO(), format="png", dpi=figure.dpi, bbox_inches="tight")  # as a live redraw shows it
             seconds.append(time.perf_counter() - started)
             plt.close(figure)
         return seconds

@@ -23,19 +23,63 @@ def test_static_html_has_one_frame_per_combination_and_starts_at_the_initial_val
     html = e.to_html()
     frames = re.search(r'<script type="application/json" class="explore-frames">(.*?)</script>', html).group(1)
     assert frames.count("data:image/png;base64,") == 6
-    assert html.count('type="range"') == 2
-    assert 'value="2"' in html and 'value="1"' in html  # n=3 is index 2, colour C1 is index 1
+    assert html.count('type="range"') == 1  # n is a number: a slider
+    assert html.count('type="radio"') == 2  # colour is a named choice: one button per colour
+    assert 'type="range" min="0" max="2" step="1" value="2"' in html  # n=3 is index 2
+    assert 'value="1" checked' in html  # colour C1 is index 1
     assert 'alt="Lines: n = 3, colour = C1"' in html
-    assert "http" not in html.replace("http://www.w3.org", "")  # self-contained
+    assert not re.search(r"https?://(?!www\.w3\.org)", re.sub(r"data:image/png;base64,[^\"]+", "", html))  # self-contained
 
 
 def test_the_same_explorer_gives_the_same_html():
     assert explore(draw, title="T", n=[1, 2]).to_html() == explore(draw, title="T", n=[1, 2]).to_html()
 
 
-def test_live_widget_has_one_slider_per_control():
+def test_live_widget_has_one_control_per_argument():
     box = explore(draw, title="T", n=[1, 2], colour=["C0", "C1"]).to_widget()
-    assert len(box.children) == 3  # two sliders and the output
+    assert len(box.children) == 3  # two controls and the output
+
+
+def draw_flag(on=False, mode="a", n=1):
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot(range(n + int(on)), label=mode)
+    return fig
+
+
+def test_each_kind_of_value_gets_its_own_control_live_and_static():
+    import ipywidgets as widgets
+
+    e = explore(draw_flag, title="T", labels={"on": "switch"}, on=[False, True], mode=list("abcdef"), n=[1, 2, 3])
+    assert [e.kind(n) for n in e.controls] == ["checkbox", "dropdown", "slider"]
+    on, mode, n, _ = e.to_widget().children
+    assert isinstance(on, widgets.Checkbox) and on.description == "switch"
+    assert isinstance(mode, widgets.Dropdown) and mode.value == "d"
+    assert isinstance(n, widgets.SelectionSlider)
+    html = e.to_html()
+    assert html.count('type="checkbox"') == 1 and html.count("<select") == 1 and html.count('type="range"') == 1
+    assert "switch <output>on</output>" in html and " checked>" in html  # a visible label and value
+    assert '<option value="3" selected>d</option>' in html
+
+
+def test_static_frames_keep_one_figure_open_at_a_time(recwarn):
+    plt.close("all")
+    with plt.rc_context({"figure.max_open_warning": 2}):
+        explore(draw, title="T", n=[1, 2, 3, 4], colour=["C0", "C1", "C2"]).to_html()
+    assert not [w for w in recwarn if "figures have been opened" in str(w.message)]
+    assert plt.get_fignums() == []
+
+
+def test_static_frames_are_sharp_at_the_column_width():
+    import base64
+    import struct
+
+    from labsupport.viz.figures import COLUMN_PX
+
+    html = explore(draw, title="T", n=[1, 2]).to_html()
+    assert f'width="{COLUMN_PX}"' in html
+    png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1))
+    width = struct.unpack(">I", png[16:20])[0]
+    assert width >= 2 * COLUMN_PX
 
 
 @pytest.mark.parametrize("kwargs, match", [
