@@ -1,15 +1,55 @@
-"""Plain-text tables for notebooks: the numbers nbval checks.
+"""Tables for notebooks: the numbers nbval checks, as text in a terminal and as HTML in the book.
 
 Every chapter prints what a simulation measured next to what theory
 predicts. One formatter keeps those tables identical in shape everywhere,
 and rounding them here keeps the printed digits stable across machines.
+:func:`table` and :func:`comparison` return a :class:`Table`: a string (so
+``print`` shows the aligned text, as before) that a notebook displays as a
+real HTML table when it is the last expression of a cell.
 """
 
 from __future__ import annotations
 
+import html
 from typing import Iterable, Sequence
 
-__all__ = ["table", "comparison", "relative_error"]
+__all__ = ["Table", "table", "comparison", "relative_error"]
+
+
+class Table(str):
+    """An aligned text table that also knows its cells, so that Jupyter can show it as an HTML table.
+
+    Examples
+    --------
+    >>> t = table([("a", 1.5)], ["name", "value"])
+    >>> t
+    name  value
+    ----  -----
+    a       1.5
+    >>> print(t._repr_html_())  # doctest: +NORMALIZE_WHITESPACE
+    <table class="report-table"><thead><tr><th style="text-align:left">name</th><th
+    style="text-align:right">value</th></tr></thead><tbody><tr><td style="text-align:left">a</td><td
+    style="text-align:right">1.5</td></tr></tbody></table>
+    """
+
+    headers: tuple[str, ...] = ()
+    cells: tuple[tuple[str, ...], ...] = ()
+    numeric: tuple[bool, ...] = ()
+
+    def __repr__(self) -> str:  # a bare table in a terminal reads as the table, not as a quoted string
+        return str(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython's text/plain
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        def row(values, tag):
+            return "<tr>" + "".join(
+                f'<{tag} style="text-align:{"right" if num else "left"}">{html.escape(v)}</{tag}>'
+                for v, num in zip(values, self.numeric)) + "</tr>"
+
+        body = "".join(row(r, "td") for r in self.cells)
+        return f'<table class="report-table"><thead>{row(self.headers, "th")}</thead><tbody>{body}</tbody></table>'
 
 
 def relative_error(measured: float, theory: float) -> float:
@@ -40,7 +80,7 @@ def _cell(value, digits: int) -> str:
     return str(value)
 
 
-def table(rows: Iterable[Sequence], headers: Sequence[str], *, digits: int = 4) -> str:
+def table(rows: Iterable[Sequence], headers: Sequence[str], *, digits: int = 4) -> Table:
     """Format ``rows`` under ``headers`` as an aligned text table.
 
     Columns of numbers are right-aligned, other columns left-aligned.
@@ -62,11 +102,13 @@ def table(rows: Iterable[Sequence], headers: Sequence[str], *, digits: int = 4) 
     for row in cells:
         lines.append("  ".join(c.rjust(w) if numeric[i] else c.ljust(w)
                                for i, (c, w) in enumerate(zip(row, widths))).rstrip())
-    return "\n".join(lines)
+    out = Table("\n".join(lines))
+    out.headers, out.cells, out.numeric = tuple(headers), tuple(map(tuple, cells)), tuple(numeric)
+    return out
 
 
 def comparison(rows: Iterable[tuple[str, float, float]], *, digits: int = 4,
-               headers: Sequence[str] = ("quantity", "simulated", "theory", "rel. error")) -> str:
+               headers: Sequence[str] = ("quantity", "simulated", "theory", "rel. error")) -> Table:
     """A table of ``(label, simulated, theory)`` rows with the relative error, in percent.
 
     Examples
@@ -78,4 +120,6 @@ def comparison(rows: Iterable[tuple[str, float, float]], *, digits: int = 4,
     """
     out = [(label, float(sim), float(theory), f"{100 * relative_error(sim, theory):+.2f} %".replace("+", ""))
            for label, sim, theory in rows]
-    return table(out, headers, digits=digits)
+    result = table(out, headers, digits=digits)
+    result.numeric = (False, True, True, True)  # the relative error is a number too, shown with its unit
+    return result

@@ -36,9 +36,29 @@ def masters() -> list[Path]:
     return sorted(MASTERS.glob("*/*.ipynb"))
 
 
+def hide_otter_setup(nb: dict) -> None:
+    """Put the lab's title first and hide otter's setup cell in the book (tag 'remove-cell').
+
+    In Jupyter the cell stays where students run it, right under the title, before any question.
+    """
+    cells = nb["cells"]
+    setup = next((i for i, c in enumerate(cells)
+                  if c["cell_type"] == "code" and "".join(c["source"]).startswith("# Initialize Otter")), None)
+    if setup is None:
+        return
+    tags = cells[setup].setdefault("metadata", {}).setdefault("tags", [])
+    if "remove-cell" not in tags:
+        tags.append("remove-cell")
+    title = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                  and "".join(c["source"]).lstrip().startswith("# ")), None)
+    if title is not None and title > setup:
+        cells.insert(title, cells.pop(setup))
+
+
 def cleaned(path: Path, *, keep_ids: bool = True) -> str:
     """The notebook as JSON without editor noise (and without cell ids, for comparing versions)."""
     nb = json.loads(path.read_text())
+    hide_otter_setup(nb)
     for number, cell in enumerate(nb["cells"]):
         if keep_ids:  # otter writes random ids; ours depend only on the lab and the cell's place
             cell["id"] = hashlib.sha256(f"{path.stem}/{number}".encode()).hexdigest()[:8]

@@ -16,6 +16,7 @@ from labsupport.sim.trace import TraceEvent
 
 __all__ = ["draw_spacetime"]
 
+NOTE_OFFSETS = (4, -6, 15)  # points above, below, and further above a node's line
 KIND_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 
 
@@ -54,6 +55,8 @@ def draw_spacetime(trace: Iterable[TraceEvent], nodes: Sequence[str] | None = No
     colours: dict[str, str] = {}
     sends = {}
     partition_start = None
+    last_note: dict[str, tuple[float, int]] = {}  # node -> (time, level) of its latest note
+    near = 0.12 * end  # notes closer than this on one line are stacked on levels, so they do not overlap
     for e in events:
         if e.event == "send":
             sends[e.msg_id] = e
@@ -80,9 +83,13 @@ def draw_spacetime(trace: Iterable[TraceEvent], nodes: Sequence[str] | None = No
             ax.axvspan(partition_start, e.time, color="orange", alpha=0.12, zorder=0)
             partition_start = None
         elif e.event == "note" and notes and e.node in row:
+            previous = last_note.get(e.node)
+            level = (previous[1] + 1) % len(NOTE_OFFSETS) if previous and e.time - previous[0] < near else 0
+            last_note[e.node] = (e.time, level)
             ax.plot(e.time, row[e.node], marker="s", color="black", ms=4, zorder=4)
-            ax.annotate(e.detail, (e.time, row[e.node]), xytext=(3, 6), textcoords="offset points",
-                        fontsize=8, zorder=5)
+            ax.annotate(e.detail, (e.time, row[e.node]), xytext=(3, NOTE_OFFSETS[level]), textcoords="offset points",
+                        fontsize=9, zorder=5, va="bottom" if NOTE_OFFSETS[level] > 0 else "top",
+                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8))
     if partition_start is not None:
         ax.axvspan(partition_start, end, color="orange", alpha=0.12, zorder=0)
     ax.set_yticks(range(len(nodes)), list(nodes))

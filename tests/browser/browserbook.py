@@ -85,6 +85,7 @@ class Visit:
     widgets: list[dict]
     animations: list[dict]
     screenshot: Path
+    reading: dict
 
 
 # Loaded, fonts in, and math typeset: what a reader sees once the page has settled.
@@ -106,20 +107,71 @@ LAUNCH_JS = """() => ({
 ANIMATIONS_JS = """() => Array.from(document.querySelectorAll('div.trace-animation')).map(root => ({
   id: root.id, ready: root.dataset.ready === '1', step: root.querySelector('.anim-caption').dataset.step}))"""
 
-# Move every slider of every precomputed widget to another value: the figure must change.
+# Move every control (slider, checkbox, buttons, list) of every precomputed widget to another value:
+# the figure must change, and come back when the control is moved back.
 WIDGETS_JS = """() => Array.from(document.querySelectorAll('div.explore')).flatMap(root =>
-  Array.from(root.querySelectorAll('input[type=range]')).map(input => {
-    const img = root.querySelector('img'), before = img.src, alt = img.alt;
-    const old = Number(input.value), max = Number(input.max);
-    input.value = String(old === max ? 0 : max);
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-    const result = {widget: root.id, control: input.dataset.name, values: max + 1, changed: img.src !== before,
+  Array.from(root.querySelectorAll('[data-name]')).map(control => {
+    const img = root.querySelector('img.explore-figure'), before = img.src, alt = img.alt;
+    const values = JSON.parse(control.dataset.values);
+    const radios = control.tagName === 'FIELDSET' ? Array.from(control.querySelectorAll('input[type=radio]')) : null;
+    const get = () => control.type === 'checkbox' ? control.checked
+                    : radios ? radios.findIndex(r => r.checked) : Number(control.value);
+    const set = v => {
+      if (control.type === 'checkbox') control.checked = v;
+      else if (radios) radios[v].checked = true;
+      else control.value = String(v);
+      (radios ? radios[v] : control).dispatchEvent(new Event('change', {bubbles: true}));
+    };
+    const old = get(), last = values.length - 1;
+    set(control.type === 'checkbox' ? !old : (old === last ? 0 : last));
+    const result = {widget: root.id, control: control.dataset.name, values: values.length, changed: img.src !== before,
                     alt_changed: img.alt !== alt, loaded: img.src.startsWith('data:image/png')};
-    input.value = String(old);
-    input.dispatchEvent(new Event('input', {bubbles: true}));
+    set(old);
     result.restored = img.src === before;
     return result;
   }))"""
+
+# What a reader sees of the page's layout at 1280 px: boxes wider than the column, figure sizes,
+# the widget controls, warnings and test scaffolding in the code and outputs.
+READING_JS = """() => {
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const column = article.getBoundingClientRect();
+  const text = el => (el.innerText || el.textContent || '').slice(0, 100);
+  const boxes = Array.from(article.querySelectorAll(
+      'div.cell_input pre, div.cell_output pre, div.cell_output table, div.output pre, article table, div.explore'));
+  const overflow = boxes.filter(el => el.offsetParent !== null).map(el => {
+    const r = el.getBoundingClientRect();
+    return {what: el.tagName.toLowerCase() + '.' + (el.className || el.parentNode.className || ''), text: text(el),
+            width: Math.round(r.width), scroll: el.scrollWidth, client: el.clientWidth,
+            right: Math.round(r.right), column_right: Math.round(column.right)};
+  }).filter(b => b.scroll > b.client + 1 || b.right > b.column_right + 1);
+  const size = img => ({src: img.currentSrc.slice(0, 60), shown: img.getBoundingClientRect().width,
+                        natural: img.naturalWidth, alt: img.alt.slice(0, 60)});
+  const statics = Array.from(article.querySelectorAll('div.cell_output img')).filter(i => i.offsetParent !== null
+      && !i.closest('div.explore')).map(size);
+  const frames = Array.from(article.querySelectorAll('img.explore-figure')).map(size);
+  const controls = Array.from(article.querySelectorAll('div.explore [data-name]')).map(c => {
+    const holder = c.closest('label, fieldset') || c;
+    const out = holder.querySelector('output');
+    const kind = c.tagName === 'FIELDSET' ? 'radio' : c.tagName === 'SELECT' ? 'dropdown' : c.type;
+    const value = kind === 'checkbox' ? (c.checked ? 'on' : 'off') : kind === 'dropdown' ? c.selectedOptions[0].text
+                : kind === 'radio' ? c.querySelector('input:checked').parentNode.textContent.trim() : out && out.textContent;
+    return {name: c.dataset.name, kind, values: JSON.parse(c.dataset.values), label: c.dataset.label,
+            label_visible: holder.innerText.includes(c.dataset.label), value, value_visible: !!value &&
+            (kind !== 'range' && kind !== 'checkbox' || (out && out.offsetParent !== null && out.textContent === value))};
+  });
+  const inputs = Array.from(article.querySelectorAll('div.cell_input')).map(el => el.innerText);
+  const outputs = Array.from(article.querySelectorAll('div.cell_output')).map(el => el.innerText);
+  const scaffolding = inputs.filter(t => /NBVAL_IGNORE_OUTPUT|^\s*# alt:|Initialize Otter|grader = otter\.Notebook/m.test(t))
+                            .map(t => t.slice(0, 120));
+  const warnings = outputs.filter(t => /(Warning|Error): |Traceback \(most recent call last\)/.test(t))
+                          .map(t => t.slice(0, 160));
+  const stderr = article.querySelectorAll('div.output.stderr, div.stderr').length;
+  const first = article.querySelector('h1');
+  const before_title = first ? Array.from(article.querySelectorAll('div.cell')).filter(c =>
+      c.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING && c.querySelector('div.cell_input')).length : 0;
+  return {column: Math.round(column.width), overflow, statics, frames, controls, scaffolding, warnings, stderr, before_title};
+}"""
 
 
 def axe_findings(page, axe: Path) -> list[dict]:
@@ -162,9 +214,10 @@ class Book:
             launch = page.evaluate(LAUNCH_JS)
             violations = axe_findings(page, self.axe)
             animations = page.evaluate(ANIMATIONS_JS)
+            reading = page.evaluate(READING_JS)
             widgets = page.evaluate(WIDGETS_JS)
             page.wait_for_timeout(50)  # let errors raised by the interactions reach the listeners
-            return Visit(file, network, images, links, launch, violations, widgets, animations, shot)
+            return Visit(file, network, images, links, launch, violations, widgets, animations, shot, reading)
         finally:
             context.close()
 

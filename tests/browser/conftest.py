@@ -65,7 +65,7 @@ def new_page(browser):
     contexts = []
 
     def make(**options):
-        context = browser.new_context(viewport=VIEWPORT, **options)
+        context = browser.new_context(**{"viewport": VIEWPORT, **options})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

@@ -88,3 +88,29 @@ def test_no_hidden_test_or_solution_appears_anywhere_in_the_book():
                 body = line.removeprefix(">>> ").strip()
                 if len(body) > 30:
                     assert body not in text, f"{lab}: hidden test line {body!r} appears in the built book"
+
+
+def _text(html_fragment: str) -> str:
+    import html as html_module
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", html_fragment))
+
+
+@pytest.mark.parametrize("file", PAGES)
+def test_no_warnings_or_stderr_in_any_page(file):
+    """A warning raised while the book was built (e.g. matplotlib's 'More than 20 figures') shows as output."""
+    html = page(file)
+    assert "output stderr" not in html, "an output written to stderr (a warning?) is shown in the page"
+    outputs = _text(" ".join(re.findall(r'<div class="cell_output[^"]*">(.*?)</div>\s*</div>', html, re.S)))
+    found = re.findall(r"\b\w*(?:Warning|Error): .{0,80}", outputs)
+    assert not found, f"warnings or errors in the outputs: {found[:3]}"
+
+
+@pytest.mark.parametrize("file", PAGES)
+def test_no_test_scaffolding_in_any_page(file):
+    """nbval markers and alt-text comments live in cell metadata; otter's set-up cell is hidden in the book."""
+    html = page(file)
+    code = _text(" ".join(re.findall(r'<div class="cell_input[^"]*">(.*?)</div>\s*</div>', html, re.S)))
+    assert "NBVAL_IGNORE_OUTPUT" not in code
+    assert not re.search(r"^\s*# alt:", code, re.M), "a '# alt:' comment is shown in a code cell"
+    assert "Initialize Otter" not in code and "otter.Notebook(" not in code
