@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book test check browser notebooks labs lab bench constraints clean
+.PHONY: help book pdf test check browser notebooks labs lab bench constraints clean
 
 help:
 	@echo "make book   build the book into _build/html"
+	@echo "make pdf    print the whole book to _build/pdf/book.pdf (Chromium; solutions at the end of each chapter)"
 	@echo "make test   run the whole test suite (what CI runs)"
 	@echo "make check  the fast inner loop: unit, property and doctests of labsupport (no notebooks, no browser)"
 	@echo "make lab    open the labs in JupyterLab"
@@ -55,6 +56,11 @@ book: $(STAMP) $(MATHJAX)
 	@echo
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
+# The whole book as one PDF, printed by Debian's Chromium from the built pages (tools/make_pdf.py).
+pdf: book
+	tools/ensure_browser.sh
+	$(BIN)/python tools/make_pdf.py
+
 # Each chapter is executed once per 'make test': by the book build, in the Binder-rehearsal kernel
 # (a 'python3' kernelspec that runs .venv-binder's Python, found first through JUPYTER_PATH), with the
 # execution cache emptied first; tests/built then compares that execution with the committed outputs by
@@ -69,8 +75,9 @@ test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
 	  --nbval-cell-timeout=300 _build/labs/*/rehearsal
 	rm -rf _build/.jupyter_cache _build/jupyter_execute
 	JUPYTER_PATH=$(CURDIR)/$(BUILD_KERNEL) $(MAKE) book
-	$(BIN)/python -m pytest tests/built
 	tools/ensure_browser.sh
+	$(BIN)/python tools/make_pdf.py
+	$(BIN)/python -m pytest tests/built
 	$(BIN)/python -m pytest tests/browser
 
 # The inner loop while editing labsupport: unit, property and doctests, no notebooks, no browser (under 2 minutes).

@@ -57,6 +57,8 @@ def draw_spacetime(trace: Iterable[TraceEvent], nodes: Sequence[str] | None = No
     partition_start = None
     last_note: dict[str, tuple[float, int]] = {}  # node -> (time, level) of its latest note
     near = 0.12 * end  # notes closer than this on one line are stacked on levels, so they do not overlap
+    fan: dict[tuple, int] = {}  # messages leaving or reaching one node at (almost) one moment: bend them apart
+    bucket = 0.01 * end
     for e in events:
         if e.event == "send":
             sends[e.msg_id] = e
@@ -67,8 +69,12 @@ def draw_spacetime(trace: Iterable[TraceEvent], nodes: Sequence[str] | None = No
             colour = colours.setdefault(s.kind, KIND_COLOURS[len(colours) % len(KIND_COLOURS)])
             x0, y0, x1, y1 = s.time, row[s.node], e.time, row[e.node]
             if e.event == "deliver":
-                ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                            arrowprops=dict(arrowstyle="->", color=colour, lw=1.2), zorder=2)
+                out_key, in_key = ("sent", round(x0 / bucket)), ("in", e.node, round(x1 / bucket))
+                k = max(fan.get(out_key, 0), fan.get(in_key, 0))
+                fan[out_key], fan[in_key] = fan.get(out_key, 0) + 1, fan.get(in_key, 0) + 1
+                rad = 0.0 if k == 0 else (0.1 * ((k + 1) // 2)) * (1 if k % 2 else -1)  # 0, +, -, ++, --, ...
+                ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=2,
+                            arrowprops=dict(arrowstyle="->", color=colour, lw=1.2, connectionstyle=f"arc3,rad={rad}"))
             else:
                 xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
                 ax.plot([x0, xm], [y0, ym], color=colour, lw=1.2, ls="--", zorder=2)
