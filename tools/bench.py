@@ -330,11 +330,39 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _value(value: float, unit: str) -> str:
+    """A measured value with three significant digits and its unit: '32,260 msg/s', '0.19 s', '0.000377 s'."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
+    return f"{text} {unit}"
+
+
+def page_tables(rows: list[Row]) -> str:
+    """One small table per group (measure, value, spread, peer), its notes below it: each table fits the column."""
+    out = []
+    for group in dict.fromkeys(r.group for r in rows):
+        members = [r for r in rows if r.group == group]
+        peers = any(r.peer or r.ratio is not None for r in members)
+        spreads = any(r.spread for r in members)
+        notes = list(dict.fromkeys(r.note for r in members if r.note))
+        shared = len(notes) == 1 and all(r.note for r in members)  # one note for every row: say it once
+        head = "| measure | value |" + (" spread |" if spreads else "") + (" peer, ratio |" if peers else "")
+        rule = "|---|--:|" + ("--:|" if spreads else "") + ("---|" if peers else "")
+        lines = [f"### {group[:1].upper()}{group[1:]}", "", head, rule]
+        for r in members:
+            name = r.name + (f" ({notes.index(r.note) + 1})" if r.note and not shared else "")
+            ratio = f"{r.peer} ×{r.ratio:.2f}" if r.ratio is not None else r.peer
+            lines.append(f"| {name} | {_value(r.value, r.unit)} |" + (f" {r.spread} |" if spreads else "")
+                         + (f" {ratio} |" if peers else ""))
+        if shared:
+            lines += ["", f"Every row: {notes[0]}."]
+        elif notes:
+            lines += [""] + [f"({i}) {note}  " for i, note in enumerate(notes, 1)]
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
 def write_page(rows: list[Row], info: dict) -> None:
-    table = ["| group | measure | value | unit | spread | peer, ratio | note |", "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        ratio = f"{r.peer} ×{r.ratio:.2f}" if r.ratio is not None else r.peer
-        table.append(f"| {r.group} | {r.name} | {r.value:,.3f} | {r.unit} | {r.spread} | {ratio} | {r.note} |")
+    table = [page_tables(rows)]
     text = f"""# Performance
 
 Interactive teaching works only when answers come back at once.

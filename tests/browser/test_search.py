@@ -39,3 +39,14 @@ def test_search_finds_each_chapter(book, new_page, chapter_file):
 def test_search_for_a_word_no_page_contains_finds_nothing(book, new_page):
     page, _ = new_page()
     assert search(page, book, "zyxwvutsrq") == []
+
+
+def test_search_snippets_come_from_the_page_body(book, new_page):
+    """Snippets quote the article, not the sidebars or the header's buttons (_static/reader-search.js)."""
+    page, _ = new_page()
+    search(page, book, "lost update")
+    page.wait_for_function("() => document.querySelectorAll('#search-results p.context').length > 0")
+    snippets = page.eval_on_selector_all("#search-results p.context", "ps => ps.map(p => p.textContent)")
+    assert snippets
+    for text in snippets:
+        assert "Contents" not in text and "Download" not in text and ".ipynb" not in text, text
