@@ -59,6 +59,7 @@ def test_widget_cells_are_marked_and_everything_else_is_compared(path):
     "show_tables.py",  # report tables displayed as HTML tables, not printed as padded text
     "format_notebooks.py",  # code formatted to fit the book's column
     "colab_setup.py",  # a hidden first cell installs labsupport on Colab
+    "exercise_boxes.py",  # exercises in boxes, numbered <section>.<k> across the book
 ])
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_notebooks_are_clean_for_readers(path, tool):
