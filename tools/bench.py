@@ -347,7 +347,7 @@ def page_tables(rows: list[Row]) -> str:
         shared = len(notes) == 1 and all(r.note for r in members)  # one note for every row: say it once
         head = "| measure | value |" + (" spread |" if spreads else "") + (" peer, ratio |" if peers else "")
         rule = "|---|--:|" + ("--:|" if spreads else "") + ("---|" if peers else "")
-        lines = [f"### {group[:1].upper()}{group[1:]}", "", head, rule]
+        lines = [f"## {group[:1].upper()}{group[1:]}", "", head, rule]
         for r in members:
             name = r.name + (f" ({notes.index(r.note) + 1})" if r.note and not shared else "")
             ratio = f"{r.peer} ×{r.ratio:.2f}" if r.ratio is not None else r.peer

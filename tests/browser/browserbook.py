@@ -162,9 +162,9 @@ READING_JS = """() => {
   });
   const inputs = Array.from(article.querySelectorAll('div.cell_input')).map(el => el.innerText);
   const outputs = Array.from(article.querySelectorAll('div.cell_output')).map(el => el.innerText);
-  const scaffolding = inputs.filter(t => /NBVAL_IGNORE_OUTPUT|^\s*# alt:|Initialize Otter|grader = otter\.Notebook/m.test(t))
+  const scaffolding = inputs.filter(t => /NBVAL_IGNORE_OUTPUT|^\\s*# alt:|Initialize Otter|grader = otter\\.Notebook/m.test(t))
                             .map(t => t.slice(0, 120));
-  const warnings = outputs.filter(t => /(Warning|Error): |Traceback \(most recent call last\)/.test(t))
+  const warnings = outputs.filter(t => /\\w+Warning: |Traceback \\(most recent call last\\)/.test(t))
                           .map(t => t.slice(0, 160));
   const stderr = article.querySelectorAll('div.output.stderr, div.stderr').length;
   const first = article.querySelector('h1');
