@@ -89,9 +89,13 @@ def title_of(file: str) -> str:
     return h1.get_text(" ", strip=True).replace("#", "").strip() if h1 else file
 
 
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
 def serve():
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(_Quiet, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -138,9 +142,11 @@ def main(argv: list[str]) -> int:
             page.add_style_tag(content=PRINT_CSS)
             if solutions is not None:
                 body = f"<h1>{heading}</h1>" + "".join(solutions)
-                page.evaluate("""body => { const a = document.querySelector('article.bd-article');
+                page.evaluate("""([body, heading]) => { const a = document.querySelector('article.bd-article');
+                  // the theme prints the page's title from a header of its own: give it the heading too
+                  document.querySelectorAll('h1').forEach(h => { if (!a.contains(h)) h.textContent = heading; });
                   a.innerHTML = '<section>' + body + '</section>';
-                  return window.MathJax && MathJax.typesetPromise ? MathJax.typesetPromise([a]) : null; }""", body)
+                  return window.MathJax && MathJax.typesetPromise ? MathJax.typesetPromise([a]) : null; }""", [body, heading])
             else:
                 page.evaluate(REMOVE_SOLUTIONS)
             page.emulate_media(media="print")
