@@ -49,4 +49,5 @@ def test_search_snippets_come_from_the_page_body(book, new_page):
     snippets = page.eval_on_selector_all("#search-results p.context", "ps => ps.map(p => p.textContent)")
     assert snippets
     for text in snippets:
-        assert "Contents" not in text and "Download" not in text and ".ipynb" not in text, text
+        for chrome in ("Print to PDF", "Fullscreen mode", "Binder", "Open issue", "Skip to main content"):
+            assert chrome not in text, f"a snippet quotes the page's buttons or sidebars ({chrome!r}): {text[:200]}"
