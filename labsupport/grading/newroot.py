@@ -148,12 +148,14 @@ def build(root: str, *, workdir: str, readable: list[str] = (), owner: tuple[int
     """
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    # The private /tmp first: a checkout or virtual environment that lives under the host's /tmp
+    # (a CI clone, say) is then bound on top of it, instead of being hidden by it.
+    tmp = _place(root, "/tmp", directory=True)
+    _mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
     for path in allowed_paths():
         bind(path, root)
     _populate_etc(root)
     _populate_dev(root)
-    tmp = _place(root, "/tmp", directory=True)
-    _mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777")
     for path in readable:
         bind(path, root)
     bind(workdir, root, WORKDIR, writable=True)
