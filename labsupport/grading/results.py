@@ -13,7 +13,7 @@ __all__ = ["STATUSES", "Result", "CaseResult", "write_csv", "write_feedback"]
 STATUSES = {
     "graded": "every cell ran and every test was run",
     "timed out": "the notebook's cells ran past the time limit; later cells were skipped",
-    "out of memory": "a cell ran out of memory",
+    "out of memory": "a cell ran out of memory; the notebook was re-run without that cell",
     "crashed": "the kernel died (os._exit, a crash); the notebook was re-run without the cell that killed it",
     "output too large": "a cell printed more than the output limit and was stopped",
     "not a notebook": "the file is empty, is not JSON, or is not a Jupyter notebook",

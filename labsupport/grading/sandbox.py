@@ -301,7 +301,13 @@ def grade(job: dict) -> dict:
         if state == "output":
             problems.append(f"output too large: cell {number + 1} printed more than {job['output_cap']} bytes")
         if state == "error" and outcome.get("ename") == "MemoryError":
-            problems.append(f"out of memory: cell {number + 1} exceeded the memory limit")
+            # What the cell allocated may still be held by the student's names, leaving later cells a
+            # headroom that depends on chance: start afresh without it, as after a crash.
+            problems.append(f"out of memory: cell {number + 1} exceeded the memory limit; it was skipped")
+            if not replay():
+                problems.append("out of memory: too many restarts; grading stopped")
+                break
+            continue
         done.append(source)
 
     remote = None
