@@ -8,7 +8,10 @@ S3 Bucket Keys are the bank fetching one key for the whole counter for a
 while, instead of calling the key service for every box.
 
 The model: :class:`Bucket` stores objects under one of the four modes and
-counts the requests your KMS key receives (that is what KMS bills).
+counts the requests your KMS key receives (that is what KMS bills). For
+DSSE-KMS the count is a lower bound: the model asks your key only for the
+inner layer's data key, while AWS says DSSE-KMS makes more KMS API calls than
+SSE-KMS without saying how many.
 
 References
 ----------

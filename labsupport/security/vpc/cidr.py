@@ -14,8 +14,10 @@ subnet is between a /28 netmask (16 addresses) and a /16 netmask (65,536);
 subnets of one VPC must not overlap; "AWS reserves both the first four and
 the last IPv4 address in each subnet's CIDR block". Amazon VPC User Guide,
 "Subnet CIDR blocks" (what the four first addresses are for: network address,
-VPC router, DNS, future use; the last is the broadcast address, which a VPC
-does not support).
+VPC router, reserved by AWS, future use; the last is the broadcast address,
+which a VPC does not support). The Amazon-provided DNS server is at the base
+of the *VPC*'s primary range plus two; a subnet's base + 2 is merely reserved,
+and is the DNS server only in the subnet that starts at the VPC's base.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ __all__ = ["PREFIX_RANGE", "RESERVED_PER_SUBNET", "Subnet", "parse_cidr", "reser
            "plan_subnets", "check_subnets"]
 
 PREFIX_RANGE = (16, 28)  # /16 (65,536 addresses) to /28 (16 addresses), for VPCs and subnets alike
-RESERVED_PER_SUBNET = 5  # network, VPC router, DNS, future use, broadcast
+RESERVED_PER_SUBNET = 5  # network, VPC router, reserved (base + 2), future use, broadcast
 
 Network = ipaddress.IPv4Network
 
@@ -74,14 +76,14 @@ def reserved_addresses(cidr) -> tuple[tuple[str, str], ...]:
     ...     print(address, purpose)
     10.0.1.0 network address
     10.0.1.1 VPC router
-    10.0.1.2 DNS server (Amazon-provided)
+    10.0.1.2 reserved by AWS (the DNS server is the VPC's base + 2)
     10.0.1.3 reserved for future use
     10.0.1.255 broadcast address (not supported in a VPC)
     """
     net = parse_cidr(cidr, "cidr")
     base, last = net.network_address, net.broadcast_address
     return ((str(base), "network address"), (str(base + 1), "VPC router"),
-            (str(base + 2), "DNS server (Amazon-provided)"), (str(base + 3), "reserved for future use"),
+            (str(base + 2), "reserved by AWS (the DNS server is the VPC's base + 2)"), (str(base + 3), "reserved for future use"),
             (str(last), "broadcast address (not supported in a VPC)"))
 
 
