@@ -211,6 +211,10 @@ def check_numbers(name: str, values: Any, *, low: float | None = None, high: flo
     if isinstance(values, np.ndarray):
         if values.ndim != 1:
             raise ValueError(f"{name} must be one-dimensional; got an array of shape {values.shape}")
+        if values.dtype.kind in "iuf" and np.all(np.isfinite(values)) and (low is None or np.all(
+                values > low if low_open else values >= low)) and (high is None or np.all(values <= high)) \
+                and (values.size or not nonempty):
+            return values.astype(float)  # the fast path for arrays that pass; others are explained below
         items: Sequence[Any] = list(values)
     elif isinstance(values, (str, bytes, dict, set, frozenset)) or not isinstance(values, Iterable):
         raise TypeError(f"{name} must be a sequence of numbers, not {type(values).__name__}")

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 import simpy
 
 from labsupport.seeds import Seed, derive_rng
-from labsupport.availability.retries import BACKOFF_STRATEGIES, RetryBudget, _base_seed, _check_delays, _next_delay_s
+from labsupport.availability.retries import BACKOFF_STRATEGIES, RetryBudget, _base_seed, _delays, _next_delay_s
 
 __all__ = ["StormResult", "run_retry_storm", "METASTABLE_FIXES", "run_metastable_failure",
            "backlog_recovery_s", "retry_storm_sustains"]
@@ -200,7 +200,7 @@ def run_retry_storm(*, arrival_rate_per_s: float = 70.0, capacity_per_s: float =
     if backoff not in BACKOFF_STRATEGIES:
         raise ValueError(f"backoff={backoff!r} is unknown; choose one of {BACKOFF_STRATEGIES}")
     if backoff != "none":
-        _check_delays(base_delay_s, cap_delay_s)
+        _delays(base_delay_s, cap_delay_s)
     if not 0 <= trigger_start_s <= trigger_end_s < duration_s:
         raise ValueError(f"need 0 <= trigger_start_s <= trigger_end_s < duration_s, got "
                          f"{trigger_start_s}, {trigger_end_s}, {duration_s}")
