@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.checks import check_int, check_number, check_type, out_of_range
 from labsupport.seeds import derive_rng
 from labsupport.foundations.queueing import mmc_response_percentile_s
 
@@ -170,19 +171,15 @@ def run_autoscaling(policy, *, min_size: int = 2, max_size: int = 60, capacity_r
     ...
     ValueError: min_size=5 exceeds max_size=3; choose 0 <= min_size <= max_size (max_size >= 1)
     """
-    if not isinstance(policy, (TargetTracking, StepScaling)):
-        raise TypeError(f"policy must be TargetTracking or StepScaling, not {type(policy).__name__}")
-    if not (isinstance(min_size, int) and isinstance(max_size, int) and 0 <= min_size <= max_size and max_size >= 1):
-        raise ValueError(f"min_size={min_size} exceeds max_size={max_size}; choose 0 <= min_size <= max_size "
-                         "(max_size >= 1)" if min_size > max_size else
-                         f"min_size={min_size}, max_size={max_size}: need integers with 0 <= min_size <= max_size "
-                         "and max_size >= 1 (an empty group serves nothing)")
+    check_type("policy", policy, (TargetTracking, StepScaling))
+    check_int("max_size", max_size, low=1)  # an empty group serves nothing
+    if check_int("min_size", min_size, low=0) > max_size:
+        raise out_of_range("min_size", min_size, "0 <= min_size <= max_size (max_size >= 1)",
+                           why=f"exceeds max_size={max_size}")
     for name, value in (("capacity_rps", capacity_rps), ("duration_s", duration_s), ("latency_slo_s", latency_slo_s)):
-        if not value > 0:
-            raise ValueError(f"{name}={value} must be > 0")
+        check_number(name, value, low=0, low_open=True)
     for name, value in (("launch_delay_s", launch_delay_s), ("init_s", init_s), ("warmup_s", warmup_s)):
-        if not value >= 0:
-            raise ValueError(f"{name}={value} must be >= 0 seconds")
+        check_number(name, value, low=0)
     if not 0 < util_limit <= 1:
         raise ValueError(f"util_limit={util_limit}; choose 0 < util_limit <= 1")
     rng = derive_rng(seed, "autoscaling:noise")

@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from labsupport.checks import check_int, check_number
 from labsupport.foundations.clocks import concurrent, happened_before
 from labsupport.sim import Exponential, Latency, Node, Simulation
 
@@ -167,16 +168,14 @@ def run_replication(*, regions=("us-east-1", "eu-west-1"), write_rate_per_s: flo
     >>> run_replication(keys=0)
     Traceback (most recent call last):
     ...
-    ValueError: keys=0 must be an int >= 1
+    ValueError: keys=0 is out of range; choose keys >= 1
     """
     if len(set(regions)) < 2:
         raise ValueError(f"regions={regions!r}; need at least two distinct Regions")
-    if isinstance(keys, bool) or not isinstance(keys, int) or keys < 1:
-        raise ValueError(f"keys={keys} must be an int >= 1")
+    check_int("keys", keys, low=1)
     for name, value in (("write_rate_per_s", write_rate_per_s), ("ship_delay_s", ship_delay_s),
                         ("duration_s", duration_s)):
-        if not value > 0:
-            raise ValueError(f"{name}={value} must be > 0")
+        check_number(name, value, low=0, low_open=True)
     if (fail_region is None) != (fail_at_s is None) or (fail_region is not None and fail_region not in regions):
         raise ValueError(f"fail_region={fail_region!r} and fail_at_s={fail_at_s!r}: give both (a Region in "
                          f"{list(regions)}) or neither")
