@@ -28,7 +28,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["check_type", "check_number", "check_int", "check_probability", "check_choice",
+__all__ = ["check_type", "check_method", "check_hashable", "check_number", "check_int", "check_probability", "check_choice",
            "check_numbers", "out_of_range", "describe_range"]
 
 
@@ -55,6 +55,38 @@ def check_type(name: str, value: Any, types: type | tuple[type, ...]) -> Any:
     return value
 
 
+def check_method(name: str, value: Any, method: str, signature: str = "...") -> Any:
+    """Return ``value`` if it has a callable ``method`` (duck typing); otherwise raise ``TypeError``.
+
+    Examples
+    --------
+    >>> check_method("policy", "random", "choose", "targets, state, rng")
+    Traceback (most recent call last):
+    ...
+    TypeError: policy must have a choose(targets, state, rng) method, not str
+    """
+    if not callable(getattr(value, method, None)):
+        raise TypeError(f"{name} must have a {method}({signature}) method, not {type(value).__name__}")
+    return value
+
+
+def check_hashable(name: str, value: Any, why: str = "") -> Any:
+    """Return ``value`` if it can be hashed (a dict key, a set member); otherwise raise ``TypeError``.
+
+    Examples
+    --------
+    >>> check_hashable("initial", [1, 2], "register values are compared as keys")
+    Traceback (most recent call last):
+    ...
+    TypeError: initial=[1, 2] is unhashable (list); register values are compared as keys
+    """
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(f"{name}={value!r} is unhashable ({type(value).__name__}){'; ' + why if why else ''}") from None
+    return value
+
+
 def describe_range(name: str, low: float | None = None, high: float | None = None,
                    low_open: bool = False, high_open: bool = False) -> str:
     """The valid range as a reader would write it: ``"0 < p <= 1"``, ``"n >= 1"``, ``"x finite"``.
@@ -68,12 +100,13 @@ def describe_range(name: str, low: float | None = None, high: float | None = Non
     """
     lo = "<" if low_open else "<="
     hi = "<" if high_open else "<="
+    low_s, high_s = (str(b) if isinstance(b, numbers.Integral) else f"{b:g}" for b in (low or 0, high or 0))
     if low is not None and high is not None:
-        return f"{low:g} {lo} {name} {hi} {high:g}"
+        return f"{low_s} {lo} {name} {hi} {high_s}"
     if low is not None:
-        return f"{name} {'>' if low_open else '>='} {low:g}"
+        return f"{name} {'>' if low_open else '>='} {low_s}"
     if high is not None:
-        return f"{name} {hi} {high:g}"
+        return f"{name} {hi} {high_s}"
     return f"a finite {name}"
 
 

@@ -38,6 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from labsupport.checks import check_int
 from labsupport.stable_hash import stable_hash64
 from labsupport.sim import Constant, Node, Simulation, TraceEvent
 
@@ -58,8 +59,7 @@ def replica_nodes(key: str, nodes_per_zone: int = 2, zones=ZONES) -> list[str]:
     >>> replica_nodes("photos/cat.jpg")
     ['disk-a1', 'disk-b0', 'disk-c1']
     """
-    if not isinstance(nodes_per_zone, int) or nodes_per_zone < 1:
-        raise ValueError(f"nodes_per_zone={nodes_per_zone!r} must be an int >= 1")
+    check_int("nodes_per_zone", nodes_per_zone, low=1)
     return [max((f"disk-{z}{i}" for i in range(nodes_per_zone)), key=lambda n: stable_hash64(f"{key}|{n}"))
             for z in zones]
 
@@ -282,8 +282,7 @@ def run_read_after_write(mode: str = "eventual", *, n_writes: int = 1000, latenc
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    if not isinstance(n_writes, int) or n_writes < 1:
-        raise ValueError(f"n_writes={n_writes!r} must be an int >= 1")
+    check_int("n_writes", n_writes, low=1)
     stale_read_probability(latency_s, propagation_mean_s, read_gap_max_s)  # validates the times
     if latency_s <= 0:
         raise ValueError(f"latency_s={latency_s} must be > 0 seconds")

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from labsupport.checks import check_type, out_of_range
 from labsupport.security.encryption.envelope import (KEY_BYTES, NONCE_BYTES, Ciphertext, DecryptionError, Envelope, KmsKey, open_envelope,
                                  seal)
 
@@ -139,8 +140,9 @@ class Bucket:
                                    f"general purpose buckets since April 2026)")
             if not https:
                 raise AccessDenied("SSE-C requests must use HTTPS; a key sent over HTTP should be considered compromised")
-            if not isinstance(customer_key, (bytes, bytearray)) or len(customer_key) != KEY_BYTES:
-                raise ValueError("customer_key must be 32 bytes (AES-256) for SSE-C")
+            if len(check_type("customer_key", customer_key, (bytes, bytearray))) != KEY_BYTES:
+                raise out_of_range("customer_key", f"<{len(customer_key)} bytes>", "32 bytes (AES-256) for SSE-C",
+                                   why="has the wrong length")
             salt, nonce = self._s3_key.random(16), self._s3_key.random(NONCE_BYTES)
             body = AESGCM(bytes(customer_key)).encrypt(nonce, data, self.arn(key).encode())
             mac = hmac.new(salt, bytes(customer_key), hashlib.sha256).digest()   # the key itself is not stored
