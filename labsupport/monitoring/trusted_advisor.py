@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from labsupport.checks import check_int
 from labsupport.seeds import Seed, as_rng
 
 __all__ = ["OK", "WARNING", "ERROR", "NOT_AVAILABLE", "PLANS", "Instance", "Account", "Check", "Finding",
@@ -250,10 +251,8 @@ def generate_account(*, n_instances: int = 12, idle_day_probability: float = 0.0
             raise ValueError(f"{name}={p} is not a probability; choose 0 <= {name} <= 1")
     if idle_fraction + hot_fraction + weekend_idle_fraction > 1:
         raise ValueError("idle_fraction + hot_fraction + weekend_idle_fraction must not exceed 1")
-    if isinstance(n_instances, bool) or not isinstance(n_instances, int) or n_instances < 0:
-        raise ValueError(f"n_instances={n_instances!r} must be a whole number >= 0")
-    if not 1 <= n_zones <= 6:
-        raise ValueError(f"n_zones={n_zones}; choose 1 <= n_zones <= 6")
+    check_int("n_instances", n_instances, low=0)
+    check_int("n_zones", n_zones, low=1, high=6)
     rng = as_rng(seed)
     zones = [f"us-east-1{c}" for c in "abcdef"[:n_zones]]
     instances = []

@@ -78,7 +78,7 @@ class RateBasedRule:
     10.0
     >>> RateBasedRule(limit=5, window_s=60)
     Traceback (most recent call last):
-    ValueError: limit=5 is below AWS WAF's minimum of 10 requests per window
+    ValueError: limit=5 is out of range; choose limit >= 10
     """
 
     def __init__(self, limit: int, window_s: int = 300, check_interval_s: float = 10.0) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable
 import simpy
 from simpy.events import NORMAL
 
+from labsupport.checks import check_type, out_of_range
 from labsupport.sim.calls import Call
 from labsupport.sim.trace import Message, NodeId, TraceEvent
 
@@ -67,8 +68,8 @@ class Node:
     """
 
     def __init__(self, name: NodeId):
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"a node's name must be a non-empty string, not {name!r}")
+        if not check_type("name", name, str):
+            raise out_of_range("name", name, "a non-empty string", why="is empty")
         self.name = name
         self.sim: Simulation | None = None
         self.alive = True

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 
 import simpy
 
+from labsupport.checks import check_int
 from labsupport.seeds import derive_rng
 from labsupport.sim.history import History
 from labsupport.sim.latency import Latency, as_latency
@@ -90,8 +91,7 @@ class Simulation:
 
     def __init__(self, seed: int = 0, *, latency: Latency | float = 0.001, loss: float = 0.0,
                  duplicate: float = 0.0, fifo: bool = False):
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise TypeError(f"seed must be an int so the run can be repeated, not {type(seed).__name__}")
+        check_int("seed", seed)  # an int, so that the run can be repeated
         self.seed = seed
         self.env = simpy.Environment()
         self.nodes: dict[NodeId, Node] = {}

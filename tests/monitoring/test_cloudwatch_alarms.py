@@ -150,7 +150,7 @@ def test_bad_threshold_and_band_combinations():
         MetricAlarm(threshold=float("inf"))
     with pytest.raises(ValueError, match="threshold=1 must be None"):
         MetricAlarm(threshold=1, comparison_operator="GreaterThanUpperThreshold")
-    with pytest.raises(ValueError, match="period_s=30: anomaly"):
+    with pytest.raises(ValueError, match="period_s=30 is too short: anomaly"):
         MetricAlarm(comparison_operator="GreaterThanUpperThreshold", period_s=30, storage_resolution_s=1)
     assert MetricAlarm(threshold=1, period_s=20, storage_resolution_s=1).period_s == 20
     with pytest.raises(ValueError, match="needs a .lower, upper. band"):
@@ -242,7 +242,7 @@ def test_more_breaching_data_never_removes_an_alarm(mn, values, treatment, data)
 def test_a_window_of_metric_values_is_not_a_window_of_flags(window):
     # Issue 15: evaluate_window used to sum its entries, so values [0, 0, 3] gave ALARM
     # and [nan, nan, nan] gave OK. It takes breaching flags only.
-    with pytest.raises(TypeError, match=r"window\[\d\] must be True \(breaching\), False or None"):
+    with pytest.raises(TypeError, match=r"window\[\d\] \(True breaching, False or None missing\) must be bool"):
         evaluate_window(window, datapoints_to_alarm=1, evaluation_periods=3)
 
 

@@ -176,10 +176,8 @@ def _check_flags(window) -> list[bool | None]:
     check_type("window", window, (list, tuple, np.ndarray))
     flags = []
     for i, b in enumerate(window):
-        if b is not None and not isinstance(b, (bool, np.bool_)):
-            raise TypeError(f"window[{i}] must be True (breaching), False or None (missing), "
-                            f"not {type(b).__name__} {b!r}; compare metric values with the "
-                            "threshold first (MetricAlarm.breaches) or use evaluate_alarm")
+        # compare metric values with the threshold first (MetricAlarm.breaches), or use evaluate_alarm
+        check_type(f"window[{i}] (True breaching, False or None missing)", b, (bool, np.bool_, type(None)))
         flags.append(None if b is None else bool(b))
     return flags
 
@@ -237,15 +235,15 @@ class MetricAlarm:
             raise out_of_range("period_s", p, "10, 20, 30 or a multiple of 60 seconds",
                                why="is not an alarm period")
         if p < 60 and res != 1:
-            raise ValueError(f"period_s={p} needs a high-resolution metric (storage_resolution_s=1); "
-                             "with 60-second data use a multiple of 60")
+            raise out_of_range("period_s", p, "a multiple of 60 with 60-second data",
+                               why="needs a high-resolution metric (storage_resolution_s=1)")
         if p < 60 and band:
-            raise ValueError(f"period_s={p}: anomaly detection alarms need a period of >= 60 seconds")
+            raise out_of_range("period_s", p, "period_s >= 60", why="is too short: anomaly detection alarms")
         total_s = p * self.evaluation_periods
         limit = MAX_EVALUATION_S if p >= 3600 else MAX_EVALUATION_SHORT_PERIOD_S
         if total_s > limit:
-            raise ValueError(f"period_s x evaluation_periods = {total_s} s exceeds {limit} s; "
-                             "choose fewer or shorter periods")
+            raise out_of_range("period_s x evaluation_periods", total_s, "fewer or shorter periods",
+                               why=f"s exceeds {limit} s")
 
     def breaches(self, value: float | None, band: tuple[float, float] | None = None) -> bool | None:
         """Whether one datapoint breaches (None if it is missing).

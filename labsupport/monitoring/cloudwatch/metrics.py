@@ -38,6 +38,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from labsupport.checks import check_int
+
 __all__ = [
     "STANDARD_STATISTICS", "MetricId", "Datapoint", "PooledComparison",
     "parse_statistic", "percentile", "compute_statistic", "validate_period",
@@ -183,8 +185,7 @@ def validate_period(period_s: int, *, storage_resolution_s: int = 60) -> int:
     """
     if storage_resolution_s not in (1, 60):
         raise ValueError(f"storage_resolution_s={storage_resolution_s}; choose 1 (high) or 60 (standard)")
-    if isinstance(period_s, bool) or not isinstance(period_s, int) or period_s < 1:
-        raise ValueError(f"period_s={period_s!r} must be a positive whole number of seconds")
+    check_int("period_s", period_s, low=1)
     if period_s % 60 == 0:
         return period_s
     if storage_resolution_s == 1 and period_s in HIGH_RESOLUTION_PERIODS_S:

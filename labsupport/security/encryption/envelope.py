@@ -89,7 +89,7 @@ def canonical_context(context: Mapping[str, str] | None) -> bytes:
     True
     >>> canonical_context({"a": 1})
     Traceback (most recent call last):
-    TypeError: context: keys and values must be strings, got 'a': 1
+    TypeError: context['a'] must be str, not int
     """
     context = {} if context is None else context
     check_type("context", context, Mapping)  # strings to strings
