@@ -180,8 +180,7 @@ def run_autoscaling(policy, *, min_size: int = 2, max_size: int = 60, capacity_r
         check_number(name, value, low=0, low_open=True)
     for name, value in (("launch_delay_s", launch_delay_s), ("init_s", init_s), ("warmup_s", warmup_s)):
         check_number(name, value, low=0)
-    if not 0 < util_limit <= 1:
-        raise ValueError(f"util_limit={util_limit}; choose 0 < util_limit <= 1")
+    check_number("util_limit", util_limit, low=0, low_open=True, high=1)
     rng = derive_rng(seed, "autoscaling:noise")
     env = simpy.Environment(initial_time=start_s)
     if initial_size is None:

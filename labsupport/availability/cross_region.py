@@ -258,8 +258,7 @@ def lag_quantile_s(q: float, ship_delay_s: float, link: Exponential) -> float:
     >>> round(lag_quantile_s(0.5, 0.5, Exponential(0.01, 0.035)), 4)
     0.3916
     """
-    if not 0 < q < 1:
-        raise ValueError(f"q={q} must satisfy 0 < q < 1")
+    check_number("q", q, low=0, low_open=True, high=1, high_open=True)
     low, high = link.base_s, link.base_s + 50 * (ship_delay_s + link.mean_extra_s)
     for _ in range(100):
         mid = (low + high) / 2

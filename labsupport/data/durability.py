@@ -139,8 +139,7 @@ def annual_loss_probability(mttdl_years: float, years: float = 1.0) -> float:
     >>> round(annual_loss_probability(1000.0), 7)
     0.0009995
     """
-    if not mttdl_years > 0:
-        raise ValueError(f"mttdl_years={mttdl_years!r} must be > 0")
+    check_number("mttdl_years", mttdl_years, low=0, low_open=True)
     return -math.expm1(-years / mttdl_years)
 
 

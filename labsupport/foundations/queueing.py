@@ -226,8 +226,7 @@ def mmc_wait_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: int,
     >>> round(mmc_wait_tail(8.0, 1.0, 10, 0.0), 4)  # equals Erlang C at t = 0
     0.4092
     """
-    if not t_s >= 0:
-        raise ValueError(f"t_s={t_s!r} must be >= 0")
+    check_number("t_s", t_s, low=0)
     p_wait, theta = _mmc(arrival_rate_per_s, service_rate_per_s, c)
     return p_wait * math.exp(-theta * t_s)
 
@@ -246,8 +245,7 @@ def mmc_response_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: i
     >>> round(mmc_response_tail(9.0, 10.0, 1, 1.0), 6)  # M/M/1: exp(-(mu - lambda) t)
     0.367879
     """
-    if not t_s >= 0:
-        raise ValueError(f"t_s={t_s!r} must be >= 0")
+    check_number("t_s", t_s, low=0)
     mu = service_rate_per_s
     p_wait, theta = _mmc(arrival_rate_per_s, mu, c)
     if math.isclose(theta, mu, rel_tol=1e-9):

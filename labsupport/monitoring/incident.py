@@ -285,8 +285,7 @@ def pooled_response_percentile_s(arrival_rates_per_s: Sequence[float], service_r
     >>> round(pooled_response_percentile_s([1.0, 4.0], 6.5, 0.99), 3)
     1.753
     """
-    if not 0 < q < 1:
-        raise ValueError(f"q={q} must be a fraction strictly between 0 and 1 (0.99 for p99)")
+    check_number("q", q, low=0, low_open=True, high=1, high_open=True)
     rates = list(arrival_rates_per_s)
     if not rates or any(not (0 < lam < service_rate_per_s) for lam in rates):
         raise ValueError(f"arrival_rates_per_s={rates} must be non-empty, each 0 < lambda < "

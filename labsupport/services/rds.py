@@ -237,8 +237,7 @@ def run_replication(deployment: str = "multi_az_instance", *, n_replicas: int = 
     for name, value in (("write_rate_per_s", write_rate_per_s), ("duration_s", duration_s),
                         ("apply_s", apply_s), ("latency_s", latency_s)):
         check_number(name, value, low=0, low_open=True)
-    if read_rate_per_s < 0:
-        raise ValueError(f"read_rate_per_s={read_rate_per_s!r} must be >= 0")
+    check_number("read_rate_per_s", read_rate_per_s, low=0)
     sync = {"single_az": [], "multi_az_instance": ["db-b"], "multi_az_cluster": ["db-b", "db-c"]}[deployment]
     replicas = [f"db-r{i + 1}" for i in range(n_replicas)]
     readers = (sync if deployment == "multi_az_cluster" else []) + replicas

@@ -38,7 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from labsupport.checks import check_int
+from labsupport.checks import check_int, check_number
 from labsupport.stable_hash import stable_hash64
 from labsupport.sim import Constant, Node, Simulation, TraceEvent
 
@@ -284,8 +284,7 @@ def run_read_after_write(mode: str = "eventual", *, n_writes: int = 1000, latenc
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     check_int("n_writes", n_writes, low=1)
     stale_read_probability(latency_s, propagation_mean_s, read_gap_max_s)  # validates the times
-    if latency_s <= 0:
-        raise ValueError(f"latency_s={latency_s} must be > 0 seconds")
+    check_number("latency_s", latency_s, low=0, low_open=True)
     sim = Simulation(seed=seed, latency=Constant(latency_s))
     for z in ZONES:
         for i in range(nodes_per_zone):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+from labsupport.checks import check_number
 from labsupport.foundations.queueing import mmc_mean_response_s, mmc_response_percentile_s
 
 __all__ = ["web_tier_latency_s", "expected_incident_errors", "budget_seconds"]
@@ -78,6 +79,5 @@ def budget_seconds(target: float, window_s: float = 3600.0) -> float:
     >>> round(budget_seconds(0.999), 2), round(budget_seconds(0.995), 1)
     (3.6, 18.0)
     """
-    if not 0 < target < 1:
-        raise ValueError(f"target={target!r} must be a fraction with 0 < target < 1")
+    check_number("target", target, low=0, low_open=True, high=1, high_open=True)
     return (1 - target) * window_s

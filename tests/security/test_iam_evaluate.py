@@ -316,7 +316,7 @@ def test_bad_inputs_are_rejected():
         Request(ROLE, "s3:GetObject")
     with pytest.raises(ValueError, match="without wildcards"):
         Request(USER, "s3:Get*")
-    with pytest.raises(ValueError, match="must be an ARN"):
+    with pytest.raises(ValueError, match="is not an ARN"):
         Request(USER, "s3:GetObject", "bucket/key")
     with pytest.raises(ValueError, match="differ only in case"):
         Request(USER, "s3:GetObject", context={"aws:SourceIp": "1.2.3.4", "AWS:SOURCEIP": "1.2.3.4"})

@@ -64,8 +64,7 @@ def false_suspicion_probability(timeout_s: float, interval_s: float, *, jitter: 
     check_number("timeout_s", timeout_s, low=0, low_open=True)
     check_number("interval_s", interval_s, low=0, low_open=True)
     check_number("scale_s", scale_s, low=0, low_open=True)
-    if not 0 <= loss < 1:
-        raise ValueError(f"loss={loss} must satisfy 0 <= loss < 1")
+    check_number("loss", loss, low=0, high=1, high_open=True)
 
     def tail(y):  # P(Y > y)
         if jitter == "exponential":

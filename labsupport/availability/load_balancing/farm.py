@@ -224,8 +224,7 @@ def run_farm(policy, n_servers: int, arrival_rate_per_s: float, service_rate_per
     if len(speeds) != n_servers:
         raise ValueError(f"speeds has {len(speeds)} entries; give one per server ({n_servers})")
     speeds = [check_number(f"speeds[{i}]", s, low=0, low_open=True) for i, s in enumerate(speeds)]
-    if not 0 <= warmup_fraction < 1:
-        raise ValueError(f"warmup_fraction={warmup_fraction!r} must satisfy 0 <= it < 1")
+    check_number("warmup_fraction", warmup_fraction, low=0, high=1, high_open=True)
     load = lam / (mu * workers * sum(speeds))
     if load >= 1 and not allow_overload:
         raise UnstableQueueError(load, f"arrival_rate_per_s={lam:g} vs capacity "

@@ -165,8 +165,7 @@ def run_health_checks(targets: Sequence[Hashable], down: Mapping[Hashable, Seque
     >>> [(round(t), target, state) for t, target, state in trace]
     [(4, 'a', 'healthy'), (25, 'b', 'healthy'), (145, 'b', 'unhealthy'), (535, 'b', 'healthy')]
     """
-    if not horizon_s > 0:
-        raise ValueError(f"horizon_s={horizon_s!r} must be > 0 seconds")
+    check_number("horizon_s", horizon_s, low=0, low_open=True)
     rng = as_rng(seed)
     checker = HealthChecker(list(targets), config)
     for target in down:

@@ -140,6 +140,5 @@ def expected_hashes_exchanged(depth: int, differing: int) -> float:
     (9.0, 1.0)
     """
     depth = check_int("depth", depth, low=0, high=MAX_DEPTH)
-    if differing < 0:
-        raise ValueError(f"differing={differing}; choose differing >= 0 keys")
+    check_int("differing", differing, low=0)
     return 1.0 + sum(2 ** (l + 1) * (1 - (1 - 2.0 ** -l) ** differing) for l in range(depth))

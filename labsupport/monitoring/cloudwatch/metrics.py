@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from labsupport.checks import check_int
+from labsupport.checks import check_int, check_number
 
 __all__ = [
     "STANDARD_STATISTICS", "MetricId", "Datapoint", "PooledComparison",
@@ -139,8 +139,7 @@ def percentile(samples: Sequence[float], p: float) -> float:
     >>> percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 91)
     10
     """
-    if not 0 <= p <= 100:
-        raise ValueError(f"p={p} is outside 0 <= p <= 100")
+    check_number("p", p, low=0, high=100)
     if len(samples) == 0:
         raise ValueError("samples is empty; a period without data has no percentile")
     ordered = sorted(samples)
@@ -213,8 +212,7 @@ def aggregate(datapoints: Iterable[Datapoint], metric: MetricId, *, statistic: s
     """
     parse_statistic(statistic)
     validate_period(period_s, storage_resolution_s=storage_resolution_s)
-    if n_periods < 0:
-        raise ValueError(f"n_periods={n_periods} must be >= 0")
+    check_int("n_periods", n_periods, low=0)
     buckets: list[list[float]] = [[] for _ in range(n_periods)]
     for point in datapoints:
         if point.metric != metric:

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from labsupport.checks import check_type, out_of_range
+from labsupport.checks import check_number, check_type, out_of_range
 from labsupport.security.encryption.envelope import (KEY_BYTES, NONCE_BYTES, Ciphertext, DecryptionError, Envelope, KmsKey, open_envelope,
                                  seal)
 
@@ -91,8 +91,7 @@ class Bucket:
 
     def __init__(self, name: str, *, kms_key: KmsKey | None = None, bucket_key: bool = False,
                  bucket_key_ttl_s: float = 300.0, allow_sse_c: bool = False, test_seed: int | None = None) -> None:
-        if not (bucket_key_ttl_s > 0):
-            raise ValueError(f"bucket_key_ttl_s={bucket_key_ttl_s!r} must be > 0 seconds")
+        check_number("bucket_key_ttl_s", bucket_key_ttl_s, low=0, low_open=True)
         self.name, self.kms_key, self.bucket_key = name, kms_key, bucket_key
         self.bucket_key_ttl_s, self.allow_sse_c = bucket_key_ttl_s, allow_sse_c
         self._s3_key = KmsKey(f"s3-owned/{name}", test_seed=test_seed)        # SSE-S3: S3's own key

@@ -31,7 +31,6 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from labsupport.checks import out_of_range
 from labsupport.security.iam.match import arn_like, split_arn, wildcard_match
 from labsupport.security.iam.values import coerce_value
 from labsupport.security.iam.variables import Template, compile_template, resolve
@@ -103,10 +102,9 @@ def _split_operator(op: str) -> tuple[str | None, str, bool]:
 
 def _parse_value(family: str, raw: Any, what: str, variables: bool) -> Any:
     if isinstance(raw, (dict, list)) or raw is None:
-        raise out_of_range(what, raw, "a string, number or boolean", why="is not a condition value")
+        raise ValueError(f"{what}: condition value must be a string, number or boolean, not {type(raw).__name__}")
     if isinstance(raw, str) and "${" in raw and variables and family not in _VARIABLE_FAMILIES:
-        raise out_of_range(what, raw, f"a value without ${{...}}: policy variables cannot be used with {family} "
-                           "condition operators", why="uses a policy variable")
+        raise ValueError(f"{what}: policy variables cannot be used with {family} condition operators")
     if family in _VARIABLE_FAMILIES:
         text = ("true" if raw else "false") if isinstance(raw, bool) else str(raw)
         template = compile_template(text, variables=variables)
@@ -137,14 +135,12 @@ def parse_conditions(block: Any, *, variables: bool = True) -> tuple[Condition, 
     ValueError: StringEqualz: unknown condition operator; did you mean StringEquals?
     """
     if not isinstance(block, dict) or not block:
-        raise out_of_range("Condition", block, "a non-empty object mapping operators to {key: value(s)}",
-                           why="is not a condition block")
+        raise ValueError(": must be a non-empty object mapping operators to {key: value(s)}")
     out = []
     for op, keys in block.items():
         qualifier, base, if_exists = _split_operator(op)
         if not isinstance(keys, dict) or not keys:
-            raise out_of_range(op, keys, 'condition keys mapped to values, e.g. {"aws:username": "ana"}',
-                               why="does not map condition keys to values")
+            raise ValueError(f"{op}: must map condition keys to values, e.g. {{\"aws:username\": \"ana\"}}")
         for key, raw in keys.items():
             raw_values = raw if isinstance(raw, list) else [raw]
             if not raw_values:

@@ -39,7 +39,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from labsupport.checks import out_of_range
 from labsupport.security.iam.variables import STAR, VARIABLE, Item, Template, _Wild, compile_template, resolve
 
 __all__ = [
@@ -82,7 +81,7 @@ def compile_action(pattern: str) -> re.Pattern:
     True
     """
     if not isinstance(pattern, str):
-        raise out_of_range("action", pattern, "a string service:Action or '*'", why="is not a string")
+        raise ValueError(f"action must be a string, not {type(pattern).__name__}")
     if pattern != "*":
         service, sep, name = pattern.partition(":")
         if not sep or not service or not name or ":" in name:
@@ -173,7 +172,7 @@ def compile_resource(pattern: str, *, variables: bool = True) -> ResourcePattern
     False
     """
     if not isinstance(pattern, str):
-        raise out_of_range("resource", pattern, "a string ARN or '*'", why="is not a string")
+        raise ValueError(f"resource must be a string ARN or '*', not {type(pattern).__name__}")
     template = compile_template(pattern, variables=variables)
     if pattern == "*":
         return ResourcePattern(template)

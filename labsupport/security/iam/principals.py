@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from labsupport.checks import check_type, out_of_range
+from labsupport.checks import check_type
 
 __all__ = ["Caller", "parse_caller", "PrincipalSpec", "parse_principal", "principal_match", "not_principal_excludes"]
 
@@ -119,15 +119,14 @@ def parse_principal(value: Any) -> PrincipalSpec:
     if value == "*":
         return PrincipalSpec((("AWS", ("*",)),))
     if not isinstance(value, dict) or not value:
-        raise out_of_range("Principal", value, '"*" or an object such as {"AWS": "arn:aws:iam::111122223333:user/ana"}',
-                           why="is not a principal")
+        raise ValueError(f'must be "*" or an object such as {{"AWS": "arn:aws:iam::111122223333:user/ana"}}, not {value!r}')
     entries = []
     for kind, raw in value.items():
         if kind not in PRINCIPAL_TYPES:
             raise ValueError(f"unknown principal type {kind!r}; expected one of {', '.join(PRINCIPAL_TYPES)}")
         vals = raw if isinstance(raw, list) else [raw]
         if not vals or not all(isinstance(v, str) and v for v in vals):
-            raise out_of_range(kind, raw, "a non-empty string or list of strings", why="is not a principal")
+            raise ValueError(f"{kind} must be a non-empty string or list of strings, not {raw!r}")
         for v in vals:
             if v != "*" and ("*" in v or "?" in v):
                 raise ValueError(f'{v!r} uses a wildcard; only "*" alone may stand for all principals')

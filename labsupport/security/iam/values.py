@@ -25,8 +25,6 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from labsupport.checks import out_of_range
-
 __all__ = ["parse_date", "coerce_value"]
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
@@ -89,7 +87,7 @@ def coerce_value(family: str, raw: Any, what: str, *, policy: bool = False) -> A
     """
     if family == "numeric":
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
-            raise out_of_range(what, raw, "a number", why="is not a number")
+            raise ValueError(f"{what}: {raw!r} is not a number")
         try:
             number = Decimal(str(raw).strip())
         except InvalidOperation:
@@ -101,7 +99,7 @@ def coerce_value(family: str, raw: Any, what: str, *, policy: bool = False) -> A
         return parse_date(raw, what)
     if family == "ip":
         if not isinstance(raw, str):
-            raise out_of_range(what, raw, "a string IP address or CIDR block", why="is not a string")
+            raise ValueError(f"{what}: {raw!r} is not a string IP address or CIDR block")
         try:
             return ipaddress.ip_network(raw, strict=False) if policy else ipaddress.ip_address(raw)
         except (ValueError, TypeError):

@@ -50,7 +50,7 @@ def parse_cidr(text, what: str) -> Network:
         net = text
     else:
         if not isinstance(text, str) or "/" not in text:
-            raise out_of_range(what, text, "an IPv4 CIDR block such as 10.0.0.0/16", why="is not a CIDR block")
+            raise out_of_range(what, text, "an IPv4 CIDR block such as 10.0.0.0/16", why="is not an IPv4 CIDR block")
         try:
             net = ipaddress.IPv4Network(text, strict=True)
         except ipaddress.NetmaskValueError:

@@ -157,7 +157,7 @@ class SecurityGroup:
 
     def __init__(self, name: str, inbound: Sequence[SgRule] = (), outbound: Sequence[SgRule] | None = None) -> None:
         if not check_type("name", name, str).startswith("sg-"):
-            raise out_of_range("name", name, "a security group name that starts with 'sg-'", why="is not sg-...")
+            raise out_of_range("name", name, "a security group name such as 'sg-web'", why="does not start with 'sg-'")
         for rule in (*inbound, *(outbound or ())):
             check_type(f"security group {name}: rule", rule, SgRule)
         self.name = name
@@ -210,7 +210,7 @@ class AclRule:
     def __init__(self, number: int, action: str, protocol: str, ports, cidr: str) -> None:
         where = f"network ACL rule {number}"
         lo, hi = RULE_NUMBERS
-        check_int(f"{where}: rule number", number, low=lo, high=hi)
+        check_int(f"{where} number", number, low=lo, high=hi)
         if action not in ("allow", "deny"):
             raise ValueError(f"{where}: action {action!r} must be 'allow' or 'deny'")
         object.__setattr__(self, "number", number)
