@@ -36,7 +36,8 @@ import labsupport
 
 # Packages left out, and why: viz draws (its inputs are results and widgets), grading judges
 # student notebooks (its inputs are files and processes, not numbers).
-SKIP_PACKAGES = ("labsupport.viz", "labsupport.grading")
+# labsupport.checks is the checker itself: its bounds (low, high) are the caller's code, not input.
+SKIP_PACKAGES = ("labsupport.viz", "labsupport.grading", "labsupport.checks")
 NOT_NEGATIVE = re.compile(
     r"(^|_)(n|k|m|c|r|w|count|size|replicas|nodes|servers|workers|clients|hosts|zones|tasks|requests|"
     r"messages|devices|trials|runs|repeats|steps|items|keys|rounds|capacity|depth|attempt|retries|"
@@ -189,7 +190,115 @@ def _problems(qualname, obj):
     return found
 
 
-@pytest.mark.parametrize("qualname", COVERED)
+# Functions that still let a bad number through (issue 15, open): each is expected to fail, strictly,
+# so that fixing one fails this test until it is removed from the list. The list may only shrink.
+KNOWN_GAPS = {
+    "labsupport.availability.auto_scaling.TargetTracking",
+    "labsupport.availability.auto_scaling.daily_load",
+    "labsupport.availability.auto_scaling.run_autoscaling",
+    "labsupport.availability.auto_scaling.spike_violation_minutes",
+    "labsupport.availability.cross_region.lag_cdf",
+    "labsupport.availability.cross_region.lag_quantile_s",
+    "labsupport.availability.failover.analysis.worst_outages",
+    "labsupport.availability.failover.config.FailoverConfig",
+    "labsupport.availability.failover.config.Faults",
+    "labsupport.availability.failover.config.recovery_budget",
+    "labsupport.availability.failure_detection.detectors.NormalJitter",
+    "labsupport.availability.failure_detection.detectors.run_failure_detection",
+    "labsupport.availability.failure_detection.theory.expected_detection_time_s",
+    "labsupport.availability.failure_detection.theory.phi_deadline_s",
+    "labsupport.availability.isolation.sharding.overlap_distribution",
+    "labsupport.availability.load_balancing.validation.compare_power_of_d_to_supermarket",
+    "labsupport.availability.load_balancing.validation.compare_random_to_mm1",
+    "labsupport.availability.load_balancing.validation.compare_shared_queue_to_mmc",
+    "labsupport.availability.metastable.backlog_recovery_s",
+    "labsupport.availability.metastable.run_retry_storm",
+    "labsupport.cost.budgets.daily_cost_series",
+    "labsupport.cost.budgets.run_budget_month",
+    "labsupport.cost.commitments.UsageLine",
+    "labsupport.data.durability.annual_loss_probability",
+    "labsupport.data.hashing.analysis.movement",
+    "labsupport.data.linearizability.check_linearizable",
+    "labsupport.data.quorum.config.check_quorum",
+    "labsupport.data.quorum.config.min_overlap",
+    "labsupport.data.quorum.config.quorums_intersect",
+    "labsupport.data.quorum.config.tolerated_failures",
+    "labsupport.data.quorum.merkle.bucket_of",
+    "labsupport.data.quorum.scenarios.run_anti_entropy",
+    "labsupport.data.quorum.scenarios.run_register",
+    "labsupport.data.quorum.scenarios.run_staleness",
+    "labsupport.data.quorum.staleness.p_stale",
+    "labsupport.data.quorum.staleness.simulate_random_quorums",
+    "labsupport.data.quorum.staleness.simulate_wars",
+    "labsupport.data.quorum.versions.advance",
+    "labsupport.data.replication.run_failover",
+    "labsupport.data.replication.run_replica_reads",
+    "labsupport.data.replication.ryw_violation_theory",
+    "labsupport.foundations.kvstore.run_lost_update",
+    "labsupport.foundations.queueing.mmc_response_percentile_s",
+    "labsupport.foundations.redundancy.run_redundancy",
+    "labsupport.labkits.quorums.PrimaryCoordinator",
+    "labsupport.labkits.quorums.run_repair",
+    "labsupport.labkits.quorums.run_schedule",
+    "labsupport.labkits.quorums.run_slow_replica",
+    "labsupport.labkits.quorums.run_workload",
+    "labsupport.monitoring.cloudwatch.anomaly.synthetic_seasonal_series",
+    "labsupport.monitoring.cloudwatch.metrics.Datapoint",
+    "labsupport.monitoring.cloudwatch.metrics.aggregate",
+    "labsupport.monitoring.config.account.run_config_account",
+    "labsupport.monitoring.incident.error_rate_series",
+    "labsupport.monitoring.incident.expected_detection_delay_s",
+    "labsupport.monitoring.incident.metric_series",
+    "labsupport.monitoring.incident.pooled_response_percentile_s",
+    "labsupport.monitoring.systems_manager.run_rollout",
+    "labsupport.monitoring.trusted_advisor.generate_account",
+    "labsupport.monitoring.trusted_advisor.low_utilization_probability",
+    "labsupport.report.comparison",
+    "labsupport.report.relative_error",
+    "labsupport.report.table",
+    "labsupport.security.ddos.run_request_flood",
+    "labsupport.security.encryption.envelope.ByteSource",
+    "labsupport.security.encryption.envelope.KmsKey",
+    "labsupport.security.encryption.sse.Bucket",
+    "labsupport.security.ratelimit.TokenBucket",
+    "labsupport.security.vpc.firewall.Packet",
+    "labsupport.security.vpc.firewall.SgRule",
+    "labsupport.services.dynamodb.token_bucket_throttled",
+    "labsupport.services.ec2.loss_probability",
+    "labsupport.services.ec2.place_group",
+    "labsupport.services.ec2.run_failures",
+    "labsupport.services.rds.mm1_lag_s",
+    "labsupport.services.rds.run_replication",
+    "labsupport.services.s3.Bucket",
+    "labsupport.services.s3.run_read_after_write",
+    "labsupport.services.s3.stale_read_probability",
+    "labsupport.sim.latency.Constant",
+    "labsupport.sim.latency.Exponential",
+    "labsupport.sim.latency.LogNormal",
+    "labsupport.sim.latency.Uniform",
+    "labsupport.stable_hash.mix64",
+    "labsupport.usecases.dr_choice.DrOutcome",
+    "labsupport.usecases.dr_choice.recommend",
+    "labsupport.usecases.iot.expected_copies",
+    "labsupport.usecases.iot.run_delivery",
+    "labsupport.usecases.iot.run_reconnect_storm",
+    "labsupport.usecases.mapreduce.run_mapreduce",
+    "labsupport.usecases.slo.budget_used",
+    "labsupport.usecases.slo.slo_windows",
+    "labsupport.usecases.slo.verdict",
+    "labsupport.usecases.streams.Reading",
+    "labsupport.usecases.webapp_parts.Pool",
+    "labsupport.usecases.webapp_parts.Scenario",
+    "labsupport.usecases.webapp_parts.WebAppConfig",
+    "labsupport.usecases.webapp_theory.budget_seconds",
+    "labsupport.usecases.webapp_theory.expected_incident_errors",
+    "labsupport.usecases.webapp_theory.web_tier_latency_s",
+}
+
+
+@pytest.mark.parametrize("qualname", [
+    pytest.param(q, marks=pytest.mark.xfail(strict=True, reason="known gap, issue 15")) if q in KNOWN_GAPS else q
+    for q in COVERED])
 def test_bad_numbers_are_rejected_naming_the_parameter(qualname):
     obj = next(o for q, o, _ in PUBLIC if q == qualname)
     problems = _problems(qualname, obj)
@@ -239,6 +348,10 @@ def test_the_list_of_functions_without_base_arguments_only_shrinks():
     now_covered = sorted(q for q in NO_BASE_YET if q in BASE)
     gone = sorted(q for q in NO_BASE_YET if q not in {p for p, _, _ in PUBLIC})
     assert not now_covered and not gone, f"remove from NO_BASE_YET: {now_covered + gone}"
+
+
+def test_known_gaps_are_public_functions_in_the_table():
+    assert not KNOWN_GAPS - set(COVERED), sorted(KNOWN_GAPS - set(COVERED))
 
 
 def test_the_table_covers_the_library():
