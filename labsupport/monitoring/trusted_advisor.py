@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from labsupport.checks import check_int
+from labsupport.checks import check_int, check_probability
 from labsupport.seeds import Seed, as_rng
 
 __all__ = ["OK", "WARNING", "ERROR", "NOT_AVAILABLE", "PLANS", "Instance", "Account", "Check", "Finding",
@@ -224,9 +224,8 @@ def low_utilization_probability(idle_day_probability: float, days: int = DAYS, m
     >>> round(low_utilization_probability(2 / 7), 3)     # idle two days a week, at random
     0.6
     """
-    p = idle_day_probability
-    if not 0 <= p <= 1:
-        raise ValueError(f"idle_day_probability={p} is not a probability; choose 0 <= p <= 1")
+    p = check_probability("idle_day_probability", idle_day_probability)
+    check_int("min_days", min_days, low=0, high=check_int("days", days, low=0))
     return sum(math.comb(days, k) * p ** k * (1 - p) ** (days - k) for k in range(min_days, days + 1))
 
 

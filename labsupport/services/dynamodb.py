@@ -116,6 +116,10 @@ def token_bucket_throttled(demand_per_s: float, rate_per_s: float, duration_s: i
     >>> token_bucket_throttled(1200, 500, 10, bucket=500 * 300)   # the 1,000 WCU cap bites at once
     2000.0
     """
+    for name, value in (("demand_per_s", demand_per_s), ("rate_per_s", rate_per_s), ("bucket", bucket),
+                        ("cap_per_s", cap_per_s)):
+        check_number(name, value, low=0)
+    check_int("duration_s", duration_s, low=1)
     per_second = min(demand_per_s, cap_per_s)
     served = min(duration_s * per_second, bucket + (duration_s - 1) * min(rate_per_s, cap_per_s))
     return float(duration_s * demand_per_s - max(served, 0.0))

@@ -58,6 +58,9 @@ def mm1_lag_s(*, write_rate_per_s: float, reads_per_node_per_s: float, apply_s: 
     >>> round(mm1_lag_s(write_rate_per_s=50, reads_per_node_per_s=100, apply_s=0.004, latency_s=0.001), 4)
     0.011
     """
+    for name, value in (("write_rate_per_s", write_rate_per_s), ("reads_per_node_per_s", reads_per_node_per_s),
+                        ("apply_s", apply_s), ("latency_s", latency_s)):
+        check_number(name, value, low=0)
     rho = (write_rate_per_s + reads_per_node_per_s) * apply_s
     return float("inf") if rho >= 1 else latency_s + apply_s / (1 - rho)
 

@@ -77,8 +77,9 @@ def stale_read_probability(latency_s: float, propagation_mean_s: float, read_gap
     >>> round(stale_read_probability(0.001, 0.01, 0.02), 4)
     0.3203
     """
-    if not (latency_s >= 0 and propagation_mean_s > 0 and read_gap_max_s >= 0):
-        raise ValueError("need latency_s >= 0, propagation_mean_s > 0 and read_gap_max_s >= 0 (seconds)")
+    check_number("latency_s", latency_s, low=0)
+    check_number("propagation_mean_s", propagation_mean_s, low=0, low_open=True)
+    check_number("read_gap_max_s", read_gap_max_s, low=0)
     mu, gap = propagation_mean_s, read_gap_max_s
     spread = 1.0 if gap == 0 else mu / gap * (1 - math.exp(-gap / mu))
     return math.exp(-3 * latency_s / mu) * spread

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from labsupport.checks import check_probability
+from labsupport.checks import check_int, check_probability
 
 __all__ = ["SloWindow", "SloVerdict", "budget_used", "slo_windows", "verdict"]
 
@@ -39,8 +39,7 @@ def budget_used(requests: int, bad: int, target: float) -> float:
     0.0
     """
     target = check_probability("target", target, open_low=True, open_high=True)
-    if requests < 0 or bad < 0 or bad > requests:
-        raise ValueError(f"requests={requests}, bad={bad}: need 0 <= bad <= requests")
+    check_int("bad", bad, low=0, high=check_int("requests", requests, low=0))
     return 0.0 if requests == 0 else bad / ((1.0 - target) * requests)
 
 

@@ -80,4 +80,4 @@ def budget_seconds(target: float, window_s: float = 3600.0) -> float:
     (3.6, 18.0)
     """
     check_number("target", target, low=0, low_open=True, high=1, high_open=True)
-    return (1 - target) * window_s
+    return (1 - target) * check_number("window_s", window_s, low=0)
