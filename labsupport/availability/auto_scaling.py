@@ -112,6 +112,9 @@ def daily_load(t_s: float, *, base_rps: float = 400.0, peak_rps: float = 1600.0,
     >>> daily_load(10 * 3600, spike=(10 * 3600, 1800, 2.0)) == 2 * daily_load(10 * 3600)
     True
     """
+    check_number("t_s", t_s, low=0)
+    check_number("peak_at_s", peak_at_s, low=0)
+    check_number("peak_rps", peak_rps, low=check_number("base_rps", base_rps, low=0))
     shape = (1 + math.cos(2 * math.pi * (t_s - peak_at_s) / DAY_S)) / 2
     load = base_rps + (peak_rps - base_rps) * shape
     if spike is not None and spike[0] <= t_s < spike[0] + spike[1]:
@@ -282,4 +285,7 @@ def spike_violation_minutes(*, scale_out_periods: int, launch_delay_s: float, in
     >>> spike_violation_minutes(scale_out_periods=3, launch_delay_s=120, init_s=180)
     7.5
     """
+    check_int("scale_out_periods", scale_out_periods, low=1)
+    check_number("launch_delay_s", launch_delay_s, low=0)
+    check_number("init_s", init_s, low=0)
     return scale_out_periods - 0.5 + (launch_delay_s + init_s) / PERIOD_S

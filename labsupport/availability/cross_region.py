@@ -241,7 +241,8 @@ def lag_cdf(x_s: float, ship_delay_s: float, link: Exponential) -> float:
     >>> round(lag_cdf(0.5, 0.5, Exponential(0.01, 0.035)), 4)
     0.5974
     """
-    x = x_s - link.base_s
+    x = check_number("x_s", x_s) - link.base_s
+    check_number("ship_delay_s", ship_delay_s, low=0, low_open=True)
     if x <= 0:
         return 0.0
     a, b = 1 / ship_delay_s, 1 / link.mean_extra_s
