@@ -12,12 +12,11 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from numbers import Real
 from typing import Any, Callable, Iterable
 
 import simpy
 
-from labsupport.checks import check_int
+from labsupport.checks import check_int, check_number, out_of_range
 from labsupport.seeds import derive_rng
 from labsupport.sim.history import History
 from labsupport.sim.latency import Latency, as_latency
@@ -31,11 +30,10 @@ __all__ = ["Simulation"]
 
 def _check_time(name: str, value: Any) -> float:
     """A simulated time must be a finite real number of seconds."""
-    if not isinstance(value, Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a number of simulated seconds, not {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name}={value} must be a finite number of seconds"
-                         + ("; leave it out (None) to run until nothing is left to happen" if name == "until" else ""))
+    if name == "until" and value in (math.inf, -math.inf):
+        raise out_of_range("until", value, "a finite time, or leave it out (None) to run until nothing is left "
+                           "to happen", why="is not a finite number")
+    check_number(name, value)  # a number of simulated seconds
     return value
 
 
