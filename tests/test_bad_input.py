@@ -324,6 +324,10 @@ NO_BASE_YET = {
     "labsupport.usecases.streams.sliding",
     "labsupport.usecases.streams.tumbling",
     "labsupport.usecases.webapp_parts.Workload",
+    # public since the rebase onto main (kernel and IoT work), without a doctest that calls them yet:
+    "labsupport.sim.calls.schedule_call",
+    "labsupport.sim.trace.Message",
+    "labsupport.usecases.iot.App",
 }
 
 

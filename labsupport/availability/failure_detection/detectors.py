@@ -388,6 +388,7 @@ def silence_windows(crashes, arrivals, end_s):
     >>> silence_windows([(10.0, 12.0), (30.0, 99.0)], [9.05, 10.05, 12.05, 13.05], 60.0)
     [(10.0, 12.05), (30.0, 60.0)]
     """
+    check_number("end_s", end_s, low=0)
     arrivals = sorted(arrivals)
     order = sorted(crashes)
     windows = []
