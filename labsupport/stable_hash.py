@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from hashlib import blake2b
 
+from labsupport.checks import check_int, check_type
+
 __all__ = [
     "HASH_BITS",
     "HASH_SPACE",
@@ -44,7 +46,7 @@ def key_bytes(key: Key) -> bytes:
         return key.encode("utf-8")
     if isinstance(key, (bytes, bytearray, memoryview)):
         return bytes(key)
-    raise TypeError(f"key must be str or bytes, not {type(key).__name__}")
+    return check_type("key", key, (str, bytes))
 
 
 def stable_hash64(key: Key) -> int:
@@ -91,12 +93,9 @@ def hash_mod_n(key: Key, num_buckets: int) -> int:
     >>> hash_mod_n("user:42", 0)
     Traceback (most recent call last):
     ...
-    ValueError: num_buckets=0 is not allowed; choose num_buckets >= 1
+    ValueError: num_buckets=0 is out of range; choose num_buckets >= 1
     """
-    if not isinstance(num_buckets, int) or isinstance(num_buckets, bool):
-        raise TypeError(f"num_buckets must be an int, not {type(num_buckets).__name__}")
-    if num_buckets < 1:
-        raise ValueError(f"num_buckets={num_buckets} is not allowed; choose num_buckets >= 1")
+    check_int("num_buckets", num_buckets, low=1)
     return stable_hash64(key) % num_buckets
 
 
@@ -132,15 +131,14 @@ def check_nodes(nodes, *, what: str = "nodes") -> tuple[NodeId, ...]:
     ...
     ValueError: nodes has duplicate name 'a'; every node name must be unique
     """
-    if isinstance(nodes, (str, bytes)):
-        raise TypeError(f"{what} must be an iterable of node names, not a single {type(nodes).__name__}")
+    if isinstance(nodes, (str, bytes)):  # a single name is not a list of names
+        check_type(what, nodes, (list, tuple, set, frozenset, dict))
     names = tuple(nodes)
     if not names:
         raise ValueError(f"{what} is empty; give at least 1 node")
     seen: set[str] = set()
     for name in names:
-        if not isinstance(name, str):
-            raise TypeError(f"node names must be str, not {type(name).__name__} ({name!r})")
+        check_type("node name", name, str)
         if name in seen:
             raise ValueError(f"{what} has duplicate name {name!r}; every node name must be unique")
         seen.add(name)

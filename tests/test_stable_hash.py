@@ -62,5 +62,5 @@ def test_bad_keys_and_node_lists():
         check_nodes([])
     with pytest.raises(ValueError, match="duplicate name 'a'"):
         check_nodes(["a", "b", "a"])
-    with pytest.raises(TypeError, match="not a single str"):
+    with pytest.raises(TypeError, match="nodes must be list, tuple, set, frozenset or dict, not str"):
         check_nodes("abc")

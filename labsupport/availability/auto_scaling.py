@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.checks import check_int, check_number, check_type, out_of_range
 from labsupport.seeds import derive_rng
 from labsupport.foundations.queueing import mmc_response_percentile_s
 
@@ -111,6 +112,9 @@ def daily_load(t_s: float, *, base_rps: float = 400.0, peak_rps: float = 1600.0,
     >>> daily_load(10 * 3600, spike=(10 * 3600, 1800, 2.0)) == 2 * daily_load(10 * 3600)
     True
     """
+    check_number("t_s", t_s, low=0)
+    check_number("peak_at_s", peak_at_s, low=0)
+    check_number("peak_rps", peak_rps, low=check_number("base_rps", base_rps, low=0))
     shape = (1 + math.cos(2 * math.pi * (t_s - peak_at_s) / DAY_S)) / 2
     load = base_rps + (peak_rps - base_rps) * shape
     if spike is not None and spike[0] <= t_s < spike[0] + spike[1]:
@@ -170,21 +174,16 @@ def run_autoscaling(policy, *, min_size: int = 2, max_size: int = 60, capacity_r
     ...
     ValueError: min_size=5 exceeds max_size=3; choose 0 <= min_size <= max_size (max_size >= 1)
     """
-    if not isinstance(policy, (TargetTracking, StepScaling)):
-        raise TypeError(f"policy must be TargetTracking or StepScaling, not {type(policy).__name__}")
-    if not (isinstance(min_size, int) and isinstance(max_size, int) and 0 <= min_size <= max_size and max_size >= 1):
-        raise ValueError(f"min_size={min_size} exceeds max_size={max_size}; choose 0 <= min_size <= max_size "
-                         "(max_size >= 1)" if min_size > max_size else
-                         f"min_size={min_size}, max_size={max_size}: need integers with 0 <= min_size <= max_size "
-                         "and max_size >= 1 (an empty group serves nothing)")
+    check_type("policy", policy, (TargetTracking, StepScaling))
+    check_int("max_size", max_size, low=1)  # an empty group serves nothing
+    if check_int("min_size", min_size, low=0) > max_size:
+        raise out_of_range("min_size", min_size, "0 <= min_size <= max_size (max_size >= 1)",
+                           why=f"exceeds max_size={max_size}")
     for name, value in (("capacity_rps", capacity_rps), ("duration_s", duration_s), ("latency_slo_s", latency_slo_s)):
-        if not value > 0:
-            raise ValueError(f"{name}={value} must be > 0")
+        check_number(name, value, low=0, low_open=True)
     for name, value in (("launch_delay_s", launch_delay_s), ("init_s", init_s), ("warmup_s", warmup_s)):
-        if not value >= 0:
-            raise ValueError(f"{name}={value} must be >= 0 seconds")
-    if not 0 < util_limit <= 1:
-        raise ValueError(f"util_limit={util_limit}; choose 0 < util_limit <= 1")
+        check_number(name, value, low=0)
+    check_number("util_limit", util_limit, low=0, low_open=True, high=1)
     rng = derive_rng(seed, "autoscaling:noise")
     env = simpy.Environment(initial_time=start_s)
     if initial_size is None:
@@ -286,4 +285,7 @@ def spike_violation_minutes(*, scale_out_periods: int, launch_delay_s: float, in
     >>> spike_violation_minutes(scale_out_periods=3, launch_delay_s=120, init_s=180)
     7.5
     """
+    check_int("scale_out_periods", scale_out_periods, low=1)
+    check_number("launch_delay_s", launch_delay_s, low=0)
+    check_number("init_s", init_s, low=0)
     return scale_out_periods - 0.5 + (launch_delay_s + init_s) / PERIOD_S

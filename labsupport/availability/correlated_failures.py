@@ -40,28 +40,17 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.checks import check_int, check_number, check_probability, out_of_range
 from labsupport.seeds import Seed, as_rng, derive_rng
 from labsupport.foundations.availability import k_of_n, steady_state
 
 __all__ = ["zone_availability", "independent_availability", "ZoneFailureResult", "run_zone_failures"]
 
 
-def _count(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name}={value!r} must be an int >= {low}")
-    return value
-
-
-def _probability(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name}={value!r} is not a probability; choose 0 <= {name} <= 1")
-    return float(value)
-
-
 def _check_k(k: int, zones: int, hosts_per_zone: int) -> int:
-    _count("k", k, 1)
+    check_int("k", k, low=1)
     if k > zones * hosts_per_zone:
-        raise ValueError(f"k={k} exceeds the {zones * hosts_per_zone} hosts; choose 1 <= k <= zones * hosts_per_zone")
+        raise out_of_range("k", k, "1 <= k <= zones * hosts_per_zone", why=f"exceeds the {zones * hosts_per_zone} hosts")
     return k
 
 
@@ -81,11 +70,11 @@ def zone_availability(zones: int, hosts_per_zone: int, host_availability: float,
     >>> zone_availability(3, 1, 0.9, 1.0, k=2) == k_of_n(2, 3, 0.9)   # perfect zones: binomial
     True
     """
-    _count("zones", zones, 1)
-    _count("hosts_per_zone", hosts_per_zone, 1)
+    check_int("zones", zones, low=1)
+    check_int("hosts_per_zone", hosts_per_zone, low=1)
     _check_k(k, zones, hosts_per_zone)
-    a_h = _probability("host_availability", host_availability)
-    a_z = _probability("zone_availability", zone_availability)
+    a_h = check_probability("host_availability", host_availability)
+    a_z = check_probability("zone_availability", zone_availability)
     h = hosts_per_zone
     per_zone = [a_z * math.comb(h, j) * a_h ** j * (1 - a_h) ** (h - j) for j in range(h + 1)]
     per_zone[0] += 1.0 - a_z
@@ -107,8 +96,8 @@ def independent_availability(hosts: int, host_availability: float, k: int = 1) -
     >>> independent_availability(3, 0.9, k=2)
     0.972
     """
-    _count("hosts", hosts, 1)
-    return k_of_n(_check_k(k, hosts, 1), hosts, _probability("host_availability", host_availability))
+    check_int("hosts", hosts, low=1)
+    return k_of_n(_check_k(k, hosts, 1), hosts, check_probability("host_availability", host_availability))
 
 
 @dataclass(frozen=True)
@@ -172,15 +161,13 @@ def run_zone_failures(zones: int = 3, hosts_per_zone: int = 2, k: int = 1, *,
     >>> run_zone_failures(2, 2, duration_s=20_000, seed=1) == run_zone_failures(2, 2, duration_s=20_000, seed=1)
     True
     """
-    _count("zones", zones, 1)
-    _count("hosts_per_zone", hosts_per_zone, 1)
+    check_int("zones", zones, low=1)
+    check_int("hosts_per_zone", hosts_per_zone, low=1)
     _check_k(k, zones, hosts_per_zone)
     for name, value in (("host_mttf_s", host_mttf_s), ("host_mttr_s", host_mttr_s),
                         ("zone_mttf_s", zone_mttf_s), ("zone_mttr_s", zone_mttr_s),
                         ("duration_s", duration_s)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                value > 0 and math.isfinite(value)):
-            raise ValueError(f"{name}={value!r} must be a finite number > 0 seconds")
+        check_number(name, value, low=0, low_open=True)
     base = seed if isinstance(seed, int) and not isinstance(seed, bool) else as_rng(seed).getrandbits(63)
 
     zone_up = [True] * zones

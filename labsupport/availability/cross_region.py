@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from labsupport.checks import check_int, check_number
 from labsupport.foundations.clocks import concurrent, happened_before
 from labsupport.sim import Exponential, Latency, Node, Simulation
 
@@ -167,16 +168,14 @@ def run_replication(*, regions=("us-east-1", "eu-west-1"), write_rate_per_s: flo
     >>> run_replication(keys=0)
     Traceback (most recent call last):
     ...
-    ValueError: keys=0 must be an int >= 1
+    ValueError: keys=0 is out of range; choose keys >= 1
     """
     if len(set(regions)) < 2:
         raise ValueError(f"regions={regions!r}; need at least two distinct Regions")
-    if isinstance(keys, bool) or not isinstance(keys, int) or keys < 1:
-        raise ValueError(f"keys={keys} must be an int >= 1")
+    check_int("keys", keys, low=1)
     for name, value in (("write_rate_per_s", write_rate_per_s), ("ship_delay_s", ship_delay_s),
                         ("duration_s", duration_s)):
-        if not value > 0:
-            raise ValueError(f"{name}={value} must be > 0")
+        check_number(name, value, low=0, low_open=True)
     if (fail_region is None) != (fail_at_s is None) or (fail_region is not None and fail_region not in regions):
         raise ValueError(f"fail_region={fail_region!r} and fail_at_s={fail_at_s!r}: give both (a Region in "
                          f"{list(regions)}) or neither")
@@ -242,7 +241,8 @@ def lag_cdf(x_s: float, ship_delay_s: float, link: Exponential) -> float:
     >>> round(lag_cdf(0.5, 0.5, Exponential(0.01, 0.035)), 4)
     0.5974
     """
-    x = x_s - link.base_s
+    x = check_number("x_s", x_s) - link.base_s
+    check_number("ship_delay_s", ship_delay_s, low=0, low_open=True)
     if x <= 0:
         return 0.0
     a, b = 1 / ship_delay_s, 1 / link.mean_extra_s
@@ -259,8 +259,7 @@ def lag_quantile_s(q: float, ship_delay_s: float, link: Exponential) -> float:
     >>> round(lag_quantile_s(0.5, 0.5, Exponential(0.01, 0.035)), 4)
     0.3916
     """
-    if not 0 < q < 1:
-        raise ValueError(f"q={q} must satisfy 0 < q < 1")
+    check_number("q", q, low=0, low_open=True, high=1, high_open=True)
     low, high = link.base_s, link.base_s + 50 * (ship_delay_s + link.mean_extra_s)
     for _ in range(100):
         mid = (low + high) / 2

@@ -56,8 +56,9 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.checks import check_choice, check_int, check_number
 from labsupport.seeds import Seed, derive_rng
-from labsupport.availability.retries import BACKOFF_STRATEGIES, RetryBudget, _base_seed, _check_delays, _next_delay_s
+from labsupport.availability.retries import BACKOFF_STRATEGIES, RetryBudget, _base_seed, _delays, _next_delay_s
 
 __all__ = ["StormResult", "run_retry_storm", "METASTABLE_FIXES", "run_metastable_failure",
            "backlog_recovery_s", "retry_storm_sustains"]
@@ -112,11 +113,6 @@ class _Request:
         self.sent_s, self.done_s = sent_s, None
 
 
-def _positive(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}={value!r} must be a finite number > 0")
-
-
 def backlog_recovery_s(backlog: float, arrival_rate_per_s: float, capacity_per_s: float,
                        timeout_s: float) -> float:
     """Fluid estimate: how long after capacity returns until a FIFO server answers in time again.
@@ -136,7 +132,7 @@ def backlog_recovery_s(backlog: float, arrival_rate_per_s: float, capacity_per_s
     """
     for name, value in (("arrival_rate_per_s", arrival_rate_per_s), ("capacity_per_s", capacity_per_s),
                         ("timeout_s", timeout_s)):
-        _positive(name, value)
+        check_number(name, value, low=0, low_open=True)
     if not (math.isfinite(backlog) and backlog >= 0):
         raise ValueError(f"backlog={backlog!r} must be a finite number >= 0")
     if arrival_rate_per_s >= capacity_per_s:
@@ -159,10 +155,9 @@ def retry_storm_sustains(arrival_rate_per_s: float, capacity_per_s: float, max_a
     >>> retry_storm_sustains(70, 100, 3), retry_storm_sustains(30, 100, 3)
     (True, False)
     """
-    _positive("arrival_rate_per_s", arrival_rate_per_s)
-    _positive("capacity_per_s", capacity_per_s)
-    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-        raise ValueError(f"max_attempts={max_attempts!r} must be an int >= 1")
+    check_number("arrival_rate_per_s", arrival_rate_per_s, low=0, low_open=True)
+    check_number("capacity_per_s", capacity_per_s, low=0, low_open=True)
+    check_int("max_attempts", max_attempts, low=1)
     return max_attempts * arrival_rate_per_s >= capacity_per_s
 
 
@@ -190,17 +185,13 @@ def run_retry_storm(*, arrival_rate_per_s: float = 70.0, capacity_per_s: float =
     for name, value in (("arrival_rate_per_s", arrival_rate_per_s), ("capacity_per_s", capacity_per_s),
                         ("timeout_s", timeout_s), ("duration_s", duration_s), ("bin_s", bin_s),
                         ("trigger_capacity_factor", trigger_capacity_factor)):
-        _positive(name, value)
-    if isinstance(queue_limit, bool) or not isinstance(queue_limit, int) or queue_limit < 1:
-        raise ValueError(f"queue_limit={queue_limit!r} must be an int >= 1")
-    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-        raise ValueError(f"max_attempts={max_attempts!r} must be an int >= 1")
-    if discipline not in DISCIPLINES:
-        raise ValueError(f"discipline={discipline!r} is unknown; choose one of {DISCIPLINES}")
-    if backoff not in BACKOFF_STRATEGIES:
-        raise ValueError(f"backoff={backoff!r} is unknown; choose one of {BACKOFF_STRATEGIES}")
+        check_number(name, value, low=0, low_open=True)
+    check_int("queue_limit", queue_limit, low=1)
+    check_int("max_attempts", max_attempts, low=1)
+    check_choice("discipline", discipline, DISCIPLINES)
+    check_choice("backoff", backoff, BACKOFF_STRATEGIES)
     if backoff != "none":
-        _check_delays(base_delay_s, cap_delay_s)
+        _delays(base_delay_s, cap_delay_s)
     if not 0 <= trigger_start_s <= trigger_end_s < duration_s:
         raise ValueError(f"need 0 <= trigger_start_s <= trigger_end_s < duration_s, got "
                          f"{trigger_start_s}, {trigger_end_s}, {duration_s}")

@@ -26,6 +26,7 @@ import random
 from dataclasses import dataclass
 from statistics import NormalDist
 
+from labsupport.checks import check_choice, check_int, check_number, check_probability, out_of_range
 from labsupport.seeds import Seed, as_rng, derive_rng
 from labsupport.sim import Latency, Node, Simulation
 
@@ -45,18 +46,11 @@ __all__ = [
 BACKOFF_STRATEGIES = ("none", "exponential", "equal_jitter", "full_jitter", "decorrelated_jitter")
 
 
-def _check_delays(base_delay_s: float, cap_delay_s: float) -> None:
-    if not (isinstance(base_delay_s, (int, float)) and math.isfinite(base_delay_s) and base_delay_s > 0):
-        raise ValueError(f"base_delay_s={base_delay_s!r} must be a finite number > 0 seconds")
-    if not (isinstance(cap_delay_s, (int, float)) and math.isfinite(cap_delay_s) and cap_delay_s > 0):
-        raise ValueError(f"cap_delay_s={cap_delay_s!r} must be a finite number > 0 seconds")
-    if cap_delay_s < base_delay_s:
-        raise ValueError(f"cap_delay_s={cap_delay_s} is below base_delay_s={base_delay_s}; choose cap_delay_s >= base_delay_s")
-
-
-def _check_attempt(attempt: int) -> None:
-    if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 0:
-        raise ValueError(f"attempt={attempt!r} must be an int >= 0 (0 before the first retry)")
+def _delays(base_delay_s: float, cap_delay_s: float) -> None:
+    base = check_number("base_delay_s", base_delay_s, low=0, low_open=True)
+    if check_number("cap_delay_s", cap_delay_s, low=0, low_open=True) < base:
+        raise out_of_range("cap_delay_s", cap_delay_s, "cap_delay_s >= base_delay_s",
+                           why=f"is below base_delay_s={base_delay_s}")
 
 
 def exponential_delay_s(attempt: int, base_delay_s: float, cap_delay_s: float) -> float:
@@ -67,8 +61,8 @@ def exponential_delay_s(attempt: int, base_delay_s: float, cap_delay_s: float) -
     >>> [exponential_delay_s(a, 0.1, 1.0) for a in range(5)]
     [0.1, 0.2, 0.4, 0.8, 1.0]
     """
-    _check_attempt(attempt)
-    _check_delays(base_delay_s, cap_delay_s)
+    check_int("attempt", attempt, low=0)  # 0 before the first retry
+    _delays(base_delay_s, cap_delay_s)
     # 2.0**1000 is finite; base * that may overflow to inf, which min() caps.
     return min(cap_delay_s, base_delay_s * 2.0 ** min(attempt, 1000))
 
@@ -109,9 +103,8 @@ def decorrelated_jitter_delay_s(previous_delay_s: float, base_delay_s: float, ca
     >>> 0.1 <= d <= 0.3
     True
     """
-    _check_delays(base_delay_s, cap_delay_s)
-    if not (math.isfinite(previous_delay_s) and previous_delay_s >= base_delay_s):
-        raise ValueError(f"previous_delay_s={previous_delay_s!r} must be finite and >= base_delay_s={base_delay_s}")
+    _delays(base_delay_s, cap_delay_s)
+    check_number("previous_delay_s", previous_delay_s, low=base_delay_s)
     return min(cap_delay_s, as_rng(seed).uniform(base_delay_s, 3 * previous_delay_s))
 
 
@@ -126,11 +119,6 @@ def _next_delay_s(strategy: str, attempt: int, previous_s: float, base_s: float,
     if strategy == "equal_jitter":
         return equal_jitter_delay_s(attempt, base_s, cap_s, rng)
     return decorrelated_jitter_delay_s(previous_s, base_s, cap_s, rng)
-
-
-def _check_strategy(strategy: str) -> None:
-    if strategy not in BACKOFF_STRATEGIES:
-        raise ValueError(f"strategy={strategy!r} is unknown; choose one of {BACKOFF_STRATEGIES}")
 
 
 def backoff_delays_s(strategy: str, retries: int, base_delay_s: float, cap_delay_s: float,
@@ -149,10 +137,9 @@ def backoff_delays_s(strategy: str, retries: int, base_delay_s: float, cap_delay
     >>> len(backoff_delays_s("decorrelated_jitter", 3, 0.1, 1.0, seed=7))
     3
     """
-    _check_strategy(strategy)
-    _check_delays(base_delay_s, cap_delay_s)
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise ValueError(f"retries={retries!r} must be an int >= 0")
+    check_choice("strategy", strategy, BACKOFF_STRATEGIES)
+    _delays(base_delay_s, cap_delay_s)
+    check_int("retries", retries, low=0)
     rng, previous, out = as_rng(seed), base_delay_s, []
     for n in range(1, retries + 1):
         previous = _next_delay_s(strategy, n, previous, base_delay_s, cap_delay_s, rng)
@@ -188,8 +175,7 @@ class RetryBudget:
         for name, value, low in (("capacity", capacity, 1), ("retry_cost", retry_cost, 1),
                                  ("timeout_retry_cost", timeout_retry_cost, 1),
                                  ("success_refund", success_refund, 0)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name}={value!r} must be an int >= {low}")
+            check_int(name, value, low=low)
         self.capacity, self.retry_cost = capacity, retry_cost
         self.timeout_retry_cost, self.success_refund = timeout_retry_cost, success_refund
         self.tokens = capacity
@@ -204,8 +190,7 @@ class RetryBudget:
 
     def release(self, acquired: int) -> None:
         """Record a success: refund ``acquired`` (the last retry's cost), or ``success_refund`` if 0."""
-        if isinstance(acquired, bool) or not isinstance(acquired, int) or acquired < 0:
-            raise ValueError(f"acquired={acquired!r} must be an int >= 0 (what acquire() returned)")
+        check_int("acquired", acquired, low=0)  # what acquire() returned
         self.tokens = min(self.capacity, self.tokens + (acquired or self.success_refund))
 
 
@@ -253,8 +238,7 @@ class _FoldedNormal(Latency):
         return self.sd_s * math.sqrt(2 / math.pi) * math.exp(-z * z / 2) + self.mean_s * (1 - 2 * NormalDist().cdf(-z))
 
     def quantile(self, p):
-        if not 0 <= p < 1:
-            raise ValueError(f"quantile p={p} is outside [0, 1)")
+        check_probability("p", p, open_high=True)  # a quantile
         normal = NormalDist(self.mean_s, self.sd_s or 1e-300)
         low, high = 0.0, abs(self.mean_s) + 40 * self.sd_s
         for _ in range(100):  # bisection on the folded CDF, F(x) = Phi(x) - Phi(-x)
@@ -328,12 +312,12 @@ def run_contention(strategy: str, clients: int = 50, *, base_delay_s: float = 0.
     >>> run_contention("full_jitter", clients=10, seed=1) == r
     True
     """
-    _check_strategy(strategy)
-    _check_delays(base_delay_s, cap_delay_s)
-    if isinstance(clients, bool) or not isinstance(clients, int) or clients < 1:
-        raise ValueError(f"clients={clients!r} must be an int >= 1")
-    if not (net_mean_s > 0 and net_sd_s >= 0 and bin_s > 0):
-        raise ValueError("net_mean_s and bin_s must be > 0 seconds and net_sd_s >= 0")
+    check_choice("strategy", strategy, BACKOFF_STRATEGIES)
+    _delays(base_delay_s, cap_delay_s)
+    check_int("clients", clients, low=1)
+    check_number("net_mean_s", net_mean_s, low=0, low_open=True)
+    check_number("net_sd_s", net_sd_s, low=0)
+    check_number("bin_s", bin_s, low=0, low_open=True)
     sim = Simulation(seed=_base_seed(seed), latency=_FoldedNormal(net_mean_s, net_sd_s))
     row, backoff_rng = sim.add(_Row("row")), sim.rng("backoff")  # one stream for all clients' waits
     writers = [sim.add(_OccClient(f"client{i}", strategy=strategy, base_s=base_delay_s, cap_s=cap_delay_s,
@@ -373,8 +357,7 @@ def compare_backoff_strategies(clients: int = 50, repeats: int = 10, seed: Seed 
     >>> table["full_jitter"][0] < table["exponential"][0]
     True
     """
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats={repeats!r} must be an int >= 1")
+    check_int("repeats", repeats, low=1)
     base = _base_seed(seed)
     table = {}
     for strategy in BACKOFF_STRATEGIES:

@@ -37,7 +37,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from labsupport.seeds import Seed, as_rng
-from labsupport.cost._validate import check_non_negative, check_positive, usage_array
+from labsupport.checks import check_int, check_number, check_numbers
 
 __all__ = [
     "FORECAST_MIN_HISTORY_DAYS", "month_to_date", "forecast_month_end", "BudgetAlert", "BudgetMonth",
@@ -45,10 +45,6 @@ __all__ = [
 ]
 
 FORECAST_MIN_HISTORY_DAYS = 35  # "approximately five weeks of usage data" before AWS forecasts
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def month_to_date(daily_costs: Iterable[float]) -> np.ndarray:
@@ -59,7 +55,7 @@ def month_to_date(daily_costs: Iterable[float]) -> np.ndarray:
     >>> month_to_date([10, 12, 8]).tolist()
     [10.0, 22.0, 30.0]
     """
-    return np.cumsum(usage_array("daily_costs", daily_costs))
+    return np.cumsum(check_numbers("daily_costs", daily_costs, low=0))
 
 
 def forecast_month_end(daily_costs_so_far: Iterable[float], days_in_month: int) -> float:
@@ -70,9 +66,8 @@ def forecast_month_end(daily_costs_so_far: Iterable[float], days_in_month: int) 
     >>> forecast_month_end([10, 12, 8], 30)   # average 10/day -> 300
     300.0
     """
-    costs = usage_array("daily_costs_so_far", daily_costs_so_far)
-    if not _is_int(days_in_month) or days_in_month < costs.size:
-        raise ValueError(f"days_in_month={days_in_month!r} must be an integer >= the {costs.size} days observed")
+    costs = check_numbers("daily_costs_so_far", daily_costs_so_far, low=0)
+    days_in_month = check_int("days_in_month", days_in_month, low=costs.size)  # >= the days observed
     mtd = float(costs.sum())
     return mtd + mtd / costs.size * (days_in_month - costs.size)
 
@@ -134,15 +129,12 @@ def evaluate_budget(
     >>> evaluate_budget([10] * 30, 200, (100,), prior_history_days=0).first_alert_day   # new account: no forecast
     {('ACTUAL', 100.0): 21}
     """
-    costs = usage_array("daily_costs", daily_costs)
-    budget = check_positive("budget_usd", budget_usd)
-    thresholds = sorted(check_positive("thresholds_pct", t) for t in thresholds_pct)
+    costs = check_numbers("daily_costs", daily_costs, low=0)
+    budget = check_number("budget_usd", budget_usd, low=0, low_open=True)
+    thresholds = sorted(check_number("thresholds_pct", t, low=0, low_open=True) for t in thresholds_pct)
     days = costs.size if days_in_month is None else days_in_month
-    if not _is_int(days) or days < costs.size:
-        raise ValueError(f"days_in_month={days_in_month!r} must be an integer >= the {costs.size} days observed")
-    if not _is_int(prior_history_days) or prior_history_days < 0:
-        raise ValueError(f"prior_history_days={prior_history_days!r} must be an integer >= 0")
-    history = int(prior_history_days)
+    days = check_int("days_in_month", days, low=costs.size)  # >= the days observed
+    history = check_int("prior_history_days", prior_history_days, low=0)
     mtd = month_to_date(costs)
     forecasts: list[float | None] = []
     alerts: list[BudgetAlert] = []
@@ -177,13 +169,13 @@ def daily_cost_series(
     >>> bool((daily_cost_series(30, 100, seed=1) == daily_cost_series(30, 100, seed=1)).all())
     True
     """
-    if not _is_int(days) or days < 1:
-        raise ValueError(f"days={days!r} must be an integer >= 1")
-    base = check_non_negative("base_daily_usd", base_daily_usd)
-    noise = check_non_negative("noise_fraction", noise_fraction)
-    spike = check_non_negative("spike_usd", spike_usd)
-    if spike_day is not None and not 1 <= spike_day <= days:
-        raise ValueError(f"spike_day={spike_day} is outside the month; choose 1 <= spike_day <= {days}")
+    days = check_int("days", days, low=1)
+    base = check_number("base_daily_usd", base_daily_usd, low=0)
+    noise = check_number("noise_fraction", noise_fraction, low=0)
+    spike = check_number("spike_usd", spike_usd, low=0)
+    check_number("growth_per_day_usd", growth_per_day_usd)
+    if spike_day is not None:
+        check_int("spike_day", spike_day, low=1, high=days)  # a day of the month
     rng = as_rng(seed)
     out = []
     for i in range(days):

@@ -43,7 +43,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from labsupport.cost._validate import check_discount, check_non_negative, usage_array
+from labsupport.checks import check_number, check_numbers, check_probability
 
 __all__ = [
     "usage_from_instances", "savings_plan_cost", "savings_plan_cost_curve", "optimal_commitment",
@@ -59,8 +59,8 @@ def usage_from_instances(instance_counts: Iterable[float], on_demand_per_hour: f
     >>> usage_from_instances([1, 2, 0], 0.096).round(3).tolist()
     [0.096, 0.192, 0.0]
     """
-    price = check_non_negative("on_demand_per_hour", on_demand_per_hour)
-    return usage_array("instance_counts", instance_counts) * price
+    price = check_number("on_demand_per_hour", on_demand_per_hour, low=0)
+    return check_numbers("instance_counts", instance_counts, low=0) * price
 
 
 def savings_plan_cost_curve(
@@ -76,13 +76,9 @@ def savings_plan_cost_curve(
     >>> savings_plan_cost_curve([1, 2, 3, 4], [0.0, 0.5, 1.0, 2.0], 0.5).round(2).tolist()
     [10.0, 8.0, 7.0, 8.0]
     """
-    u = np.sort(usage_array("usage_per_hour", usage_per_hour))
-    d = check_discount("discount", discount)
-    if not isinstance(commitments_per_hour, np.ndarray):
-        commitments_per_hour = list(commitments_per_hour)
-    c = np.asarray(commitments_per_hour, dtype=float)
-    if c.ndim != 1 or not np.all(np.isfinite(c)) or np.any(c < 0):
-        raise ValueError("commitments_per_hour must be a 1-D sequence of finite numbers >= 0")
+    u = np.sort(check_numbers("usage_per_hour", usage_per_hour, low=0))
+    d = check_probability("discount", discount, open_high=True)
+    c = check_numbers("commitments_per_hour", commitments_per_hour, low=0, nonempty=False)
     hours = u.size
     prefix = np.concatenate(([0.0], np.cumsum(u)))
     x = c / (1.0 - d)
@@ -109,7 +105,7 @@ def savings_plan_cost(usage_per_hour: Iterable[float], commitment_per_hour: floa
     >>> savings_plan_cost([1, 2, 3, 4], 1.0, 0.5)   # covers $2 of usage each hour
     7.0
     """
-    c = check_non_negative("commitment_per_hour", commitment_per_hour)
+    c = check_number("commitment_per_hour", commitment_per_hour, low=0)
     return float(savings_plan_cost_curve(usage_per_hour, [c], discount)[0])
 
 
@@ -132,8 +128,8 @@ def optimal_commitment(usage_per_hour: Iterable[float], discount: float) -> floa
     >>> optimal_commitment([5, 5, 5], 0.0)        # no discount: commit nothing
     0.0
     """
-    u = usage_array("usage_per_hour", usage_per_hour)
-    d = check_discount("discount", discount)
+    u = check_numbers("usage_per_hour", usage_per_hour, low=0)
+    d = check_probability("discount", discount, open_high=True)
     k = math.ceil(Fraction(d) * u.size)
     if k == 0:
         return 0.0
@@ -149,7 +145,7 @@ def commitment_regret(usage_per_hour: Iterable[float], commitment_per_hour: floa
     >>> commitment_regret([1, 2, 3, 4], 2.0, 0.5)
     1.0
     """
-    c = check_non_negative("commitment_per_hour", commitment_per_hour)
+    c = check_number("commitment_per_hour", commitment_per_hour, low=0)
     costs = savings_plan_cost_curve(usage_per_hour, [c, optimal_commitment(usage_per_hour, discount)], discount)
     return max(0.0, float(costs[0] - costs[1]))  # max() only absorbs floating-point rounding
 
@@ -185,12 +181,12 @@ def commitment_risk(
     >>> [(r.scale, r.cost_usd, r.on_demand_cost_usd, r.unused_commitment_usd) for r in risk]
     [(1.0, 4.0, 8.0, 0.0), (0.5, 4.0, 4.0, 2.0), (0.0, 4.0, 0.0, 4.0)]
     """
-    u = usage_array("usage_per_hour", usage_per_hour)
-    c = check_non_negative("commitment_per_hour", commitment_per_hour)
-    d = check_discount("discount", discount)
+    u = check_numbers("usage_per_hour", usage_per_hour, low=0)
+    c = check_number("commitment_per_hour", commitment_per_hour, low=0)
+    d = check_probability("discount", discount, open_high=True)
     out = []
     for scale in scales:
-        s = check_non_negative("scale", scale)
+        s = check_number("scale", scale, low=0)
         future = s * u
         cost, best = savings_plan_cost_curve(future, [c, optimal_commitment(future, d)], d)
         unused = float(np.maximum(0.0, c - (1.0 - d) * future).sum())
@@ -241,10 +237,10 @@ def apply_savings_plan(commitment_per_hour: float, lines: Sequence[UsageLine]) -
     >>> bill.covered, bill.on_demand_usd, bill.total_usd
     ((('a', 1.0), ('b', 0.125)), 8.75, 11.75)
     """
-    remaining = check_non_negative("commitment_per_hour", commitment_per_hour)
+    remaining = check_number("commitment_per_hour", commitment_per_hour, low=0)
     for line in lines:
         for name in ("quantity", "on_demand_rate", "sp_rate"):
-            check_non_negative(f"{line.name}.{name}", getattr(line, name))
+            check_number(f"{line.name}.{name}", getattr(line, name), low=0)
     order = sorted(lines, key=lambda line: (-line.savings_fraction, line.sp_rate))
     covered, on_demand = [], 0.0
     for line in order:

@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from labsupport.seeds import Seed, as_rng
-from labsupport.cost._validate import check_non_negative, check_positive, usage_array
+from labsupport.checks import check_int, check_number, check_numbers, check_probability
 
 __all__ = [
     "CostRecord", "spend_by_service", "spend_by_tag", "total_by_day", "generate_cost_records",
@@ -44,9 +44,8 @@ class CostRecord:
     tags: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if isinstance(self.day, bool) or not isinstance(self.day, int) or self.day < 0:
-            raise ValueError(f"day={self.day!r} must be an integer >= 0")
-        check_non_negative("cost_usd", self.cost_usd)
+        check_int("day", self.day, low=0)
+        check_number("cost_usd", self.cost_usd, low=0)
 
     def tag(self, key: str) -> str | None:
         """The value of tag ``key``, or None if the line item is not tagged with it."""
@@ -122,19 +121,16 @@ def generate_cost_records(
     >>> recs == generate_cost_records(3, {"EC2": 100.0, "S3": 20.0}, seed=1)
     True
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        raise ValueError(f"days={days!r} must be an integer >= 1")
+    check_int("days", days, low=1)
     if not teams:
         raise ValueError("teams is empty; give at least one team name")
-    untagged = check_non_negative("untagged_fraction", untagged_fraction)
-    if untagged > 1:
-        raise ValueError(f"untagged_fraction={untagged_fraction} is outside [0, 1]; choose 0 <= untagged_fraction <= 1")
-    noise = check_non_negative("noise_fraction", noise_fraction)
+    untagged = check_probability("untagged_fraction", untagged_fraction)
+    noise = check_number("noise_fraction", noise_fraction, low=0)
     rng = as_rng(seed)
     records = []
     for day in range(days):
         for service in sorted(base_daily_usd):
-            base = check_non_negative(f"base_daily_usd[{service!r}]", base_daily_usd[service])
+            base = check_number(f"base_daily_usd[{service!r}]", base_daily_usd[service], low=0)
             cost = max(0.0, base * (1.0 + noise * rng.gauss(0.0, 1.0)))
             weights = [rng.random() + 0.5 for _ in teams]
             tagged = cost * (1.0 - untagged)
@@ -143,9 +139,8 @@ def generate_cost_records(
             records.append(CostRecord(day, service, cost * untagged))
     if anomaly is not None:
         day, service, extra = anomaly
-        if not 0 <= day < days:
-            raise ValueError(f"anomaly day={day} is outside 0..{days - 1}")
-        records.append(CostRecord(day, service, check_positive("anomaly extra_usd", extra), (("team", teams[0]),)))
+        check_int("anomaly day", day, low=0, high=days - 1)
+        records.append(CostRecord(day, service, check_number("anomaly extra_usd", extra, low=0, low_open=True), (("team", teams[0]),)))
     return tuple(records)
 
 
@@ -186,11 +181,10 @@ def detect_anomalies(
     >>> [(a.day, round(a.impact_usd, 1)) for a in detect_anomalies(costs, window_days=5)]
     [(7, 79.8)]
     """
-    costs = usage_array("daily_costs", daily_costs)
-    if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 2:
-        raise ValueError(f"window_days={window_days!r} must be an integer >= 2")
-    k = check_positive("threshold_sigma", threshold_sigma)
-    floor = check_non_negative("min_impact_usd", min_impact_usd)
+    costs = check_numbers("daily_costs", daily_costs, low=0)
+    check_int("window_days", window_days, low=2)
+    k = check_number("threshold_sigma", threshold_sigma, low=0, low_open=True)
+    floor = check_number("min_impact_usd", min_impact_usd, low=0)
     normal: list[float] = []
     found = []
     for day, cost in enumerate(costs.tolist()):

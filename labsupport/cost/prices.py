@@ -38,6 +38,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from labsupport.checks import check_choice, check_int, check_number, check_type
+
 __all__ = [
     "REGION", "CHECKED_ON", "TERM_HOURS", "HOURS_PER_MONTH", "SPOT_NOTICE_S", "PAYMENT_OPTIONS",
     "ReservedOffer", "InstancePrices", "PRICES", "instance_prices",
@@ -68,13 +70,10 @@ class ReservedOffer:
     hourly_usd: float
 
     def __post_init__(self) -> None:
-        if self.term_years not in TERM_HOURS:
-            raise ValueError(f"term_years={self.term_years} is not offered; choose 1 or 3")
-        if self.payment not in PAYMENT_OPTIONS:
-            raise ValueError(f"payment={self.payment!r} is unknown; choose one of {PAYMENT_OPTIONS}")
+        check_choice("term_years", check_int("term_years", self.term_years), tuple(TERM_HOURS))
+        check_choice("payment", self.payment, PAYMENT_OPTIONS)
         for name in ("upfront_usd", "hourly_usd"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name}={getattr(self, name)} is negative; prices must be >= 0")
+            check_number(name, getattr(self, name), low=0)  # NaN and inf too: they would price as NaN
 
     @property
     def term_hours(self) -> int:
@@ -122,15 +121,27 @@ class InstancePrices:
     region: str = REGION
     notes: str = field(default="")
 
+    def __post_init__(self) -> None:
+        check_type("instance_type", self.instance_type, str)
+        check_number("on_demand_per_hour", self.on_demand_per_hour, low=0)
+        check_number("spot_per_hour", self.spot_per_hour, low=0)
+        for i, offer in enumerate(check_type("reserved", self.reserved, tuple)):
+            check_type(f"reserved[{i}]", offer, ReservedOffer)
+        for name in ("compute_sp_per_hour", "ec2_instance_sp_per_hour"):
+            for term, rate in check_type(name, getattr(self, name), dict).items():
+                check_choice(f"{name} term", term, tuple(TERM_HOURS))
+                check_number(f"{name}[{term}]", rate, low=0)
+
     def is_quoted(self, field_name: str) -> bool:
         """True if ``field_name`` was copied from ``source``, False if illustrative."""
         known = {"on_demand_per_hour", "reserved", "compute_sp_per_hour", "ec2_instance_sp_per_hour", "spot_per_hour"}
-        if field_name not in known:
-            raise ValueError(f"field_name={field_name!r} is not a price field; choose one of {sorted(known)}")
+        check_choice("field_name", field_name, sorted(known))
         return field_name in self.quoted
 
     def reserved_offer(self, term_years: int, payment: str) -> ReservedOffer:
         """The Standard RI offer for ``term_years`` (1 or 3) and ``payment``."""
+        check_choice("term_years", check_int("term_years", term_years), tuple(TERM_HOURS))
+        check_choice("payment", payment, PAYMENT_OPTIONS)
         for offer in self.reserved:
             if offer.term_years == term_years and offer.payment == payment:
                 return offer
@@ -219,7 +230,4 @@ def instance_prices(instance_type: str) -> InstancePrices:
     >>> instance_prices("m7g.large").region
     'us-east-1'
     """
-    try:
-        return PRICES[instance_type]
-    except KeyError:
-        raise ValueError(f"instance_type={instance_type!r} is not in the table; choose one of {sorted(PRICES)}") from None
+    return PRICES[check_choice("instance_type", instance_type, sorted(PRICES))]

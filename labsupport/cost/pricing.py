@@ -22,7 +22,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from labsupport.cost._validate import check_fraction, check_non_negative, check_positive, usage_array
+from labsupport.checks import check_choice, check_int, check_number, check_numbers, check_probability, check_type
 from labsupport.cost.commitments import optimal_commitment, savings_plan_cost
 from labsupport.cost.prices import PAYMENT_OPTIONS, TERM_HOURS, InstancePrices, ReservedOffer
 
@@ -40,8 +40,8 @@ def on_demand_cost(instance_counts: Iterable[float], on_demand_per_hour: float) 
     >>> round(on_demand_cost([2, 2, 1, 0], 0.096), 3)
     0.48
     """
-    price = check_non_negative("on_demand_per_hour", on_demand_per_hour)
-    return float(usage_array("instance_counts", instance_counts).sum() * price)
+    price = check_number("on_demand_per_hour", on_demand_per_hour, low=0)
+    return float(check_numbers("instance_counts", instance_counts, low=0).sum() * price)
 
 
 def spot_cost(instance_counts: Iterable[float], spot_per_hour: float) -> float:
@@ -52,8 +52,8 @@ def spot_cost(instance_counts: Iterable[float], spot_per_hour: float) -> float:
     >>> round(spot_cost([2, 2, 1, 0], 0.042), 3)
     0.21
     """
-    price = check_non_negative("spot_per_hour", spot_per_hour)
-    return float(usage_array("instance_counts", instance_counts).sum() * price)
+    price = check_number("spot_per_hour", spot_per_hour, low=0)
+    return float(check_numbers("instance_counts", instance_counts, low=0).sum() * price)
 
 
 def reserved_cost(
@@ -71,14 +71,14 @@ def reserved_cost(
     >>> round(reserved_cost([2, 2, 1, 0], 1, offer, 0.096), 3)   # 4 h x 0.060 + 2 spill-over h x 0.096
     0.432
     """
-    n = usage_array("instance_counts", instance_counts)
-    if isinstance(reserved_count, bool) or not isinstance(reserved_count, (int, np.integer)) or reserved_count < 0:
-        raise ValueError(f"reserved_count={reserved_count!r} must be an integer >= 0")
+    n = check_numbers("instance_counts", instance_counts, low=0)
+    reserved_count = check_int("reserved_count", reserved_count, low=0)
+    check_type("offer", offer, ReservedOffer)
     if n.size > offer.term_hours:
         raise ValueError(
             f"instance_counts has {n.size} hours, longer than the {offer.term_hours}-hour term; give at most one term"
         )
-    p = check_non_negative("on_demand_per_hour", on_demand_per_hour)
+    p = check_number("on_demand_per_hour", on_demand_per_hour, low=0)
     spill = np.maximum(0.0, n - reserved_count).sum()
     return float(reserved_count * offer.effective_per_hour * n.size + spill * p)
 
@@ -93,14 +93,14 @@ def savings_plan_profile_cost(
     >>> round(savings_plan_profile_cost([2, 2, 1, 0], 0.069, 0.096, 0.069), 4)   # commit to one instance
     0.468
     """
-    p = check_positive("on_demand_per_hour", on_demand_per_hour)
-    sp = check_non_negative("sp_per_hour", sp_per_hour)
+    p = check_number("on_demand_per_hour", on_demand_per_hour, low=0, low_open=True)
+    sp = check_number("sp_per_hour", sp_per_hour, low=0)
     if sp >= p:
         raise ValueError(
             f"sp_per_hour={sp} must be below on_demand_per_hour={p} for a discount; "
             "choose 0 <= sp_per_hour < on_demand_per_hour"
         )
-    usage = usage_array("instance_counts", instance_counts) * p
+    usage = check_numbers("instance_counts", instance_counts, low=0) * p
     return savings_plan_cost(usage, commitment_per_hour, 1.0 - sp / p)
 
 
@@ -119,7 +119,7 @@ def optimal_reserved_count(
     >>> optimal_reserved_count([3, 3, 2, 1], 0.060, 0.096)   # utilisations 1.0, 0.75, 0.5
     2
     """
-    n = usage_array("instance_counts", instance_counts)
+    n = check_numbers("instance_counts", instance_counts, low=0)
     ratio = break_even_utilisation(effective_per_hour, on_demand_per_hour)
     count = 0
     while True:
@@ -137,8 +137,8 @@ def break_even_utilisation(effective_per_hour: float, on_demand_per_hour: float)
     >>> round(break_even_utilisation(0.060, 0.096), 3)
     0.625
     """
-    effective = check_non_negative("effective_per_hour", effective_per_hour)
-    return effective / check_positive("on_demand_per_hour", on_demand_per_hour)
+    effective = check_number("effective_per_hour", effective_per_hour, low=0)
+    return effective / check_number("on_demand_per_hour", on_demand_per_hour, low=0, low_open=True)
 
 
 def break_even_hours(offer: ReservedOffer, on_demand_per_hour: float) -> float:
@@ -152,7 +152,7 @@ def break_even_hours(offer: ReservedOffer, on_demand_per_hour: float) -> float:
     >>> round(break_even_hours(offer, 0.096))   # about 59% of the 8,760-hour year
     5146
     """
-    return offer.total_usd / check_positive("on_demand_per_hour", on_demand_per_hour)
+    return offer.total_usd / check_number("on_demand_per_hour", on_demand_per_hour, low=0, low_open=True)
 
 
 def compare_models(instance_counts: Iterable[float], prices: InstancePrices, term_years: int = 1) -> dict[str, float]:
@@ -170,9 +170,9 @@ def compare_models(instance_counts: Iterable[float], prices: InstancePrices, ter
     {'compute_sp_1yr': 5.62, 'ec2_instance_sp_1yr': 5.18, 'on_demand': 6.91, 'ri_1yr_all_upfront': 5.01,
      'ri_1yr_no_upfront': 5.18, 'ri_1yr_partial_upfront': 5.08, 'spot': 3.02}
     """
-    if term_years not in TERM_HOURS:
-        raise ValueError(f"term_years={term_years} is not offered; choose 1 or 3")
-    n = usage_array("instance_counts", instance_counts)
+    check_type("prices", prices, InstancePrices)
+    check_choice("term_years", check_int("term_years", term_years), tuple(TERM_HOURS))
+    n = check_numbers("instance_counts", instance_counts, low=0)
     p = prices.on_demand_per_hour
     costs = {"on_demand": on_demand_cost(n, p), "spot": spot_cost(n, prices.spot_per_hour)}
     for payment in PAYMENT_OPTIONS:
@@ -202,9 +202,9 @@ def cost_vs_utilisation(
     >>> curves["on_demand"].round(1).tolist(), curves["ri_1yr_no_upfront"].round(1).tolist()
     ([0.0, 420.5, 841.0], [525.6, 525.6, 525.6])
     """
-    if term_years not in TERM_HOURS:
-        raise ValueError(f"term_years={term_years} is not offered; choose 1 or 3")
-    u = np.array([check_fraction("utilisation", x) for x in utilisations], dtype=float)
+    check_type("prices", prices, InstancePrices)
+    check_choice("term_years", check_int("term_years", term_years), tuple(TERM_HOURS))
+    u = check_numbers("utilisations", utilisations, low=0, high=1)
     hours = TERM_HOURS[term_years]
     curves = {"on_demand": u * hours * prices.on_demand_per_hour}
     for payment in PAYMENT_OPTIONS:

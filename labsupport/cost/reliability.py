@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from labsupport.cost._validate import check_fraction, check_non_negative
+from labsupport.checks import check_int, check_number, check_probability
 from labsupport.cost.prices import HOURS_PER_MONTH
 
 __all__ = ["static_stability_instances", "DesignCost", "design_cost", "compare_designs"]
@@ -38,10 +38,8 @@ def static_stability_instances(required_instances: int, zones: int) -> int:
     >>> static_stability_instances(6, 3), static_stability_instances(6, 2), static_stability_instances(4, 3)
     (9, 12, 6)
     """
-    if isinstance(required_instances, bool) or not isinstance(required_instances, int) or required_instances < 0:
-        raise ValueError(f"required_instances={required_instances!r} must be an integer >= 0")
-    if isinstance(zones, bool) or not isinstance(zones, int) or zones < 2:
-        raise ValueError(f"zones={zones!r} must be an integer >= 2 (losing the only zone leaves nothing)")
+    check_int("required_instances", required_instances, low=0)
+    check_int("zones", zones, low=2)  # losing the only zone leaves nothing
     return zones * math.ceil(required_instances / (zones - 1))
 
 
@@ -95,11 +93,10 @@ def design_cost(
     (6, 420.48, 21.9)
     """
     for label, value, low in (("required_instances", required_instances, 0), ("replicas", replicas, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{label}={value!r} must be an integer >= {low}")
-    price = check_non_negative("price_per_hour", price_per_hour)
-    avail = check_fraction("availability", availability)
-    extra = check_non_negative("extra_monthly_usd", extra_monthly_usd)
+        check_int(label, value, low=low)
+    price = check_number("price_per_hour", price_per_hour, low=0)
+    avail = check_probability("availability", availability)
+    extra = check_number("extra_monthly_usd", extra_monthly_usd, low=0)
     if multi_az_standby and static_stability_zones is not None:
         raise ValueError("choose either multi_az_standby or static_stability_zones, not both")
     instances = required_instances * replicas

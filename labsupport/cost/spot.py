@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import simpy
 
 from labsupport.seeds import Seed, as_rng, derive_rng
-from labsupport.cost._validate import check_non_negative, check_positive
+from labsupport.checks import check_int, check_number
 from labsupport.cost.prices import SPOT_NOTICE_S
 
 __all__ = ["SpotFleetResult", "run_spot_fleet", "expected_restart_hours"]
@@ -91,11 +91,11 @@ def expected_restart_hours(
     >>> round(expected_restart_hours(2.0, 0.1), 4)   # (e^0.2 - 1) / 0.1
     2.214
     """
-    t = check_positive("task_hours", task_hours)
-    rate = check_non_negative("interruption_rate_per_hour", interruption_rate_per_hour)
+    t = check_number("task_hours", task_hours, low=0, low_open=True)
+    rate = check_number("interruption_rate_per_hour", interruption_rate_per_hour, low=0)
     if rate == 0:
         return t
-    return math.expm1(rate * t) * (1.0 / rate + check_non_negative("replacement_delay_s", replacement_delay_s) / 3600.0)
+    return math.expm1(rate * t) * (1.0 / rate + check_number("replacement_delay_s", replacement_delay_s, low=0) / 3600.0)
 
 
 def _work_done(elapsed: float, interval: float, ckpt: float) -> tuple[float, float]:
@@ -127,17 +127,16 @@ def run_spot_fleet(
     ([0.0552, 0.0422], 0.096)
     """
     for name, value in (("tasks", tasks), ("fleet_size", fleet_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be an integer >= 1")
-    work = check_positive("task_hours", task_hours)
-    rate = check_non_negative("interruption_rate_per_hour", interruption_rate_per_hour)
-    spot = check_non_negative("spot_per_hour", spot_per_hour)
-    od = check_non_negative("on_demand_per_hour", on_demand_per_hour)
+        check_int(name, value, low=1)
+    work = check_number("task_hours", task_hours, low=0, low_open=True)
+    rate = check_number("interruption_rate_per_hour", interruption_rate_per_hour, low=0)
+    spot = check_number("spot_per_hour", spot_per_hour, low=0)
+    od = check_number("on_demand_per_hour", on_demand_per_hour, low=0)
     interval = (math.inf if checkpoint_interval_hours is None
-                else check_positive("checkpoint_interval_hours", checkpoint_interval_hours))
-    ckpt = check_non_negative("checkpoint_duration_s", checkpoint_duration_s) / 3600.0
-    notice = check_non_negative("notice_s", notice_s) / 3600.0
-    delay = check_non_negative("replacement_delay_s", replacement_delay_s) / 3600.0
+                else check_number("checkpoint_interval_hours", checkpoint_interval_hours, low=0, low_open=True))
+    ckpt = check_number("checkpoint_duration_s", checkpoint_duration_s, low=0) / 3600.0
+    notice = check_number("notice_s", notice_s, low=0) / 3600.0
+    delay = check_number("replacement_delay_s", replacement_delay_s, low=0) / 3600.0
     if checkpoint_on_notice and ckpt > notice:
         raise ValueError(
             f"checkpoint_duration_s={checkpoint_duration_s} does not fit in the {notice_s}-s notice; "

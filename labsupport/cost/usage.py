@@ -37,7 +37,7 @@ import math
 import numpy as np
 
 from labsupport.seeds import Seed, as_rng, derive_rng
-from labsupport.cost._validate import check_non_negative
+from labsupport.checks import check_choice, check_int, check_number
 
 __all__ = ["SHAPES", "HOURS_PER_DAY", "hourly_usage"]
 
@@ -99,14 +99,12 @@ def hourly_usage(shape: str, *, days: int = 30, base_usd: float = 10.0, noise_fr
     >>> hourly_usage("spiky")
     Traceback (most recent call last):
     ...
-    ValueError: shape='spiky' is unknown; choose one of ('steady', 'diurnal', 'weekday', 'bursty', 'declining')
+    ValueError: shape='spiky' is not a valid choice; choose one of 'steady', 'diurnal', 'weekday', 'bursty', 'declining'
     """
-    if shape not in SHAPES:
-        raise ValueError(f"shape={shape!r} is unknown; choose one of {SHAPES}")
-    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
-        raise ValueError(f"days={days!r} must be an integer >= 1")
-    base = check_non_negative("base_usd", base_usd)
-    noise = check_non_negative("noise_fraction", noise_fraction)
+    check_choice("shape", shape, SHAPES)
+    days = check_int("days", days, low=1)
+    base = check_number("base_usd", base_usd, low=0)
+    noise = check_number("noise_fraction", noise_fraction, low=0)
     root = as_rng(seed).getrandbits(64)
     hours = np.arange(int(days) * HOURS_PER_DAY)
     if shape == "steady":

@@ -60,6 +60,8 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from labsupport.checks import check_int, check_number, check_probability
+from labsupport.foundations.availability import loss_nines as nines  # one rounding for every nines
 from labsupport.seeds import Seed, as_rng
 
 __all__ = [
@@ -80,22 +82,6 @@ HOURS_PER_YEAR = 8766.0  # 365.25 days x 24 hours
 _MAX_STATES = 5000  # largest chain the exact solver builds
 
 
-def _integer(name: str, value: int, low: int, rule: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name}={value} is out of range; {rule}")
-    return value
-
-
-def _number(name: str, value: float, ok, rule: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if not (math.isfinite(value) and ok(value)):
-        raise ValueError(f"{name}={value!r} is out of range; {rule}")
-    return float(value)
-
-
 def failure_rate_per_year(afr: float) -> float:
     """Exponential failure rate (per year) of a device with annual failure probability ``afr``.
 
@@ -108,13 +94,13 @@ def failure_rate_per_year(afr: float) -> float:
     >>> round(failure_rate_per_year(0.02), 5)
     0.0202
     """
-    afr = _number("afr", afr, lambda a: 0 <= a < 1, "choose an annual failure rate 0 <= afr < 1")
+    afr = check_probability("afr", afr, open_high=True)
     return -math.log1p(-afr)
 
 
 def _shards(k: int, m: int) -> int:
-    _integer("k", k, 1, "choose k >= 1 data shards")
-    _integer("m", m, 0, f"choose 0 <= m parity shards (m={m} would need m < k + m)")
+    check_int("k", k, low=1)
+    check_int("m", m, low=0)
     return k + m
 
 
@@ -133,8 +119,7 @@ def approximate_mttdl_years(k: int, m: int, afr: float, repair_hours: float) -> 
     """
     n = _shards(k, m)
     lam = failure_rate_per_year(afr)
-    mu = HOURS_PER_YEAR / _number("repair_hours", repair_hours, lambda h: h > 0,
-                                  "choose a mean repair time repair_hours > 0")
+    mu = HOURS_PER_YEAR / check_number("repair_hours", repair_hours, low=0, low_open=True)
     if lam == 0:
         return math.inf
     mttdl = 1.0 / (n * lam)
@@ -154,8 +139,7 @@ def annual_loss_probability(mttdl_years: float, years: float = 1.0) -> float:
     >>> round(annual_loss_probability(1000.0), 7)
     0.0009995
     """
-    if not mttdl_years > 0:
-        raise ValueError(f"mttdl_years={mttdl_years!r} must be > 0")
+    check_number("mttdl_years", mttdl_years, low=0, low_open=True)
     return -math.expm1(-years / mttdl_years)
 
 
@@ -184,26 +168,13 @@ def windowed_annual_loss_probability(k: int, m: int, afr: float, repair_hours: f
     3.1
     """
     n = _shards(k, m)
-    afr = _number("afr", afr, lambda a: a >= 0, "choose an annual failure rate afr >= 0")
-    days = _number("repair_hours", repair_hours, lambda h: h > 0, "choose a repair time repair_hours > 0") / 24
+    afr = check_number("afr", afr, low=0)  # an annual failure rate
+    days = check_number("repair_hours", repair_hours, low=0, low_open=True) / 24
     p = -math.expm1(-afr * days / 365)
     window = math.fsum(math.comb(n, j) * p ** j * (1 - p) ** (n - j) for j in range(m + 1, n + 1))
     if window >= 1:
         return 1.0
     return -math.expm1(365 / days * math.log1p(-window))
-
-
-def nines(loss_probability: float) -> float:
-    """Durability in "nines": ``-log10(loss probability)``; 1e-11 is eleven nines (99.999999999 %).
-
-    Examples
-    --------
-    >>> nines(1e-11), nines(0.001)
-    (11.0, 3.0)
-    """
-    if not 0 <= loss_probability <= 1:
-        raise ValueError(f"loss_probability={loss_probability!r} must be in [0, 1]")
-    return math.inf if loss_probability == 0 else round(-math.log10(loss_probability), 12)
 
 
 def _reduce(rates: np.ndarray, exits: np.ndarray, weight: np.ndarray):
@@ -298,13 +269,11 @@ def _model(k, m, afr, repair_hours, zones, zone_loss_per_year):
     """Check every parameter; return (failure rate, repair rate, shards per zone, zone rate)."""
     n = _shards(k, m)
     lam = failure_rate_per_year(afr)
-    mu = HOURS_PER_YEAR / _number("repair_hours", repair_hours, lambda h: h > 0,
-                                  "choose a mean repair time repair_hours > 0")
-    _integer("zones", zones, 1, f"choose 1 <= zones <= k + m = {n}")
+    mu = HOURS_PER_YEAR / check_number("repair_hours", repair_hours, low=0, low_open=True)
+    check_int("zones", zones, low=1)
     if zones > n:
         raise ValueError(f"zones={zones} is out of range; choose 1 <= zones <= k + m = {n}")
-    zeta = _number("zone_loss_per_year", zone_loss_per_year, lambda z: z >= 0,
-                   "choose a zone loss rate >= 0 events per zone per year")
+    zeta = check_number("zone_loss_per_year", zone_loss_per_year, low=0)
     return lam, mu, tuple(n // zones + (j < n % zones) for j in range(zones)), zeta
 
 
@@ -349,7 +318,7 @@ def replication_durability(r: int, afr: float, repair_hours: float, *, zones: in
     >>> f"{est.mttdl_years:.3g}", round(est.nines, 1)
     ('5.39e+09', 9.7)
     """
-    _integer("r", r, 1, "choose r >= 1 replicas")
+    check_int("r", r, low=1)
     return _estimate(f"{r}-way replication", 1, r - 1, afr, repair_hours, zones, zone_loss_per_year)
 
 
@@ -478,8 +447,8 @@ def run_durability_simulation(k: int, m: int, afr: float, repair_hours: float, *
     lam, mu, sizes, zeta = _model(k, m, afr, repair_hours, zones, zone_loss_per_year)
     if lam == 0:
         raise ValueError("afr=0 means no device ever fails; choose 0 < afr < 1 to simulate")
-    _integer("lifetimes", lifetimes, 1, "choose lifetimes >= 1")
-    max_years = _number("max_years", max_years, lambda y: y > 0, "choose max_years > 0")
+    check_int("lifetimes", lifetimes, low=1)
+    max_years = check_number("max_years", max_years, low=0, low_open=True)
     rng = as_rng(seed)
     runs = [_lifetime(k, m, sizes, lam, mu, zeta, max_years, rng) for _ in range(lifetimes)]
     return DurabilitySimulation(lifetimes, sum(r[1] for r in runs),

@@ -49,6 +49,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from labsupport.checks import check_choice, check_hashable, check_type, out_of_range
 from labsupport.sim.history import Operation
 
 __all__ = ["KeyVerdict", "LinearizabilityResult", "register_step", "check_linearizable"]
@@ -163,26 +164,22 @@ def _describe(op: Operation) -> str:
 def _validate(ops: Iterable[Operation]) -> list[Operation]:
     checked, seen = [], set()
     for op in ops:
-        if not isinstance(op, Operation):
-            raise TypeError(f"history must hold Operation records, not {type(op).__name__}")
+        check_type("history item", op, Operation)
         if op.op_id in seen:
-            raise ValueError(f"op_id {op.op_id} appears twice; op_ids must be unique")
+            raise out_of_range("op_id", op.op_id, "unique op_ids", why="appears twice")
         seen.add(op.op_id)
-        if op.kind not in KINDS:
-            raise ValueError(f"op {op.op_id}: kind={op.kind!r} is not a register operation; "
-                             f"choose one of {KINDS}")
-        if op.kind == "cas" and not (isinstance(op.arg, (tuple, list)) and len(op.arg) == 2):
-            raise ValueError(f"op {op.op_id}: cas arg={op.arg!r} must be (expected, new)")
-        if op.kind == "cas" and not op.pending and not isinstance(op.result, bool):
-            raise ValueError(f"op {op.op_id}: cas result={op.result!r} must be True or False")
-        if not op.complete_s >= op.invoke_s:
-            raise ValueError(f"op {op.op_id}: complete_s={op.complete_s} is before "
-                             f"invoke_s={op.invoke_s}; a response comes after its invocation")
-        try:
-            hash(op.arg if op.kind != "cas" else tuple(op.arg))
-        except TypeError:
-            raise TypeError(f"op {op.op_id}: value {op.arg!r} is unhashable; "
-                            "register values must be hashable (use tuples, not lists)") from None
+        check_choice(f"op {op.op_id}: kind", op.kind, KINDS)
+        if op.kind == "cas":
+            check_type(f"op {op.op_id}: cas arg", op.arg, (tuple, list))
+            if len(op.arg) != 2:
+                raise out_of_range(f"op {op.op_id}: cas arg", op.arg, "a pair (expected, new)", why="is not a pair")
+            if not op.pending:
+                check_type(f"op {op.op_id}: cas result", op.result, bool)
+        if not op.complete_s >= op.invoke_s:  # a response comes after its invocation
+            raise out_of_range(f"op {op.op_id}: complete_s", op.complete_s, "complete_s >= invoke_s",
+                               why=f"is before invoke_s={op.invoke_s}")
+        check_hashable(f"op {op.op_id}: value", op.arg if op.kind != "cas" else tuple(op.arg),
+                       "register values must be hashable (use tuples, not lists)")
         checked.append(op)
     return checked
 
@@ -303,10 +300,7 @@ def check_linearizable(history: Iterable[Operation], *, initial: Any = None) -> 
     (True, (1, 0, 2))
     """
     ops = _validate(history)
-    try:
-        hash(initial)
-    except TypeError:
-        raise TypeError(f"initial={initial!r} is unhashable; register values must be hashable") from None
+    check_hashable("initial", initial, "register values must be hashable")
     by_key: dict[str, list[Operation]] = {}
     for op in sorted(ops, key=lambda o: (o.invoke_s, o.op_id)):
         by_key.setdefault(op.key, []).append(op)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from labsupport.checks import check_type
 from labsupport.sim.history import Operation
 
 __all__ = ["Anomaly", "read_your_writes_violations", "monotonic_read_violations"]
@@ -70,9 +71,7 @@ def _sessions(history: Iterable[Operation]) -> dict[str, list[Operation]]:
     """Each client's completed operations, in invocation order."""
     by_client: dict[str, list[Operation]] = {}
     for op in sorted(history, key=lambda o: (o.invoke_s, o.op_id)):
-        if not isinstance(op, Operation):
-            raise TypeError(f"history must hold Operation records, not {type(op).__name__}")
-        if not op.pending:
+        if not check_type("history item", op, Operation).pending:
             by_client.setdefault(op.client, []).append(op)
     return by_client
 

@@ -30,12 +30,14 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from labsupport.checks import check_int, check_number, check_probability
 from labsupport.seeds import Seed, as_rng
 
 __all__ = [
     "YEAR_S",
     "MONTH_S",
     "nines",
+    "loss_nines",
     "downtime_per_year",
     "downtime_per_month",
     "error_budget_minutes",
@@ -57,26 +59,10 @@ MONTH_S = YEAR_S / 12  # seconds in an average month (30.4375 days)
 MAX_EXACT_COMPONENTS = 18
 
 
-def _availability(name: str, a: float) -> float:
-    if isinstance(a, bool) or not isinstance(a, (int, float)):
-        raise TypeError(f"{name} must be a number in [0, 1], not {type(a).__name__}")
-    if not 0.0 <= a <= 1.0:  # also rejects NaN
-        raise ValueError(f"{name}={a!r} is not a probability; choose 0 <= {name} <= 1")
-    return float(a)
-
-
-def _positive(name: str, x: float) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(x).__name__}")
-    if not (x > 0 and math.isfinite(x)):
-        raise ValueError(f"{name}={x!r} must be a finite number > 0")
-    return float(x)
-
-
 def _all(name: str, values: tuple) -> list[float]:
     if not values:
         raise ValueError(f"{name}: give at least one availability")
-    return [_availability(f"{name}[{i}]", a) for i, a in enumerate(values)]
+    return [check_probability(f"{name}[{i}]", a) for i, a in enumerate(values)]
 
 
 def nines(a: float) -> float:
@@ -92,8 +78,23 @@ def nines(a: float) -> float:
     >>> nines(0.995)
     2.30103
     """
-    a = _availability("a", a)
-    return math.inf if a == 1.0 else round(-math.log10(1.0 - a), 10)
+    return loss_nines(1.0 - check_probability("a", a))
+
+
+def loss_nines(loss_probability: float) -> float:
+    """Nines of a failure (or loss) probability: ``-log10(p)``; 1e-11 is eleven nines.
+
+    The one rounding for every "nines" in the book: 10 decimals, which hides
+    binary noise; ``p = 0`` gives ``inf``. Durability (Chapter 3) counts the
+    nines of the probability of losing an object in a year.
+
+    Examples
+    --------
+    >>> loss_nines(1e-11), loss_nines(0.001), loss_nines(0.0)
+    (11.0, 3.0, inf)
+    """
+    p = check_probability("loss_probability", loss_probability)
+    return math.inf if p == 0.0 else round(-math.log10(p), 10)
 
 
 def downtime_per_year(a: float) -> float:
@@ -104,7 +105,7 @@ def downtime_per_year(a: float) -> float:
     >>> round(downtime_per_year(0.9999) / 60, 2)  # four nines: about 52.6 minutes
     52.6
     """
-    return (1.0 - _availability("a", a)) * YEAR_S
+    return (1.0 - check_probability("a", a)) * YEAR_S
 
 
 def downtime_per_month(a: float) -> float:
@@ -115,7 +116,7 @@ def downtime_per_month(a: float) -> float:
     >>> round(downtime_per_month(0.999) / 60, 2)  # three nines: about 43.8 minutes
     43.83
     """
-    return (1.0 - _availability("a", a)) * MONTH_S
+    return (1.0 - check_probability("a", a)) * MONTH_S
 
 
 def error_budget_minutes(slo: float, days: float = 30) -> float:
@@ -128,7 +129,7 @@ def error_budget_minutes(slo: float, days: float = 30) -> float:
     >>> round(error_budget_minutes(0.9999, days=7), 3)
     1.008
     """
-    return (1.0 - _availability("slo", slo)) * _positive("days", days) * 1440.0
+    return (1.0 - check_probability("slo", slo)) * check_number("days", days, low=0, low_open=True) * 1440.0
 
 
 def serial(*a: float) -> float:
@@ -167,14 +168,8 @@ def k_of_n(k: int, n: int, a: float) -> float:
     >>> k_of_n(1, 2, 0.9) == round(parallel(0.9, 0.9), 12)
     True
     """
-    for name, value in (("k", k), ("n", n)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if n < 1:
-        raise ValueError(f"n={n} must be >= 1")
-    if not 0 <= k <= n:
-        raise ValueError(f"k={k} is outside 0..n={n}; choose 0 <= k <= n")
-    a = _availability("a", a)
+    check_int("k", k, low=0, high=check_int("n", n, low=1))
+    a = check_probability("a", a)
     if a in (0.0, 1.0) or k == 0:
         return 1.0 if (k == 0 or a == 1.0) else 0.0
     la, lb = math.log(a), math.log1p(-a)
@@ -197,9 +192,8 @@ def steady_state(mttf: float, mttr: float) -> float:
     >>> round(steady_state(mttf=999.0, mttr=1.0), 6)
     0.999
     """
-    mttf = _positive("mttf", mttf)
-    if isinstance(mttr, bool) or not isinstance(mttr, (int, float)) or not 0 <= mttr < math.inf:
-        raise ValueError(f"mttr={mttr!r} must be a finite number >= 0")
+    mttf = check_number("mttf", mttf, low=0, low_open=True)
+    mttr = check_number("mttr", mttr, low=0)
     return mttf / (mttf + mttr)
 
 
@@ -214,7 +208,7 @@ def _components(G: nx.DiGraph, entry: Hashable, exit: Hashable) -> dict[Hashable
     if entry == exit:
         raise ValueError(f"entry and exit are the same node {entry!r}; choose two different nodes")
     return {
-        v: _availability(f"G.nodes[{v!r}]['availability']", d["availability"])
+        v: check_probability(f"G.nodes[{v!r}]['availability']", d["availability"])
         for v, d in G.nodes(data=True)
         if "availability" in d
     }
@@ -328,8 +322,7 @@ def simulate_graph_availability(
     True
     """
     comps = _components(G, entry, exit)
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise ValueError(f"trials={trials!r} must be an int >= 1")
+    check_int("trials", trials, low=1)
     rng = as_rng(seed)
     order = sorted(comps, key=str)
     ok = 0
@@ -376,14 +369,13 @@ def example_topology(
         if unknown:
             raise ValueError(f"{name} has unknown tiers {unknown}; choose among {list(TIERS)}")
     for tier, a in dict(availability or {}).items():
-        avail[tier] = _availability(f"availability[{tier!r}]", a)
+        avail[tier] = check_probability(f"availability[{tier!r}]", a)
     G = nx.DiGraph()
     previous = ["users"]
     G.add_node("users")
     for tier in TIERS:
         copies = redundancy.get(tier, 1)
-        if isinstance(copies, bool) or not isinstance(copies, int) or copies < 1:
-            raise ValueError(f"redundancy[{tier!r}]={copies!r} must be an int >= 1")
+        check_int(f"redundancy[{tier!r}]", copies, low=1)
         layer = [f"{tier}{i}" for i in range(1, copies + 1)]
         G.add_nodes_from(layer, availability=avail[tier], tier=tier)
         G.add_edges_from((u, v) for u in previous for v in layer)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from labsupport.checks import check_int, check_number
 from labsupport.sim import Exponential, History, Node, Simulation, TraceEvent
 
 __all__ = ["Item", "ConditionalPut", "KeyValueStore", "Incrementer", "LostUpdateResult", "run_lost_update", "ANY_VERSION"]
@@ -119,12 +120,9 @@ def run_lost_update(clients: int = 2, increments: int = 1, *, conditional: bool 
     >>> r.expected, r.final_value, r.lost_updates, r.retries
     (2, 2, 0, 1)
     """
-    if clients < 1:
-        raise ValueError(f"clients={clients}; need at least 1 client")
-    if increments < 1:
-        raise ValueError(f"increments={increments}; each client needs at least 1 increment")
-    if latency_s <= 0:
-        raise ValueError(f"latency_s={latency_s} must be > 0 seconds")
+    check_int("clients", clients, low=1)
+    check_int("increments", increments, low=1)
+    check_number("latency_s", latency_s, low=0, low_open=True)
     sim = Simulation(seed=seed, latency=Exponential(latency_s / 2, base_s=latency_s / 2), fifo=True)
     store = sim.add(KeyValueStore("store"))
     racers = [sim.add(Incrementer(f"client{i + 1}", "store", increments=increments, conditional=conditional,

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 
+from labsupport.checks import check_int, check_number, check_probability
+
 __all__ = [
     "UnstableQueueError",
     "offered_load",
@@ -56,28 +58,6 @@ class UnstableQueueError(ValueError):
         )
 
 
-def _positive(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name}={value!r} must be a finite number > 0")
-    return float(value)
-
-
-def _count(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name}={value} must be >= 1")
-    return value
-
-
-def _fraction(name: str, q: float) -> float:
-    if not (isinstance(q, (int, float)) and 0 < q < 1):
-        raise ValueError(f"{name}={q!r} must be a fraction with 0 < {name} < 1 (p99 is 0.99)")
-    return float(q)
-
-
 def offered_load(arrival_rate_per_s: float, service_rate_per_s: float, c: int = 1) -> float:
     """Offered load ``rho = lambda / (c * mu)``; never raises for ``rho >= 1``.
 
@@ -88,9 +68,9 @@ def offered_load(arrival_rate_per_s: float, service_rate_per_s: float, c: int = 
     >>> offered_load(30.0, 10.0, c=2)
     1.5
     """
-    lam = _positive("arrival_rate_per_s", arrival_rate_per_s)
-    mu = _positive("service_rate_per_s", service_rate_per_s)
-    return lam / (_count("c", c) * mu)
+    lam = check_number("arrival_rate_per_s", arrival_rate_per_s, low=0, low_open=True)
+    mu = check_number("service_rate_per_s", service_rate_per_s, low=0, low_open=True)
+    return lam / (check_int("c", c, low=1) * mu)
 
 
 def _stable_load(lam: float, mu: float, c: int = 1) -> float:
@@ -164,7 +144,7 @@ def mm1_response_percentile_s(arrival_rate_per_s: float, service_rate_per_s: flo
     4.6052
     """
     _stable_load(arrival_rate_per_s, service_rate_per_s)
-    return -math.log1p(-_fraction("q", q)) / (service_rate_per_s - arrival_rate_per_s)
+    return -math.log1p(-check_probability("q", q, open_low=True, open_high=True)) / (service_rate_per_s - arrival_rate_per_s)
 
 
 def erlang_b(c: int, offered_erlangs: float) -> float:
@@ -181,8 +161,8 @@ def erlang_b(c: int, offered_erlangs: float) -> float:
     >>> round(erlang_b(1000, 950.0), 6)
     0.003649
     """
-    c = _count("c", c)
-    a = _positive("offered_erlangs", offered_erlangs)
+    c = check_int("c", c, low=1)
+    a = check_number("offered_erlangs", offered_erlangs, low=0)  # no traffic, no blocking
     b = 1.0
     for k in range(1, c + 1):
         b = a * b / (k + a * b)
@@ -246,8 +226,7 @@ def mmc_wait_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: int,
     >>> round(mmc_wait_tail(8.0, 1.0, 10, 0.0), 4)  # equals Erlang C at t = 0
     0.4092
     """
-    if not t_s >= 0:
-        raise ValueError(f"t_s={t_s!r} must be >= 0")
+    check_number("t_s", t_s, low=0)
     p_wait, theta = _mmc(arrival_rate_per_s, service_rate_per_s, c)
     return p_wait * math.exp(-theta * t_s)
 
@@ -266,8 +245,7 @@ def mmc_response_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: i
     >>> round(mmc_response_tail(9.0, 10.0, 1, 1.0), 6)  # M/M/1: exp(-(mu - lambda) t)
     0.367879
     """
-    if not t_s >= 0:
-        raise ValueError(f"t_s={t_s!r} must be >= 0")
+    check_number("t_s", t_s, low=0)
     mu = service_rate_per_s
     p_wait, theta = _mmc(arrival_rate_per_s, mu, c)
     if math.isclose(theta, mu, rel_tol=1e-9):
@@ -285,7 +263,7 @@ def mmc_response_percentile_s(arrival_rate_per_s: float, service_rate_per_s: flo
     >>> round(mmc_response_percentile_s(9.0, 10.0, 1, 0.99), 4)  # M/M/1 p99
     4.6052
     """
-    q = _fraction("q", q)
+    q = check_probability("q", q, open_low=True, open_high=True)
     target = 1.0 - q
     lo, hi = 0.0, 1.0 / service_rate_per_s
     while mmc_response_tail(arrival_rate_per_s, service_rate_per_s, c, hi) > target:
@@ -302,8 +280,8 @@ def mmc_response_percentile_s(arrival_rate_per_s: float, service_rate_per_s: flo
 
 
 def _supermarket_args(load: float, d: int) -> tuple[float, int]:
-    load = _positive("load", load)
-    d = _count("d", d)
+    load = check_number("load", load, low=0, low_open=True)
+    d = check_int("d", d, low=1)
     if load >= 1:
         raise UnstableQueueError(load, "arrivals per server per mean service time")
     return load, d
@@ -329,8 +307,7 @@ def supermarket_queue_tail(load: float, d: int, i: int) -> float:
     0.729
     """
     load, d = _supermarket_args(load, d)
-    if isinstance(i, bool) or not isinstance(i, int) or i < 0:
-        raise ValueError(f"i={i!r} must be an int >= 0")
+    check_int("i", i, low=0)
     exponent = i if d == 1 else (d ** i - 1) / (d - 1)
     return load ** exponent
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from labsupport.checks import check_int
 from labsupport.foundations.availability import k_of_n, steady_state
 from labsupport.sim import Constant, Node, Simulation
 
@@ -104,8 +105,7 @@ def run_redundancy(n: int = 3, k: int = 1, *, mttf_s: float = 900.0, mttr_s: flo
     >>> abs(r.probe_fraction - r.theory) < 0.005
     True
     """
-    if n < 1:
-        raise ValueError(f"n={n}; need at least one replica")
+    check_int("n", n, low=1)
     if not 1 <= k <= n:
         raise ValueError(f"k={k} with n={n} replicas; choose 1 <= k <= n")
     for name, value in (("mttf_s", mttf_s), ("mttr_s", mttr_s), ("duration_s", duration_s),

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from labsupport.checks import check_int, check_number
 from labsupport.seeds import Seed, as_rng
 
 __all__ = [
@@ -46,18 +47,8 @@ __all__ = [
 ]
 
 
-def _number(name: str, x: float, low: float = 0.0, high: float = math.inf, strict: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, not {type(x).__name__}")
-    ok = (low < x if strict else low <= x) and x <= high
-    if not ok:  # also rejects NaN
-        op = "<" if strict else "<="
-        raise ValueError(f"{name}={x!r} is out of range; choose {low:g} {op} {name} <= {high:g}")
-    return float(x)
-
-
 def _workers(name: str, n: float) -> float:
-    return _number(name, n, low=1.0, high=math.inf) if n != math.inf else math.inf
+    return check_number(name, n, low=1.0) if n != math.inf else math.inf
 
 
 def amdahl_speedup(parallel_fraction: float, n: float) -> float:
@@ -70,8 +61,8 @@ def amdahl_speedup(parallel_fraction: float, n: float) -> float:
     >>> round(amdahl_speedup(0.95, 8), 4)
     5.9259
     """
-    p = _number("parallel_fraction", parallel_fraction, 0.0, 1.0)
-    n = _number("n", n, 1.0)
+    p = check_number("parallel_fraction", parallel_fraction, low=0.0, high=1.0)
+    n = check_number("n", n, low=1.0)
     return 1.0 / ((1.0 - p) + p / n)
 
 
@@ -83,7 +74,7 @@ def amdahl_limit(parallel_fraction: float) -> float:
     >>> round(amdahl_limit(0.95), 6)
     20.0
     """
-    p = _number("parallel_fraction", parallel_fraction, 0.0, 1.0)
+    p = check_number("parallel_fraction", parallel_fraction, low=0.0, high=1.0)
     return math.inf if p == 1.0 else 1.0 / (1.0 - p)
 
 
@@ -100,9 +91,9 @@ def usl_capacity(n: float, sigma: float, kappa: float) -> float:
     >>> round(usl_capacity(32, 0.05, 0.002), 3)
     7.058
     """
-    n = _number("n", n, 1.0)
-    s = _number("sigma", sigma, 0.0, 1.0)
-    k = _number("kappa", kappa, 0.0)
+    n = check_number("n", n, low=1.0)
+    s = check_number("sigma", sigma, low=0.0, high=1.0)
+    k = check_number("kappa", kappa, low=0.0)
     return n / (1.0 + s * (n - 1.0) + k * n * (n - 1.0))
 
 
@@ -120,8 +111,8 @@ def usl_peak(sigma: float, kappa: float, integer: bool = False) -> float:
     >>> usl_peak(0.05, 0.002, integer=True)
     22
     """
-    s = _number("sigma", sigma, 0.0, 1.0)
-    k = _number("kappa", kappa, 0.0)
+    s = check_number("sigma", sigma, low=0.0, high=1.0)
+    k = check_number("kappa", kappa, low=0.0)
     if k == 0.0:
         return math.inf
     peak = max(1.0, math.sqrt((1.0 - s) / k))
@@ -191,23 +182,15 @@ def mva_throughput(n_workers: int, think_s: float, service_s: float) -> float:
     >>> round(mva_throughput(32, 1.0, 0.1), 4)  # saturated: close to 1 / service_s
     10.0
     """
-    n = _count("n_workers", n_workers)
-    z = _number("think_s", think_s, 0.0)
-    s = _number("service_s", service_s, 0.0, strict=True)
+    n = check_int("n_workers", n_workers, low=1)
+    z = check_number("think_s", think_s, low=0.0)
+    s = check_number("service_s", service_s, low=0.0, low_open=True)
     q = x = 0.0
     for k in range(1, n + 1):
         r = s * (1.0 + q)
         x = k / (z + r)
         q = x * r
     return x
-
-
-def _count(name: str, n: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, not {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"{name}={n} is out of range; choose {name} >= 1")
-    return int(n)
 
 
 @dataclass(frozen=True)
@@ -265,12 +248,12 @@ def run_contended_workers(
     >>> abs(r.throughput_per_s / mva_throughput(4, 1.0, 0.1) - 1) < 0.1
     True
     """
-    n = _count("n_workers", n_workers)
-    think = _number("think_s", think_s, 0.0)
-    lock_s = _number("lock_s", lock_s, 0.0)
-    coherency = _number("coherency_s", coherency_s, 0.0)
-    duration = _number("duration_s", duration_s, 0.0, strict=True)
-    warmup = 0.1 * duration if warmup_s is None else _number("warmup_s", warmup_s, 0.0, duration)
+    n = check_int("n_workers", n_workers, low=1)
+    think = check_number("think_s", think_s, low=0.0)
+    lock_s = check_number("lock_s", lock_s, low=0.0)
+    coherency = check_number("coherency_s", coherency_s, low=0.0)
+    duration = check_number("duration_s", duration_s, low=0.0, low_open=True)
+    warmup = 0.1 * duration if warmup_s is None else check_number("warmup_s", warmup_s, low=0.0, high=duration)
     if warmup >= duration:
         raise ValueError(f"warmup_s={warmup!r} must be below duration_s={duration!r}")
     hold = lock_s + coherency * (n - 1)

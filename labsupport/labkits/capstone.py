@@ -25,6 +25,7 @@ import functools
 import random
 from dataclasses import dataclass, fields
 
+from labsupport.checks import check_int, check_type
 from labsupport.usecases.disaster_recovery import STRATEGIES, DrPlan, measure
 from labsupport.usecases.prices import monthly
 from labsupport.usecases.webapp import run_webapp
@@ -54,8 +55,7 @@ def fault_schedule(seed: int) -> Scenario:
     >>> fault_schedule(1) == fault_schedule(1)
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, not {type(seed).__name__}")
+    check_int("seed", seed)
     rng = random.Random(f"capstone/{seed}")
     spike = (rng.uniform(900, 2700), rng.uniform(600, 1200), rng.uniform(1.8, 2.3))
     zone_loss = (rng.randrange(len(ZONES)), rng.uniform(4200, 5400), rng.uniform(900, 1800))
@@ -75,8 +75,7 @@ def split_design(design: dict) -> tuple[WebAppConfig, str]:
     ...
     ValueError: the design has no 'dr_strategy'; choose one of ('backup_restore', 'pilot_light', 'warm_standby', 'active_active')
     """
-    if not isinstance(design, dict):
-        raise TypeError(f"design() must return a dict of settings, not {type(design).__name__}")
+    check_type("design() result", design, dict)  # of settings
     design = dict(design)
     if "dr_strategy" not in design:
         raise ValueError(f"the design has no 'dr_strategy'; choose one of {STRATEGIES}")

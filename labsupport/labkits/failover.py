@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
+from labsupport.checks import check_type
 from labsupport.availability.failover.procedure import run_failover
 from labsupport.availability.failover.config import FailoverConfig, Faults
 
@@ -108,8 +109,7 @@ def run_drill(config: FailoverConfig, seed: int) -> DrillReport:
     >>> r.crash_outage_s <= MAX_OUTAGE_S, r.isolated_split_brain  # fast, but no lease: two primaries
     (True, True)
     """
-    if not isinstance(config, FailoverConfig):
-        raise TypeError(f"config must be a FailoverConfig (use lab_config(...)), not {type(config).__name__}")
+    check_type("config", config, FailoverConfig)  # use lab_config(...)
     fixed = {k: getattr(config, k) for k in LAB_SYSTEM}
     if fixed != LAB_SYSTEM:
         config = replace(config, **LAB_SYSTEM)

@@ -14,6 +14,7 @@ with IAM's segment-wise ARN matching.
 
 from __future__ import annotations
 
+from labsupport.checks import check_int
 from labsupport.seeds import Seed, as_rng
 
 __all__ = ["generated_cases"]
@@ -61,8 +62,7 @@ def generated_cases(seed: Seed, count: int, *, with_boundary: bool = False) -> l
     """
     from labsupport.security.iam import PolicySet, Request, evaluate
 
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count={count!r} must be an integer >= 1")
+    check_int("count", count, low=1)
     rng = as_rng(seed)
     cases = []
     for _ in range(count):

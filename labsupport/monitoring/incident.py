@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.checks import check_int, check_number, check_numbers, out_of_range
 from labsupport.monitoring.cloudwatch.metrics import Datapoint, MetricId, aggregate
 from labsupport.sim import Constant, Node, Simulation
 
@@ -172,12 +173,6 @@ class IncidentResult:
         return sum(r.latency_s is None for r in self.requests)
 
 
-def _check_positive(**values) -> None:
-    for name, value in values.items():
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise ValueError(f"{name}={value!r} must be a positive number")
-
-
 def run_incident(*, hosts: int = 3, weights: Sequence[float] | None = None, arrival_rate_per_s: float = 10.0,
                  service_rate_per_s: float = 6.5, duration_s: float = 2400.0, crash_host: int | None = 2,
                  crash_at_s: float = 900.0, recover_at_s: float = 1500.0, timeout_s: float = 5.0,
@@ -197,24 +192,23 @@ def run_incident(*, hosts: int = 3, weights: Sequence[float] | None = None, arri
     True
     >>> run_incident(hosts=3, weights=[1, 1])
     Traceback (most recent call last):
-    ValueError: weights has 2 entries for hosts=3; give one positive weight per host
+    ValueError: weights=[1.0, 1.0] has 2 entries for hosts=3; choose one positive weight per host
     """
-    if isinstance(hosts, bool) or not isinstance(hosts, int) or hosts < 1:
-        raise ValueError(f"hosts={hosts!r} must be a whole number >= 1")
-    weights = [1.0] * hosts if weights is None else list(weights)
-    if len(weights) != hosts or any(not w > 0 for w in weights):
-        raise ValueError(f"weights has {len(weights)} entries for hosts={hosts}; give one positive weight per host")
-    _check_positive(arrival_rate_per_s=arrival_rate_per_s, service_rate_per_s=service_rate_per_s,
-                    duration_s=duration_s, timeout_s=timeout_s, health_interval_s=health_interval_s,
-                    agent_interval_s=agent_interval_s)
+    check_int("hosts", hosts, low=1)
+    weights = [1.0] * hosts if weights is None else check_numbers("weights", weights, low=0, low_open=True).tolist()
+    if len(weights) != hosts:
+        raise out_of_range("weights", weights, "one positive weight per host", why=f"has {len(weights)} entries "
+                           f"for hosts={hosts}")
+    for _name, _value in (("arrival_rate_per_s", arrival_rate_per_s), ("service_rate_per_s", service_rate_per_s), ("duration_s", duration_s), ("timeout_s", timeout_s), ("health_interval_s", health_interval_s), ("agent_interval_s", agent_interval_s)):
+        check_number(_name, _value, low=0, low_open=True)
     for name, value in (("healthy_threshold", healthy_threshold), ("unhealthy_threshold", unhealthy_threshold)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be a whole number >= 1")
+        check_int(name, value, low=1)
     if crash_host is not None:
-        if not (isinstance(crash_host, int) and 1 <= crash_host <= hosts):
-            raise ValueError(f"crash_host={crash_host!r}; choose 1 <= crash_host <= hosts={hosts}, or None")
-        if not 0 <= crash_at_s < recover_at_s:
-            raise ValueError(f"crash_at_s={crash_at_s} must be >= 0 and before recover_at_s={recover_at_s}")
+        check_int("crash_host", crash_host, low=1, high=hosts)  # or None
+        check_number("crash_at_s", crash_at_s, low=0)
+        if check_number("recover_at_s", recover_at_s) <= crash_at_s:
+            raise out_of_range("recover_at_s", recover_at_s, "recover_at_s > crash_at_s", why=f"is not after "
+                               f"crash_at_s={crash_at_s}")
     total = sum(weights)
     weights = [w / total for w in weights]
     names = [f"host{i + 1}" for i in range(hosts)]
@@ -291,8 +285,7 @@ def pooled_response_percentile_s(arrival_rates_per_s: Sequence[float], service_r
     >>> round(pooled_response_percentile_s([1.0, 4.0], 6.5, 0.99), 3)
     1.753
     """
-    if not 0 < q < 1:
-        raise ValueError(f"q={q} must be a fraction strictly between 0 and 1 (0.99 for p99)")
+    check_number("q", q, low=0, low_open=True, high=1, high_open=True)
     rates = list(arrival_rates_per_s)
     if not rates or any(not (0 < lam < service_rate_per_s) for lam in rates):
         raise ValueError(f"arrival_rates_per_s={rates} must be non-empty, each 0 < lambda < "
@@ -323,5 +316,6 @@ def expected_detection_delay_s(health_interval_s: float, unhealthy_threshold: in
     >>> expected_detection_delay_s(30, 2, 5)
     50.0
     """
-    _check_positive(health_interval_s=health_interval_s, check_timeout_s=check_timeout_s)
+    for _name, _value in (("health_interval_s", health_interval_s), ("check_timeout_s", check_timeout_s)):
+        check_number(_name, _value, low=0, low_open=True)
     return health_interval_s / 2 + (unhealthy_threshold - 1) * health_interval_s + check_timeout_s

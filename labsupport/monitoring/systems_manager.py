@@ -57,6 +57,7 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.checks import check_int, check_probability, out_of_range
 from labsupport.seeds import derive_rng
 
 __all__ = ["STATUSES", "resolve_rate", "Invocation", "RolloutResult", "run_rollout", "expected_blast_radius",
@@ -78,17 +79,16 @@ def resolve_rate(value: int | str, n_targets: int, *, name: str) -> int:
     (1, 0)
     >>> resolve_rate("0%", 30, name="max_concurrency")
     Traceback (most recent call last):
-    ValueError: max_concurrency='0%' is not valid: use a whole number >= 1 or a percentage 1%..100%
+    ValueError: max_concurrency='0%' is not valid; choose a whole number >= 1 or a percentage 1%..100%
     """
     if name not in ("max_concurrency", "max_errors"):
         raise ValueError(f"name={name!r}; choose 'max_concurrency' or 'max_errors'")
-    if isinstance(n_targets, bool) or not isinstance(n_targets, int) or n_targets < 1:
-        raise ValueError(f"n_targets={n_targets!r} must be a whole number >= 1")
+    check_int("n_targets", n_targets, low=1)
     text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     pattern, valid = ((_CONCURRENCY, "a whole number >= 1 or a percentage 1%..100%") if name == "max_concurrency"
                       else (_ERRORS, "a whole number >= 0 or a percentage 0%..100%"))
     if not isinstance(text, str) or len(text) > 7 or not pattern.fullmatch(text):
-        raise ValueError(f"{name}={value!r} is not valid: use {valid}")
+        raise out_of_range(name, value, valid, why="is not valid")
     if not text.endswith("%"):
         return int(text)
     count = int(text[:-1]) * n_targets // 100  # round down (our choice; see the module notes)
@@ -205,11 +205,10 @@ def run_rollout(n_targets: int = 50, max_concurrency: int | str = 50, max_errors
 
 
 def _check_theory_args(n, c, e, q):
-    if not (isinstance(n, int) and n >= 1 and isinstance(c, int) and c >= 1 and isinstance(e, int) and e >= 0):
-        raise ValueError(f"n={n!r}, concurrency={c!r}, errors_allowed={e!r}: need whole numbers n >= 1, "
-                         "concurrency >= 1, errors_allowed >= 0")
-    if not 0 < q <= 1:
-        raise ValueError(f"failure_probability={q} must satisfy 0 < q <= 1")
+    check_int("n", n, low=1)
+    check_int("concurrency", c, low=1)
+    check_int("errors_allowed", e, low=0)
+    check_probability("failure_probability", q, open_low=True)
 
 
 def _stop_pmf(n, e, q):

@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from labsupport.checks import check_int, check_probability
 from labsupport.seeds import Seed, as_rng
 
 __all__ = ["OK", "WARNING", "ERROR", "NOT_AVAILABLE", "PLANS", "Instance", "Account", "Check", "Finding",
@@ -223,9 +224,8 @@ def low_utilization_probability(idle_day_probability: float, days: int = DAYS, m
     >>> round(low_utilization_probability(2 / 7), 3)     # idle two days a week, at random
     0.6
     """
-    p = idle_day_probability
-    if not 0 <= p <= 1:
-        raise ValueError(f"idle_day_probability={p} is not a probability; choose 0 <= p <= 1")
+    p = check_probability("idle_day_probability", idle_day_probability)
+    check_int("min_days", min_days, low=0, high=check_int("days", days, low=0))
     return sum(math.comb(days, k) * p ** k * (1 - p) ** (days - k) for k in range(min_days, days + 1))
 
 
@@ -250,10 +250,8 @@ def generate_account(*, n_instances: int = 12, idle_day_probability: float = 0.0
             raise ValueError(f"{name}={p} is not a probability; choose 0 <= {name} <= 1")
     if idle_fraction + hot_fraction + weekend_idle_fraction > 1:
         raise ValueError("idle_fraction + hot_fraction + weekend_idle_fraction must not exceed 1")
-    if isinstance(n_instances, bool) or not isinstance(n_instances, int) or n_instances < 0:
-        raise ValueError(f"n_instances={n_instances!r} must be a whole number >= 0")
-    if not 1 <= n_zones <= 6:
-        raise ValueError(f"n_zones={n_zones}; choose 1 <= n_zones <= 6")
+    check_int("n_instances", n_instances, low=0)
+    check_int("n_zones", n_zones, low=1, high=6)
     rng = as_rng(seed)
     zones = [f"us-east-1{c}" for c in "abcdef"[:n_zones]]
     instances = []

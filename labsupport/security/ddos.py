@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from labsupport.checks import check_int, check_number
+from labsupport.foundations.queueing import erlang_b  # re-exported: the DDoS page's SYN backlog
 from labsupport.seeds import Seed, as_rng
 from labsupport.security.ratelimit import RateBasedRule, TokenBucket
 
@@ -50,30 +52,6 @@ __all__ = ["erlang_b", "RateLimitResult", "run_request_flood", "SynFloodResult",
            "VolumetricResult", "run_volumetric_flood", "DEFENCES"]
 
 DEFENCES = ("none", "token_bucket", "waf_rate_rule")
-
-
-def _positive(**values) -> None:
-    for name, v in values.items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-            raise ValueError(f"{name}={v!r} must be a finite number > 0")
-
-
-def erlang_b(servers: int, offered_load: float) -> float:
-    """Probability that an arrival finds all ``servers`` busy (Erlang B), for offered load ``a`` = rate x hold time.
-
-    Examples
-    --------
-    >>> round(erlang_b(1, 1.0), 3), round(erlang_b(128, 100.0), 4)
-    (0.5, 0.001)
-    """
-    if isinstance(servers, bool) or not isinstance(servers, int) or servers < 1:
-        raise ValueError(f"servers={servers!r} must be an integer >= 1")
-    if not (math.isfinite(offered_load) and offered_load >= 0):
-        raise ValueError(f"offered_load={offered_load!r} must be a finite number >= 0")
-    b = 1.0
-    for n in range(1, servers + 1):
-        b = offered_load * b / (n + offered_load * b)
-    return b
 
 
 # --- 1. request flood: a server of finite capacity, with a rate limit in front --------------------
@@ -110,8 +88,10 @@ def run_request_flood(defence: str = "waf_rate_rule", *, legit_ips: int = 50, le
     """
     if defence not in DEFENCES:
         raise ValueError(f"defence={defence!r} is unknown; choose one of {DEFENCES}")
-    _positive(legit_rate_per_ip=legit_rate_per_ip, attack_rate_per_ip=attack_rate_per_ip,
-              capacity_per_s=capacity_per_s, duration_s=duration_s)
+    for _name, _value in (("legit_rate_per_ip", legit_rate_per_ip),
+                          ("attack_rate_per_ip", attack_rate_per_ip), ("capacity_per_s", capacity_per_s),
+                          ("duration_s", duration_s)):
+        check_number(_name, _value, low=0, low_open=True)
     if not 0 <= attack_start_s < steady_from_s < duration_s:
         raise ValueError("need 0 <= attack_start_s < steady_from_s < duration_s")
     rng = as_rng(seed)
@@ -190,10 +170,10 @@ def run_syn_flood(attack_rate_per_s: float, *, syn_cookies: bool = False, legit_
     >>> r.success, round(r.theory_backlog, 1)
     (1.0, 51.0)
     """
-    _positive(attack_rate_per_s=attack_rate_per_s, legit_rate_per_s=legit_rate_per_s, syn_timeout_s=syn_timeout_s,
-              rtt_s=rtt_s, duration_s=duration_s)
-    if isinstance(backlog, bool) or not isinstance(backlog, int) or backlog < 1:
-        raise ValueError(f"backlog={backlog!r} must be an integer >= 1")
+    for _name, _value in (("attack_rate_per_s", attack_rate_per_s), ("legit_rate_per_s", legit_rate_per_s),
+                          ("syn_timeout_s", syn_timeout_s), ("rtt_s", rtt_s), ("duration_s", duration_s)):
+        check_number(_name, _value, low=0, low_open=True)
+    check_int("backlog", backlog, low=1)
     rng = as_rng(seed)
     env = simpy.Environment()
     warmup_s = min(syn_timeout_s, duration_s / 2)   # the backlog starts empty; measure once it has filled
@@ -263,10 +243,11 @@ def run_volumetric_flood(edges: int, *, attack_gbps: float = 800.0, legit_gbps: 
     >>> [round(run_volumetric_flood(k, seed=1).goodput, 2) for k in (1, 16)]
     [0.13, 1.0]
     """
-    if isinstance(edges, bool) or not isinstance(edges, int) or edges < 1:
-        raise ValueError(f"edges={edges!r} must be an integer >= 1")
-    _positive(attack_gbps=attack_gbps, legit_gbps=legit_gbps, edge_capacity_gbps=edge_capacity_gbps,
-              concentration=concentration, seconds=seconds)
+    check_int("edges", edges, low=1)
+    for _name, _value in (("attack_gbps", attack_gbps), ("legit_gbps", legit_gbps),
+                          ("edge_capacity_gbps", edge_capacity_gbps), ("concentration", concentration),
+                          ("seconds", seconds)):
+        check_number(_name, _value, low=0, low_open=True)
     rng = np.random.default_rng(as_rng(seed).randrange(2**32))
     bots = rng.dirichlet(np.full(edges, concentration)) * attack_gbps
     users = np.full(edges, legit_gbps / edges)

@@ -25,6 +25,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict, deque
 
+from labsupport.checks import check_choice, check_int, check_number
+
 __all__ = ["TokenBucket", "RateBasedRule", "WAF_WINDOWS_S", "WAF_MIN_LIMIT"]
 
 WAF_WINDOWS_S = (60, 120, 300, 600)
@@ -76,16 +78,13 @@ class RateBasedRule:
     10.0
     >>> RateBasedRule(limit=5, window_s=60)
     Traceback (most recent call last):
-    ValueError: limit=5 is below AWS WAF's minimum of 10 requests per window
+    ValueError: limit=5 is out of range; choose limit >= 10
     """
 
     def __init__(self, limit: int, window_s: int = 300, check_interval_s: float = 10.0) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < WAF_MIN_LIMIT:
-            raise ValueError(f"limit={limit!r} is below AWS WAF's minimum of {WAF_MIN_LIMIT} requests per window")
-        if window_s not in WAF_WINDOWS_S:
-            raise ValueError(f"window_s={window_s!r}; AWS WAF allows {', '.join(map(str, WAF_WINDOWS_S))} seconds")
-        if not (math.isfinite(check_interval_s) and 0 < check_interval_s <= window_s):
-            raise ValueError(f"check_interval_s={check_interval_s!r} must be > 0 and at most window_s={window_s}")
+        check_int("limit", limit, low=WAF_MIN_LIMIT)  # AWS WAF's minimum requests per window
+        check_choice("window_s", window_s, WAF_WINDOWS_S)
+        check_number("check_interval_s", check_interval_s, low=0, low_open=True, high=window_s)
         self.limit, self.window_s, self.check_interval_s = limit, window_s, check_interval_s
         self._seen: dict[str, deque] = defaultdict(deque)
         self._blocked: set[str] = set()

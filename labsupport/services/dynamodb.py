@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from labsupport.checks import check_int, check_number
 from labsupport.stable_hash import HASH_SPACE, stable_hash64
 
 __all__ = [
@@ -62,14 +63,6 @@ BURST_WINDOW_S = 300  # seconds of unused capacity a partition keeps for bursts
 PARTITION_SIZE_GB = 10.0  # older Developer Guide; a model parameter today
 
 
-def _positive(name: str, value, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name}={value!r} must be a finite number")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name}={value!r} must be {'>= 0' if allow_zero else '> 0'}")
-    return float(value)
-
-
 def partitions_needed(size_gb: float = 0.0, rcu: float = 0.0, wcu: float = 0.0) -> int:
     """The fewest partitions that hold ``size_gb`` and serve ``rcu`` + ``wcu`` (at least one).
 
@@ -82,7 +75,7 @@ def partitions_needed(size_gb: float = 0.0, rcu: float = 0.0, wcu: float = 0.0) 
     (2, 3, 1)
     """
     for name, value in (("size_gb", size_gb), ("rcu", rcu), ("wcu", wcu)):
-        _positive(name, value, allow_zero=True)
+        check_number(name, value, low=0)
     by_throughput = math.ceil(rcu / MAX_RCU_PER_PARTITION + wcu / MAX_WCU_PER_PARTITION - 1e-12)
     by_size = math.ceil(size_gb / PARTITION_SIZE_GB - 1e-12)
     return max(1, by_throughput, by_size)
@@ -99,9 +92,8 @@ def size_split_staircase(size_gb: float, initial_partitions: int = 1) -> int:
     >>> [size_split_staircase(s) for s in (5, 10, 11, 25, 41)]
     [1, 1, 2, 4, 8]
     """
-    _positive("size_gb", size_gb, allow_zero=True)
-    if not isinstance(initial_partitions, int) or initial_partitions < 1:
-        raise ValueError(f"initial_partitions={initial_partitions!r} must be an int >= 1")
+    check_number("size_gb", size_gb, low=0)
+    check_int("initial_partitions", initial_partitions, low=1)
     fill = size_gb / (PARTITION_SIZE_GB * initial_partitions)
     return initial_partitions if fill <= 1 else initial_partitions * 2 ** math.ceil(math.log2(fill) - 1e-12)
 
@@ -124,6 +116,10 @@ def token_bucket_throttled(demand_per_s: float, rate_per_s: float, duration_s: i
     >>> token_bucket_throttled(1200, 500, 10, bucket=500 * 300)   # the 1,000 WCU cap bites at once
     2000.0
     """
+    for name, value in (("demand_per_s", demand_per_s), ("rate_per_s", rate_per_s), ("bucket", bucket),
+                        ("cap_per_s", cap_per_s)):
+        check_number(name, value, low=0)
+    check_int("duration_s", duration_s, low=1)
     per_second = min(demand_per_s, cap_per_s)
     served = min(duration_s * per_second, bucket + (duration_s - 1) * min(rate_per_s, cap_per_s))
     return float(duration_s * demand_per_s - max(served, 0.0))
@@ -158,9 +154,8 @@ class Table:
     """
 
     def __init__(self, partitions: int = 1, *, rcu: float = 0.0, wcu: float = 0.0):
-        if not isinstance(partitions, int) or isinstance(partitions, bool) or partitions < 1:
-            raise ValueError(f"partitions={partitions!r} must be an int >= 1")
-        self.rcu, self.wcu = _positive("rcu", rcu, allow_zero=True), _positive("wcu", wcu, allow_zero=True)
+        check_int("partitions", partitions, low=1)
+        self.rcu, self.wcu = check_number("rcu", rcu, low=0), check_number("wcu", wcu, low=0)
         bounds = [i * HASH_SPACE // partitions for i in range(partitions + 1)]
         self.partitions = [Partition(a, b) for a, b in zip(bounds, bounds[1:])]
 
@@ -202,7 +197,7 @@ class Table:
 
     def provision(self, *, rcu: float, wcu: float) -> int:
         """Set the throughput; double the partitions (each splits) until they can serve it. Returns splits."""
-        self.rcu, self.wcu = _positive("rcu", rcu, allow_zero=True), _positive("wcu", wcu, allow_zero=True)
+        self.rcu, self.wcu = check_number("rcu", rcu, low=0), check_number("wcu", wcu, low=0)
         splits = 0
         while len(self.partitions) < partitions_needed(rcu=rcu, wcu=wcu):
             for i in reversed(range(len(self.partitions))):
@@ -212,9 +207,8 @@ class Table:
 
     def grow(self, items: int, item_kb: float, rng: np.random.Generator) -> int:
         """Insert ``items`` items of random keys; split every partition that passes 10 GB. Returns splits."""
-        if not isinstance(items, (int, np.integer)) or items < 0:
-            raise ValueError(f"items={items!r} must be an int >= 0")
-        _positive("item_kb", item_kb)
+        check_int("items", items, low=0)
+        check_number("item_kb", item_kb, low=0, low_open=True)
         counts = rng.multinomial(int(items), [p.width for p in self.partitions])
         gb = item_kb / 1024 / 1024
         self.partitions = [Partition(p.start, p.end, p.size_gb + c * gb) for p, c in zip(self.partitions, counts)]
@@ -282,17 +276,16 @@ def run_throttling(table: Table, *, background_wcu: float, hot_keys: Mapping[str
     >>> hot.total_throttled > 0
     True
     """
-    _positive("background_wcu", background_wcu, allow_zero=True)
+    check_number("background_wcu", background_wcu, low=0)
     for name, value in (("duration_s", duration_s), ("n_keys", n_keys)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be an int >= 1")
+        check_int(name, value, low=1)
     n = len(table.partitions)
     starts = [p.start for p in table.partitions]
     keys_per = np.bincount([bisect.bisect_right(starts, stable_hash64(f"user:{i}")) - 1 for i in range(n_keys)],
                            minlength=n)
     hot = np.zeros(n)
     for key, rate in (hot_keys or {}).items():
-        hot[table.partition_index(key)] += _positive(f"hot_keys[{key!r}]", rate, allow_zero=True)
+        hot[table.partition_index(key)] += check_number(f"hot_keys[{key!r}]", rate, low=0)
     share = table.share_wcu
     bucket = share * (BURST_WINDOW_S if burst else 1)
     env, log = simpy.Environment(), []

@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from labsupport.checks import check_int, check_number, check_numbers
 from labsupport.seeds import Seed, as_rng
 
 __all__ = [
@@ -44,11 +45,8 @@ Slot = tuple[int, int]  # (rack, host) an instance runs on
 
 
 def _check_sizes(sizes: Sequence[float], capacity: float) -> None:
-    if isinstance(capacity, bool) or not isinstance(capacity, (int, float)) or not capacity > 0:
-        raise ValueError(f"capacity={capacity!r} must be a number > 0 (for example vCPUs per host)")
-    for i, s in enumerate(sizes):
-        if isinstance(s, bool) or not isinstance(s, (int, float)) or not 0 < s <= capacity:
-            raise ValueError(f"sizes[{i}]={s!r} must satisfy 0 < size <= capacity={capacity}")
+    capacity = check_number("capacity", capacity, low=0, low_open=True)  # for example vCPUs per host
+    check_numbers("sizes", sizes, low=0, low_open=True, high=capacity, nonempty=False)
 
 
 @dataclass(frozen=True)
@@ -129,8 +127,7 @@ class Rack:
 
 def _racks(n_racks: int, hosts_per_rack: int) -> None:
     for name, value in (("n_racks", n_racks), ("hosts_per_rack", hosts_per_rack)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be an int >= 1")
+        check_int(name, value, low=1)
 
 
 def place_group(n_instances: int, strategy: str, *, n_racks: int = 10, hosts_per_rack: int = 4,
@@ -155,11 +152,9 @@ def place_group(n_instances: int, strategy: str, *, n_racks: int = 10, hosts_per
     ValueError: a spread placement group runs at most 7 instances per Availability Zone, not 8
     """
     _racks(n_racks, hosts_per_rack)
-    if isinstance(n_instances, bool) or not isinstance(n_instances, int) or n_instances < 1:
-        raise ValueError(f"n_instances={n_instances!r} must be an int >= 1")
+    check_int("n_instances", n_instances, low=1)
     if strategy == "cluster":
-        if not 0 <= rack < n_racks:
-            raise ValueError(f"rack={rack} must be in 0..{n_racks - 1}")
+        check_int("rack", rack, low=0, high=n_racks - 1)
         return tuple((rack, i % hosts_per_rack) for i in range(n_instances))
     if strategy == "spread":
         if n_instances > MAX_SPREAD_PER_AZ:
@@ -169,11 +164,8 @@ def place_group(n_instances: int, strategy: str, *, n_racks: int = 10, hosts_per
             raise ValueError(f"spread needs {n_instances} distinct racks but the zone has n_racks={n_racks}")
         return tuple((i, 0) for i in range(n_instances))
     if strategy == "partition":
-        if isinstance(partitions, bool) or not isinstance(partitions, int) or \
-                not 1 <= partitions <= min(MAX_PARTITIONS_PER_AZ, n_racks):
-            raise ValueError(f"partitions={partitions!r}; choose 1 <= partitions <= "
-                             f"{min(MAX_PARTITIONS_PER_AZ, n_racks)} (at most {MAX_PARTITIONS_PER_AZ} per "
-                             f"Availability Zone, and no more than n_racks={n_racks})")
+        # at most MAX_PARTITIONS_PER_AZ per Availability Zone, and no more than n_racks
+        check_int("partitions", partitions, low=1, high=min(MAX_PARTITIONS_PER_AZ, n_racks))
         racks_of = [list(range(p, n_racks, partitions)) for p in range(partitions)]
         slots, used = [], [0] * partitions
         for i in range(n_instances):
@@ -251,8 +243,7 @@ def run_failures(slots: Sequence[Slot], *, p_rack: float, p_host: float, n_racks
     """
     _racks(n_racks, hosts_per_rack)
     theory = loss_probability(slots, p_rack=p_rack, p_host=p_host)
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise ValueError(f"trials={trials!r} must be an int >= 1")
+    check_int("trials", trials, low=1)
     rng = as_rng(seed)
     lost_all, lost = 0, 0
     for _ in range(trials):

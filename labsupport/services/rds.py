@@ -41,6 +41,7 @@ from typing import NamedTuple
 
 import simpy
 
+from labsupport.checks import check_int, check_number
 from labsupport.sim import Constant, Message, Node, Simulation
 
 __all__ = ["DEPLOYMENTS", "Change", "Rows", "DbNode", "ReplicationResult", "mm1_lag_s", "run_replication"]
@@ -57,6 +58,9 @@ def mm1_lag_s(*, write_rate_per_s: float, reads_per_node_per_s: float, apply_s: 
     >>> round(mm1_lag_s(write_rate_per_s=50, reads_per_node_per_s=100, apply_s=0.004, latency_s=0.001), 4)
     0.011
     """
+    for name, value in (("write_rate_per_s", write_rate_per_s), ("reads_per_node_per_s", reads_per_node_per_s),
+                        ("apply_s", apply_s), ("latency_s", latency_s)):
+        check_number(name, value, low=0)
     rho = (write_rate_per_s + reads_per_node_per_s) * apply_s
     return float("inf") if rho >= 1 else latency_s + apply_s / (1 - rho)
 
@@ -232,14 +236,11 @@ def run_replication(deployment: str = "multi_az_instance", *, n_replicas: int = 
     """
     if deployment not in DEPLOYMENTS:
         raise ValueError(f"unknown deployment {deployment!r}; choose one of {', '.join(DEPLOYMENTS)}")
-    if not isinstance(n_replicas, int) or not 0 <= n_replicas <= 15:
-        raise ValueError(f"n_replicas={n_replicas!r} must be an int with 0 <= n_replicas <= 15")
+    check_int("n_replicas", n_replicas, low=0, high=15)
     for name, value in (("write_rate_per_s", write_rate_per_s), ("duration_s", duration_s),
                         ("apply_s", apply_s), ("latency_s", latency_s)):
-        if not value > 0:
-            raise ValueError(f"{name}={value!r} must be > 0")
-    if read_rate_per_s < 0:
-        raise ValueError(f"read_rate_per_s={read_rate_per_s!r} must be >= 0")
+        check_number(name, value, low=0, low_open=True)
+    check_number("read_rate_per_s", read_rate_per_s, low=0)
     sync = {"single_az": [], "multi_az_instance": ["db-b"], "multi_az_cluster": ["db-b", "db-c"]}[deployment]
     replicas = [f"db-r{i + 1}" for i in range(n_replicas)]
     readers = (sync if deployment == "multi_az_cluster" else []) + replicas

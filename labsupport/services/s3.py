@@ -38,6 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from labsupport.checks import check_int, check_number
 from labsupport.stable_hash import stable_hash64
 from labsupport.sim import Constant, Node, Simulation, TraceEvent
 
@@ -58,8 +59,7 @@ def replica_nodes(key: str, nodes_per_zone: int = 2, zones=ZONES) -> list[str]:
     >>> replica_nodes("photos/cat.jpg")
     ['disk-a1', 'disk-b0', 'disk-c1']
     """
-    if not isinstance(nodes_per_zone, int) or nodes_per_zone < 1:
-        raise ValueError(f"nodes_per_zone={nodes_per_zone!r} must be an int >= 1")
+    check_int("nodes_per_zone", nodes_per_zone, low=1)
     return [max((f"disk-{z}{i}" for i in range(nodes_per_zone)), key=lambda n: stable_hash64(f"{key}|{n}"))
             for z in zones]
 
@@ -77,8 +77,9 @@ def stale_read_probability(latency_s: float, propagation_mean_s: float, read_gap
     >>> round(stale_read_probability(0.001, 0.01, 0.02), 4)
     0.3203
     """
-    if not (latency_s >= 0 and propagation_mean_s > 0 and read_gap_max_s >= 0):
-        raise ValueError("need latency_s >= 0, propagation_mean_s > 0 and read_gap_max_s >= 0 (seconds)")
+    check_number("latency_s", latency_s, low=0)
+    check_number("propagation_mean_s", propagation_mean_s, low=0, low_open=True)
+    check_number("read_gap_max_s", read_gap_max_s, low=0)
     mu, gap = propagation_mean_s, read_gap_max_s
     spread = 1.0 if gap == 0 else mu / gap * (1 - math.exp(-gap / mu))
     return math.exp(-3 * latency_s / mu) * spread
@@ -282,11 +283,9 @@ def run_read_after_write(mode: str = "eventual", *, n_writes: int = 1000, latenc
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    if not isinstance(n_writes, int) or n_writes < 1:
-        raise ValueError(f"n_writes={n_writes!r} must be an int >= 1")
+    check_int("n_writes", n_writes, low=1)
     stale_read_probability(latency_s, propagation_mean_s, read_gap_max_s)  # validates the times
-    if latency_s <= 0:
-        raise ValueError(f"latency_s={latency_s} must be > 0 seconds")
+    check_number("latency_s", latency_s, low=0, low_open=True)
     sim = Simulation(seed=seed, latency=Constant(latency_s))
     for z in ZONES:
         for i in range(nodes_per_zone):

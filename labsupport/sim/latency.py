@@ -13,6 +13,8 @@ import math
 import random
 from dataclasses import dataclass
 
+from labsupport.checks import check_number, check_probability, check_type
+
 __all__ = ["Latency", "Constant", "Uniform", "Exponential", "LogNormal", "as_latency"]
 
 Seconds = float
@@ -30,11 +32,6 @@ class Latency:
 
     def quantile(self, p: float) -> Seconds:  # pragma: no cover - interface
         raise NotImplementedError
-
-
-def _check_p(p: float) -> None:
-    if not 0 <= p < 1:
-        raise ValueError(f"quantile p={p} is outside [0, 1)")
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ class Constant(Latency):
         return self.delay_s
 
     def quantile(self, p):
-        _check_p(p)
+        check_probability("p", p, open_high=True)  # a quantile
         return self.delay_s
 
 
@@ -92,7 +89,7 @@ class Uniform(Latency):
         return (self.low_s + self.high_s) / 2
 
     def quantile(self, p):
-        _check_p(p)
+        check_probability("p", p, open_high=True)  # a quantile
         return self.low_s + p * (self.high_s - self.low_s)
 
 
@@ -124,7 +121,7 @@ class Exponential(Latency):
         return self.base_s + self.mean_extra_s
 
     def quantile(self, p):
-        _check_p(p)
+        check_probability("p", p, open_high=True)  # a quantile
         return self.base_s - self.mean_extra_s * math.log(1 - p)
 
 
@@ -159,7 +156,7 @@ class LogNormal(Latency):
         return self.median_s * math.exp(self.sigma**2 / 2)
 
     def quantile(self, p):
-        _check_p(p)
+        check_probability("p", p, open_high=True)  # a quantile
         from statistics import NormalDist
 
         if p == 0:
@@ -171,9 +168,5 @@ def as_latency(value: Latency | float) -> Latency:
     """Accept a distribution, or a plain number of seconds meaning :class:`Constant`."""
     if isinstance(value, Latency):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Constant(float(value))
-    raise TypeError(
-        f"latency must be a number of seconds or a Latency such as Exponential(0.001), "
-        f"not {type(value).__name__}"
-    )
+    # a number of seconds, or a Latency such as Exponential(0.001)
+    return Constant(check_number("latency", check_type("latency", value, (Latency, int, float)), low=0))

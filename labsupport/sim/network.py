@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Collection, Iterable
 
 from simpy.events import NORMAL
 
+from labsupport.checks import check_probability
 from labsupport.seeds import derive_rng
 from labsupport.sim.calls import Call
 from labsupport.sim.latency import Constant, Latency, as_latency
@@ -25,12 +26,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from labsupport.sim.simulation import Simulation
 
 __all__ = ["LinkConfig", "Network"]
-
-
-def _check_probability(name: str, p: float) -> float:
-    if not 0 <= p <= 1:
-        raise ValueError(f"{name}={p} is not a probability; choose 0 <= {name} <= 1")
-    return float(p)
 
 
 @dataclass(frozen=True)
@@ -48,8 +43,8 @@ class LinkConfig:
     fifo: bool = False
 
     def __post_init__(self):
-        _check_probability("loss", self.loss)
-        _check_probability("duplicate", self.duplicate)
+        check_probability("loss", self.loss)
+        check_probability("duplicate", self.duplicate)
 
 
 _record_tuple = tuple.__new__  # builds a TraceEvent from all seven fields without a Python call

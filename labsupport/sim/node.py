@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable
 import simpy
 from simpy.events import NORMAL
 
+from labsupport.checks import check_number, check_type, out_of_range
 from labsupport.sim.calls import Call
 from labsupport.sim.trace import Message, NodeId, TraceEvent
 
@@ -67,8 +68,8 @@ class Node:
     """
 
     def __init__(self, name: NodeId):
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"a node's name must be a non-empty string, not {name!r}")
+        if not check_type("name", name, str):
+            raise out_of_range("name", name, "a non-empty string", why="is empty")
         self.name = name
         self.sim: Simulation | None = None
         self.alive = True
@@ -179,8 +180,7 @@ class Node:
 
         Use as ``reply = yield from self.wait(self.request(...), 0.5)``.
         """
-        if timeout_s < 0:
-            raise ValueError(f"timeout_s={timeout_s} must be >= 0 seconds")
+        check_number("timeout_s", timeout_s, low=0)
         timer = self.env.timeout(timeout_s)
         yield event | timer
         if event.triggered and event.ok:
@@ -196,8 +196,7 @@ class Node:
         """
         if not 0 <= need <= len(events):
             raise ValueError(f"need={need} must be between 0 and the number of events ({len(events)})")
-        if timeout_s < 0:
-            raise ValueError(f"timeout_s={timeout_s} must be >= 0 seconds")
+        check_number("timeout_s", timeout_s, low=0)
         arrived: list[Any] = []
         enough = self.env.event()
 
@@ -238,8 +237,7 @@ class Node:
 
     def set_timer(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
         """Call ``callback(*args)`` after ``delay_s``, unless the node crashes first."""
-        if delay_s < 0:
-            raise ValueError(f"delay_s={delay_s} must be >= 0 seconds")
+        check_number("delay_s", delay_s, low=0)
         self.env.schedule(Call(_timer_fired, (callback, args), (self, self.incarnation)), NORMAL, delay_s)
 
     def log(self, text: str) -> None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from numbers import Real
 from typing import Any, Callable, Iterable
 
 import simpy
 
+from labsupport.checks import check_int, check_number, out_of_range
 from labsupport.seeds import derive_rng
 from labsupport.sim.history import History
 from labsupport.sim.latency import Latency, as_latency
@@ -30,11 +30,10 @@ __all__ = ["Simulation"]
 
 def _check_time(name: str, value: Any) -> float:
     """A simulated time must be a finite real number of seconds."""
-    if not isinstance(value, Real) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a number of simulated seconds, not {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name}={value} must be a finite number of seconds"
-                         + ("; leave it out (None) to run until nothing is left to happen" if name == "until" else ""))
+    if name == "until" and value in (math.inf, -math.inf):
+        raise out_of_range("until", value, "a finite time, or leave it out (None) to run until nothing is left "
+                           "to happen", why="is not a finite number")
+    check_number(name, value)  # a number of simulated seconds
     return value
 
 
@@ -90,8 +89,7 @@ class Simulation:
 
     def __init__(self, seed: int = 0, *, latency: Latency | float = 0.001, loss: float = 0.0,
                  duplicate: float = 0.0, fifo: bool = False):
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise TypeError(f"seed must be an int so the run can be repeated, not {type(seed).__name__}")
+        check_int("seed", seed)  # an int, so that the run can be repeated
         self.seed = seed
         self.env = simpy.Environment()
         self.nodes: dict[NodeId, Node] = {}

@@ -20,6 +20,7 @@ import zlib
 from collections import Counter
 from typing import Sequence
 
+from labsupport.checks import check_int, check_number, check_probability
 from labsupport.seeds import Seed, as_rng
 
 __all__ = ["Document", "generate_corpus", "split_input", "word_count", "partition_of"]
@@ -44,12 +45,9 @@ def generate_corpus(n_docs: int = 200, words_per_doc: int = 100, *, vocabulary: 
     3043
     """
     for name, value in (("n_docs", n_docs), ("words_per_doc", words_per_doc), ("vocabulary", vocabulary)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be an integer >= 1")
-    if not zipf_s > 0:
-        raise ValueError(f"zipf_s={zipf_s!r} must be > 0")
-    if not 0 <= hot_share <= 1:
-        raise ValueError(f"hot_share={hot_share!r} must be a fraction in [0, 1]")
+        check_int(name, value, low=1)
+    check_number("zipf_s", zipf_s, low=0, low_open=True)
+    check_probability("hot_share", hot_share)
     if hot_share and not hot_word:
         raise ValueError("hot_share > 0 needs a hot_word")
     rng = as_rng(seed)
@@ -75,10 +73,9 @@ def split_input(docs: Sequence[Document], m: int) -> tuple[tuple[Document, ...],
     >>> split_input([("a",)], 2)
     Traceback (most recent call last):
     ...
-    ValueError: m=2 splits for 1 documents; choose 1 <= m <= 1
+    ValueError: m=2 is out of range; choose 1 <= m <= 1
     """
-    if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= len(docs):
-        raise ValueError(f"m={m!r} splits for {len(docs)} documents; choose 1 <= m <= {len(docs)}")
+    check_int("m", m, low=1, high=len(docs))  # splits, at most one per document
     size, extra = divmod(len(docs), m)
     out, start = [], 0
     for i in range(m):
@@ -108,6 +105,5 @@ def partition_of(key: str, r: int) -> int:
     >>> partition_of("hello", 4), partition_of("hello", 4) == partition_of("hello", 4)
     (2, True)
     """
-    if isinstance(r, bool) or not isinstance(r, int) or r < 1:
-        raise ValueError(f"r={r!r} reduce partitions; need an integer r >= 1")
+    check_int("r", r, low=1)  # reduce partitions
     return zlib.crc32(key.encode("utf-8")) % r

@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from labsupport.checks import check_int, check_number, check_type, out_of_range
 from labsupport.usecases.corpus import Document
 
 __all__ = ["DaskRun", "run_dask_wordcount"]
@@ -92,13 +93,11 @@ def run_dask_wordcount(splits: Sequence[Sequence[Document]], *, scheduler_addres
     if not splits:
         raise ValueError("splits is empty; give at least one input split")
     for name, value in (("n_workers", n_workers), ("threads_per_worker", threads_per_worker)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be an integer >= 1")
-    if not timeout_s > 0:
-        raise ValueError(f"timeout_s={timeout_s!r} must be > 0 seconds")
-    if scheduler_address is not None and (not isinstance(scheduler_address, str) or ":" not in scheduler_address):
-        raise ValueError(f"scheduler_address={scheduler_address!r} is not an address like 'tcp://host:8786'; "
-                         "omit it to start a LocalCluster on this machine")
+        check_int(name, value, low=1)
+    check_number("timeout_s", timeout_s, low=0, low_open=True)
+    if scheduler_address is not None and ":" not in check_type("scheduler_address", scheduler_address, str):
+        raise out_of_range("scheduler_address", scheduler_address, "an address like 'tcp://host:8786', or omit it "
+                           "to start a LocalCluster on this machine", why="is not an address")
     import dask.bag as db
     from distributed import Client, LocalCluster
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from labsupport.checks import check_int
 from labsupport.sim import Node, Simulation
 
 from labsupport.usecases.dr_choice import DrOutcome, Recommendation, expected_rpo_s, expected_rto_s, monthly_cost_usd, recommend
@@ -161,8 +162,7 @@ def run_disaster(strategy: str, plan: DrPlan = DrPlan(), *, seed: int = 0) -> Dr
 def measure(plan: DrPlan = DrPlan(), *, trials: int = 10, seed: int = 0,
             strategies=STRATEGIES) -> dict[str, DrOutcome]:
     """Run ``trials`` outages of each strategy (seeds ``seed, seed+1, ...``)."""
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise ValueError(f"trials={trials!r} must be an integer >= 1")
+    check_int("trials", trials, low=1)
     out = {}
     for s in strategies:
         runs = [run_disaster(s, plan, seed=seed + k) for k in range(trials)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from labsupport.checks import check_number
 from labsupport.usecases.dr_plan import CROSS_REGION_S, DrPlan, check_strategy, recovery_steps
 from labsupport.usecases.prices import monthly, price
 
@@ -143,14 +144,11 @@ def recommend(rto_s: float, rpo_s: float, outcomes: dict[str, DrOutcome]) -> Rec
     >>> recommend(-1, 10, o)
     Traceback (most recent call last):
     ...
-    ValueError: rto_s=-1 is negative; a recovery time objective is a duration >= 0 seconds
+    ValueError: rto_s=-1 is out of range; choose rto_s >= 0
     """
     for name, value in (("rto_s", rto_s), ("rpo_s", rpo_s)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-            raise ValueError(f"{name}={value!r} must be a number of seconds")
-        if value < 0:
-            what = "recovery time" if name == "rto_s" else "recovery point"
-            raise ValueError(f"{name}={value!r} is negative; a {what} objective is a duration >= 0 seconds")
+        if value != math.inf:  # an objective of inf seconds: no objective
+            check_number(name, value, low=0)  # a recovery time / point objective is a duration
     if not outcomes:
         raise ValueError("outcomes is empty; measure at least one strategy first")
     ok = sorted((o.monthly_usd, s) for s, o in outcomes.items() if o.worst_rto_s <= rto_s and o.worst_rpo_s <= rpo_s)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from labsupport.checks import check_number, out_of_range
+
 __all__ = ["STRATEGIES", "CROSS_REGION_S", "DrPlan", "recovery_steps", "check_strategy"]
 
 STRATEGIES = ("backup_restore", "pilot_light", "warm_standby", "active_active")
@@ -49,12 +51,11 @@ class DrPlan:
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
             for v in value if isinstance(value, tuple) else (value,):
-                if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-                    raise ValueError(f"{name}={value!r} must be finite and >= 0")
+                check_number(name, v, low=0)
             if isinstance(value, tuple) and not value[0] <= value[1]:
-                raise ValueError(f"{name}={value!r}: a range needs low <= high")
-        if not (self.write_rate_per_s > 0 and self.replication_lag_s > 0 and self.probe_s > 0):
-            raise ValueError("write_rate_per_s, replication_lag_s and probe_s must be > 0")
+                raise out_of_range(name, value, "a range (low, high) with low <= high", why="is reversed")
+        for name in ("write_rate_per_s", "replication_lag_s", "probe_s"):
+            check_number(name, getattr(self, name), low=0, low_open=True)
 
 
 def recovery_steps(strategy: str, plan: DrPlan) -> list[tuple[str, tuple[float, float]]]:

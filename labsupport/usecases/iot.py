@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 
 import simpy
 
+from labsupport.checks import check_choice, check_int, check_number
 from labsupport.security.ratelimit import TokenBucket
 from labsupport.availability.retries import full_jitter_delay_s
 from labsupport.sim import Constant, Node, Simulation
@@ -347,13 +348,10 @@ def run_reconnect_storm(devices: int = 1000, *, capacity_per_s: float = 100.0, t
     >>> calm.connected, calm.wasted
     (100, 0)
     """
-    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
-        raise ValueError(f"devices={devices!r} must be an integer >= 1")
-    if backoff not in ("none", "full_jitter"):
-        raise ValueError(f"backoff={backoff!r}; choose 'none' or 'full_jitter'")
+    check_int("devices", devices, low=1)
+    check_choice("backoff", backoff, ("none", "full_jitter"))
     for name, value in (("capacity_per_s", capacity_per_s), ("timeout_s", timeout_s), ("duration_s", duration_s)):
-        if not value > 0:
-            raise ValueError(f"{name}={value!r} must be > 0")
+        check_number(name, value, low=0, low_open=True)
     bucket = None if throttle_per_s is None else TokenBucket(rate_per_s=throttle_per_s, burst=burst)
     sim = Simulation(seed=seed, latency=Constant(0.02))
     gateway = sim.add(_Gateway("broker", capacity_per_s=capacity_per_s, bucket=bucket))

@@ -28,6 +28,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Sequence
 
+from labsupport.checks import check_int, check_number
 from labsupport.sim import Node, Simulation
 
 from labsupport.usecases.corpus import Document, partition_of
@@ -281,15 +282,13 @@ def run_mapreduce(splits: Sequence[Sequence[Document]], *, reducers: int = 4, wo
     if m < 1:
         raise ValueError("splits is empty; give at least one input split")
     for name, value in (("reducers", reducers), ("workers", workers), ("misses", misses)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r} must be an integer >= 1")
+        check_int(name, value, low=1)
     speeds = [1.0] * workers if speeds is None else [float(s) for s in speeds]
     if len(speeds) != workers or min(speeds) <= 0:
         raise ValueError(f"speeds must give one positive speed per worker ({workers}), got {speeds}")
     for name, value in (("map_cost_s", map_cost_s), ("reduce_cost_s", reduce_cost_s),
                         ("shuffle_cost_s", shuffle_cost_s), ("overhead_s", overhead_s)):
-        if not value >= 0:
-            raise ValueError(f"{name}={value!r} must be >= 0 seconds")
+        check_number(name, value, low=0)
     if fail is not None and not (0 <= fail[0] < workers and fail[1] >= 0):
         raise ValueError(f"fail={fail}: need a worker index 0 <= i < {workers} and a time >= 0")
     costs = {"map_s": map_cost_s, "reduce_s": reduce_cost_s, "shuffle_s": shuffle_cost_s, "overhead_s": overhead_s}

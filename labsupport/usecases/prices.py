@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from labsupport.checks import check_number
 from labsupport.cost.prices import HOURS_PER_MONTH, instance_prices
 
 __all__ = ["PriceTag", "PRICES", "price", "HOURS_PER_MONTH", "monthly"]
@@ -69,6 +70,5 @@ def monthly(per_hour_usd: float) -> float:
     >>> round(monthly(0.096), 2)
     70.08
     """
-    if not per_hour_usd >= 0:
-        raise ValueError(f"per_hour_usd={per_hour_usd!r} must be >= 0")
+    check_number("per_hour_usd", per_hour_usd, low=0)
     return per_hour_usd * HOURS_PER_MONTH

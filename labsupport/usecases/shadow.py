@@ -23,6 +23,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from labsupport.checks import check_type, out_of_range
+
 __all__ = ["VersionConflict", "delta", "Shadow"]
 
 
@@ -97,14 +99,14 @@ class Shadow:
 
     def update(self, state: dict, *, version: int | None = None) -> dict:
         """Apply a request state document ``{"desired": ..., "reported": ...}``; return the delta after it."""
-        if not isinstance(state, dict) or not state or set(state) - {"desired", "reported"}:
-            raise ValueError(f"state={state!r} must be a dict with 'desired' and/or 'reported' sections only")
+        if not check_type("state", state, dict) or set(state) - {"desired", "reported"}:
+            raise out_of_range("state", state, "a dict with 'desired' and/or 'reported' sections only",
+                               why="has no or other sections")
         if version is not None and version != self.version:
             raise VersionConflict(f"update names version {version} but the shadow is at version {self.version}; "
                                   "read the shadow again and retry")
         for section, value in state.items():
-            if value is not None and not isinstance(value, dict):
-                raise ValueError(f"state[{section!r}] must be an object (dict) or None, not {type(value).__name__}")
+            check_type(f"state[{section!r}]", value, (dict, type(None)))
             merged = None if value is None else _merge(getattr(self, section), value)
             setattr(self, section, merged or None)
         self.version += 1

@@ -21,13 +21,9 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from labsupport.checks import check_int, check_probability
+
 __all__ = ["SloWindow", "SloVerdict", "budget_used", "slo_windows", "verdict"]
-
-
-def _check_target(target: float) -> float:
-    if not (isinstance(target, (int, float)) and 0 < target < 1):
-        raise ValueError(f"target={target!r} must be a fraction with 0 < target < 1 (e.g. 0.999)")
-    return float(target)
 
 
 def budget_used(requests: int, bad: int, target: float) -> float:
@@ -42,9 +38,8 @@ def budget_used(requests: int, bad: int, target: float) -> float:
     >>> budget_used(0, 0, 0.999)
     0.0
     """
-    target = _check_target(target)
-    if requests < 0 or bad < 0 or bad > requests:
-        raise ValueError(f"requests={requests}, bad={bad}: need 0 <= bad <= requests")
+    target = check_probability("target", target, open_low=True, open_high=True)
+    check_int("bad", bad, low=0, high=check_int("requests", requests, low=0))
     return 0.0 if requests == 0 else bad / ((1.0 - target) * requests)
 
 
@@ -83,7 +78,7 @@ def slo_windows(times_s: Sequence[float], requests: Sequence[int], bad: Sequence
     >>> [(x.start_s, x.requests, x.bad, x.met) for x in w]
     [(0, 2000, 1, True), (3600, 2000, 5, False)]
     """
-    target = _check_target(target)
+    target = check_probability("target", target, open_low=True, open_high=True)
     if not (window_s > 0 and math.isfinite(window_s)):
         raise ValueError(f"window_s={window_s!r} must be a finite number of seconds > 0")
     if not len(times_s) == len(requests) == len(bad):

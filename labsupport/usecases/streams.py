@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterable
 
+from labsupport.checks import check_int, check_number
 from labsupport.seeds import Seed, as_rng
 
 __all__ = ["Reading", "Firing", "WindowRun", "run_windows", "tumbling", "sliding", "expected_drop_fraction",
@@ -73,16 +74,6 @@ class WindowRun:
         return dict(sorted(out.items()))
 
 
-def _check(name: str, value: float, *, positive: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name}={value!r} must be a finite number of seconds")
-    if positive and value <= 0:
-        raise ValueError(f"{name}={value!r} must be > 0 seconds: a window needs a positive length")
-    if not positive and value < 0:
-        raise ValueError(f"{name}={value!r} must be >= 0 seconds")
-    return float(value)
-
-
 def run_windows(readings: Iterable[Reading], size_s: float, slide_s: float | None = None, *,
                 out_of_orderness_s: float = 0.0, allowed_lateness_s: float = 0.0) -> WindowRun:
     """Window ``readings`` per key (sliding if ``slide_s`` is given, else tumbling) and sum them.
@@ -99,12 +90,12 @@ def run_windows(readings: Iterable[Reading], size_s: float, slide_s: float | Non
     >>> run_windows(rs, 0)
     Traceback (most recent call last):
     ...
-    ValueError: size_s=0 must be > 0 seconds: a window needs a positive length
+    ValueError: size_s=0 is out of range; choose size_s > 0
     """
-    size = _check("size_s", size_s, positive=True)
-    slide = size if slide_s is None else _check("slide_s", slide_s, positive=True)
-    lateness = _check("allowed_lateness_s", allowed_lateness_s, positive=False)
-    delay = _check("out_of_orderness_s", out_of_orderness_s, positive=False)
+    size = check_number("size_s", size_s, low=0, low_open=True)
+    slide = size if slide_s is None else check_number("slide_s", slide_s, low=0, low_open=True)
+    lateness = check_number("allowed_lateness_s", allowed_lateness_s, low=0)
+    delay = check_number("out_of_orderness_s", out_of_orderness_s, low=0)
     ordered = sorted(readings, key=lambda r: (r.arrival_s, r.event_s, r.key))
     state: dict[tuple[str, float], list] = {}  # (key, start) -> [count, total, fired]
     firings: list[Firing] = []
@@ -183,14 +174,14 @@ def expected_drop_fraction(size_s: float, mean_delay_s: float, *, out_of_orderne
     >>> round(expected_drop_fraction(10, 2, out_of_orderness_s=1, readings_per_s=20), 4)
     0.0986
     """
-    size = _check("size_s", size_s, positive=True)
-    m = _check("mean_delay_s", mean_delay_s, positive=True)
-    grace = _check("out_of_orderness_s", out_of_orderness_s, positive=False) + \
-        _check("allowed_lateness_s", allowed_lateness_s, positive=False)
+    size = check_number("size_s", size_s, low=0, low_open=True)
+    m = check_number("mean_delay_s", mean_delay_s, low=0, low_open=True)
+    grace = check_number("out_of_orderness_s", out_of_orderness_s, low=0) + \
+        check_number("allowed_lateness_s", allowed_lateness_s, low=0)
     share = m / size * math.exp(-grace / m) * (1 - math.exp(-size / m))
     if readings_per_s is None:
         return share
-    r = _check("readings_per_s", readings_per_s, positive=True)
+    r = check_number("readings_per_s", readings_per_s, low=0, low_open=True)
     steps, span = 4000, 20 * m
     dx = span / steps
     tail = sum(math.exp(-x / m - r * (x - m * (1 - math.exp(-x / m)))) * dx
@@ -208,11 +199,10 @@ def synthetic_readings(devices: int = 20, duration_s: float = 300.0, *, period_s
     >>> len(rs), all(r.arrival_s >= r.event_s for r in rs)
     (6, True)
     """
-    if isinstance(devices, bool) or not isinstance(devices, int) or devices < 1:
-        raise ValueError(f"devices={devices!r} must be an integer >= 1")
-    _check("duration_s", duration_s, positive=True)
-    _check("period_s", period_s, positive=True)
-    _check("mean_delay_s", mean_delay_s, positive=True)
+    check_int("devices", devices, low=1)
+    check_number("duration_s", duration_s, low=0, low_open=True)
+    check_number("period_s", period_s, low=0, low_open=True)
+    check_number("mean_delay_s", mean_delay_s, low=0, low_open=True)
     rng = as_rng(seed)
     out = []
     for d in range(devices):

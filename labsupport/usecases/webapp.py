@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from labsupport.checks import check_int, check_number, check_type
 from labsupport.seeds import derive_rng
 from labsupport.availability.retries import exponential_delay_s
 
@@ -266,12 +267,11 @@ def run_webapp(config: WebAppConfig = WebAppConfig(), scenario: Scenario = Scena
     >>> r == run_webapp(WebAppConfig(), quiet, seed=1)
     True
     """
-    if not (isinstance(config, WebAppConfig) and isinstance(scenario, Scenario) and isinstance(workload, Workload)):
-        raise TypeError("run_webapp takes a WebAppConfig, a Scenario and a Workload")
-    if not latency_slo_s > 0:
-        raise ValueError(f"latency_slo_s={latency_slo_s!r} must be > 0 seconds")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int so the run can be repeated, not {type(seed).__name__}")
+    check_type("config", config, WebAppConfig)
+    check_type("scenario", scenario, Scenario)
+    check_type("workload", workload, Workload)
+    check_number("latency_slo_s", latency_slo_s, low=0, low_open=True)
+    check_int("seed", seed)  # an int, so that the run can be repeated
     env = simpy.Environment()
     app = _WebApp(env, config, scenario, workload, seed)
     env.process(app.traffic(latency_slo_s))

@@ -17,17 +17,13 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from labsupport.checks import check_int, check_number, check_probability, check_type
 from labsupport.availability.auto_scaling import TargetTracking
 from labsupport.foundations.queueing import erlang_c
 
 __all__ = ["ZONES", "WebAppConfig", "Workload", "Scenario", "Pool"]
 
 ZONES = ("az-a", "az-b", "az-c")
-
-
-def _int_in(name: str, value, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name}={value!r} must be an integer with {low} <= {name} <= {high}")
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ class WebAppConfig:
     >>> WebAppConfig(zones=4)
     Traceback (most recent call last):
     ...
-    ValueError: zones=4 must be an integer with 1 <= zones <= 3
+    ValueError: zones=4 is out of range; choose 1 <= zones <= 3
     """
 
     zones: int = 3
@@ -62,17 +58,16 @@ class WebAppConfig:
     retries: int = 1
 
     def __post_init__(self):
-        _int_in("zones", self.zones, 1, len(ZONES))
-        _int_in("instances_per_zone", self.instances_per_zone, 1, 50)
-        _int_in("max_instances", self.max_instances, 1, 200)
+        check_int("zones", self.zones, low=1, high=len(ZONES))
+        check_int("instances_per_zone", self.instances_per_zone, low=1, high=50)
+        check_int("max_instances", self.max_instances, low=1, high=200)
         if self.max_instances < self.min_instances:
             raise ValueError(f"max_instances={self.max_instances} is below zones * instances_per_zone = "
                              f"{self.min_instances}; raise max_instances or lower instances_per_zone")
-        _int_in("db_replicas", self.db_replicas, 0, 5)
-        _int_in("retries", self.retries, 0, 5)
+        check_int("db_replicas", self.db_replicas, low=0, high=5)
+        check_int("retries", self.retries, low=0, high=5)
         for flag in ("cache", "db_standby"):
-            if not isinstance(getattr(self, flag), bool):
-                raise ValueError(f"{flag}={getattr(self, flag)!r} must be True or False")
+            check_type(flag, getattr(self, flag), bool)
         if self.target_cpu is not None:
             self.tracking()  # validates target_cpu and the periods
 
@@ -88,8 +83,7 @@ class WebAppConfig:
     @classmethod
     def from_dict(cls, design: dict) -> "WebAppConfig":
         """Build a config from a plain dict, naming any key that is not a field."""
-        if not isinstance(design, dict):
-            raise TypeError(f"a design must be a dict of settings, not {type(design).__name__}")
+        check_type("design", design, dict)  # of settings
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(design) - known)
         if unknown:
@@ -127,13 +121,11 @@ class Workload:
         for f in fields(self):
             value = getattr(self, f.name)
             for v in (value if isinstance(value, tuple) else (value,)):
-                if isinstance(v, bool) or not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-                    raise ValueError(f"{f.name}={value!r} must be a finite number >= 0")
+                check_number(f.name, v, low=0)
         for name in ("base_rps", "web_service_s", "db_service_s", "timeout_s"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be > 0")
-        if not (0 <= self.write_fraction <= 1 and 0 <= self.cache_hit_ratio < 1):
-            raise ValueError("write_fraction must be in [0, 1] and cache_hit_ratio in [0, 1)")
+            check_number(name, getattr(self, name), low=0, low_open=True)
+        check_probability("write_fraction", self.write_fraction)
+        check_probability("cache_hit_ratio", self.cache_hit_ratio, open_high=True)
 
     @property
     def instance_rps(self) -> float:
@@ -154,7 +146,7 @@ class Scenario:
     >>> Scenario(zone_loss=(3, 10.0, 60.0))
     Traceback (most recent call last):
     ...
-    ValueError: zone_loss=(3, 10.0, 60.0): need a zone index 0 <= zone < 3 and 0 <= start_s < duration_s, length_s > 0
+    ValueError: zone_loss zone=3 is out of range; choose 0 <= zone_loss zone <= 2
     """
 
     duration_s: float = 3 * 3600.0
@@ -170,10 +162,9 @@ class Scenario:
                 raise ValueError(f"spike={self.spike}: need 0 <= start_s < duration_s, length_s > 0, factor > 0")
         if self.zone_loss is not None:
             zone, start, length = self.zone_loss
-            if not (isinstance(zone, int) and 0 <= zone < len(ZONES) and 0 <= start < self.duration_s
-                    and length > 0):
-                raise ValueError(f"zone_loss={self.zone_loss}: need a zone index 0 <= zone < {len(ZONES)} "
-                                 "and 0 <= start_s < duration_s, length_s > 0")
+            check_int("zone_loss zone", zone, low=0, high=len(ZONES) - 1)
+            check_number("zone_loss start_s", start, low=0, high=self.duration_s, high_open=True)
+            check_number("zone_loss length_s", length, low=0, low_open=True)
 
     def spike_factor(self, t_s: float) -> float:
         if self.spike is not None and self.spike[0] <= t_s < self.spike[0] + self.spike[1]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+from labsupport.checks import check_int, check_number, check_probability
 from labsupport.foundations.queueing import mmc_mean_response_s, mmc_response_percentile_s
 
 __all__ = ["web_tier_latency_s", "expected_incident_errors", "budget_seconds"]
@@ -34,8 +35,10 @@ def web_tier_latency_s(rate_rps: float, *, instances: int, workers_per_instance:
     >>> [round(x, 4) for x in web_tier_latency_s(300, instances=6, workers_per_instance=2, service_s=0.02)]
     [0.0201, 0.0922]
     """
-    if not (rate_rps > 0 and service_s > 0 and instances >= 1 and workers_per_instance >= 1):
-        raise ValueError("rate_rps and service_s must be > 0, instances and workers_per_instance >= 1")
+    check_number("rate_rps", rate_rps, low=0, low_open=True)
+    check_number("service_s", service_s, low=0, low_open=True)
+    check_int("instances", instances, low=1)
+    check_int("workers_per_instance", workers_per_instance, low=1)
     c, mu = instances * workers_per_instance, 1 / service_s
     return mmc_mean_response_s(rate_rps, mu, c), mmc_response_percentile_s(rate_rps, mu, c, 0.99)
 
@@ -55,8 +58,16 @@ def expected_incident_errors(rate_rps: float, *, zones: int, retries: int, detec
     >>> {k: round(v) for k, v in e.items()}
     {'dead targets': 667, 'writes during failover': 2700, 'reads during failover': 9593}
     """
-    if not (zones >= 1 and retries >= 0 and detection_s >= 0 and failover_s >= 0 and rate_rps >= 0):
-        raise ValueError("zones >= 1, retries >= 0 and rate, detection and failover times >= 0 are required")
+    check_int("zones", zones, low=1)
+    check_int("retries", retries, low=0)
+    check_int("replicas", replicas, low=0)
+    for name, value in (("rate_rps", rate_rps), ("detection_s", detection_s), ("failover_s", failover_s),
+                        ("cache_warm_s", cache_warm_s)):
+        check_number(name, value, low=0)
+    check_probability("write_fraction", write_fraction)
+    check_probability("hit_ratio", hit_ratio)
+    if cache_lost is not None:
+        check_probability("cache_lost", cache_lost)
     lost = 1 / zones if cache_lost is None else cache_lost
     if failover_s > 0:
         mean_cold = lost * cache_warm_s / failover_s * (1 - math.exp(-failover_s / cache_warm_s))
@@ -78,6 +89,5 @@ def budget_seconds(target: float, window_s: float = 3600.0) -> float:
     >>> round(budget_seconds(0.999), 2), round(budget_seconds(0.995), 1)
     (3.6, 18.0)
     """
-    if not 0 < target < 1:
-        raise ValueError(f"target={target!r} must be a fraction with 0 < target < 1")
-    return (1 - target) * window_s
+    check_number("target", target, low=0, low_open=True, high=1, high_open=True)
+    return (1 - target) * check_number("window_s", window_s, low=0)

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from labsupport.checks import check_type
 from labsupport.sim.trace import TraceEvent
 from labsupport.viz._player import PLAYER_JS
 from labsupport.viz.spacetime import KIND_COLOURS
@@ -155,8 +156,8 @@ def animate_trace(trace: Iterable[TraceEvent], nodes: Sequence[str] | None = Non
     ValueError: nodes lists 'client1' twice; name each node once
     """
     trace = list(trace)
-    if not all(isinstance(e, TraceEvent) for e in trace):
-        raise TypeError("trace must hold TraceEvent records, e.g. sim.trace")
+    for i, e in enumerate(trace):
+        check_type(f"trace[{i}]", e, TraceEvent)  # records such as sim.trace holds
     if nodes is None:
         nodes = list(dict.fromkeys(n for e in trace for n in (e.node, e.peer) if n not in (None, "*")))
     nodes = list(nodes)

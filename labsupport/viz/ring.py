@@ -27,6 +27,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from labsupport.checks import check_int, check_type
 from labsupport.data.hashing.ring import HashRing
 from labsupport.stable_hash import HASH_SPACE, Key, NodeId, stable_hash64
 
@@ -137,11 +138,10 @@ def draw_ring(ring: HashRing, *, keys: Iterable[Key] = (), replicas: int = 1, ax
     ('Figure', 1)
     >>> plt.close(fig)
     """
-    if not isinstance(ring, HashRing):
-        raise TypeError(f"ring must be a HashRing, not {type(ring).__name__}")
+    check_type("ring", ring, HashRing)
     keys = list(keys)
-    if keys and not (isinstance(replicas, int) and 1 <= replicas <= len(ring)):
-        raise ValueError(f"replicas={replicas!r} is not allowed; choose 1 <= replicas <= {len(ring)} nodes")
+    if keys:
+        check_int("replicas", replicas, low=1, high=len(ring))  # at most the ring's nodes
     if ax is None:
         fig, ax = plt.subplots(figsize=(5.2, 5.2))
     colours = node_colours(ring.nodes)

@@ -78,7 +78,7 @@ def test_same_seed_same_run():
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(min_size=5, max_size=3), "min_size=5 exceeds max_size=3"),
-    (dict(min_size=0, max_size=0), "empty group"), (dict(launch_delay_s=-1), "launch_delay_s"),
+    (dict(min_size=0, max_size=0), "max_size=0 is out of range"), (dict(launch_delay_s=-1), "launch_delay_s"),
     (dict(warmup_s=-5), "warmup_s"), (dict(util_limit=0), "util_limit"), (dict(capacity_rps=0), "capacity_rps")])
 def test_bad_group_settings_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):

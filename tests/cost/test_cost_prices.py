@@ -84,3 +84,15 @@ def test_offer_arithmetic():
 def test_bad_input_names_the_parameter(call, word):
     with pytest.raises(ValueError, match=word):
         call()
+
+
+@pytest.mark.parametrize("field, value, error", [
+    ("upfront_usd", float("nan"), ValueError), ("hourly_usd", float("inf"), ValueError),
+    ("hourly_usd", "0.06", TypeError), ("upfront_usd", -1, ValueError), ("term_years", 2, ValueError),
+    ("term_years", "1", TypeError), ("payment", None, TypeError),
+])
+def test_reserved_offer_rejects_what_would_price_as_nan(field, value, error):
+    # Issue 15: ReservedOffer accepted NaN and inf and returned NaN prices.
+    kwargs = {"term_years": 1, "payment": "No Upfront", "upfront_usd": 0, "hourly_usd": 0.06, field: value}
+    with pytest.raises(error, match=field):
+        ReservedOffer(**kwargs)

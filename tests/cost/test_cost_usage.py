@@ -58,14 +58,14 @@ def test_noise_does_not_move_the_bursts():
     assert np.array_equal(quiet > 10.0, noisy > 10.0)  # 5 % noise cannot move 7 to 10 or 27 below 10
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"shape": "spiky"}, "shape='spiky' is unknown"),
-    ({"shape": "steady", "days": 0}, "days=0 must be an integer >= 1"),
-    ({"shape": "steady", "days": 2.5}, "days=2.5 must be an integer >= 1"),
-    ({"shape": "steady", "base_usd": -1.0}, "base_usd=-1.0 is negative"),
-    ({"shape": "steady", "noise_fraction": -0.1}, "noise_fraction=-0.1 is negative"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"shape": "spiky"}, ValueError, "shape='spiky' is not a valid choice"),
+    ({"shape": "steady", "days": 0}, ValueError, "days=0 is out of range; choose days >= 1"),
+    ({"shape": "steady", "days": 2.5}, TypeError, "days must be an integer, not float"),
+    ({"shape": "steady", "base_usd": -1.0}, ValueError, "base_usd=-1.0 is out of range; choose base_usd >= 0"),
+    ({"shape": "steady", "noise_fraction": -0.1}, ValueError, "noise_fraction=-0.1 is out of range"),
 ])
-def test_bad_input_names_the_parameter(kwargs, message):
+def test_bad_input_names_the_parameter(kwargs, error, message):
     shape = kwargs.pop("shape")
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(".", r"\.")):
         hourly_usage(shape, **kwargs)

@@ -125,13 +125,13 @@ def test_large_bucket_counts_work():
 
 @pytest.mark.parametrize("buckets", [0, -1, MAX_BUCKETS + 1])
 def test_bad_bucket_counts_are_rejected(buckets):
-    with pytest.raises(ValueError, match=r"num_buckets=.*1 <= num_buckets <= 2\*\*31 - 1"):
+    with pytest.raises(ValueError, match=r"num_buckets=.*1 <= num_buckets <= 2147483647"):
         jump_hash(1, buckets)
 
 
 @pytest.mark.parametrize("key", [-1, 2**64])
 def test_keys_outside_64_bits_are_rejected(key):
-    with pytest.raises(ValueError, match=r"key=.*0 <= key < 2\*\*64"):
+    with pytest.raises(ValueError, match=r"key=.*0 <= key <= 18446744073709551615"):
         jump_hash(key, 10)
 
 

@@ -141,7 +141,7 @@ def test_bad_input_is_rejected_with_the_parameter_named():
     with pytest.raises(ValueError, match="duplicate name 'x'"):
         RendezvousHash(["x", "x"])
     for bad in (0, -1, float("inf"), float("nan")):
-        with pytest.raises(ValueError, match="choose a finite weight > 0"):
+        with pytest.raises(ValueError, match="choose weight of .* > 0"):
             RendezvousHash(["a"], weights={"a": bad})
     with pytest.raises(TypeError, match="weight of 'a' must be a number"):
         RendezvousHash(["a"], weights={"a": "heavy"})

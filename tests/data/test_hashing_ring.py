@@ -217,7 +217,7 @@ def test_bad_input_is_rejected_with_the_parameter_named():
         HashRing(["a", "b", "a"])
     with pytest.raises(TypeError, match="vnodes must be an int"):
         HashRing(["a"], vnodes=2.5)
-    with pytest.raises(ValueError, match="weight of 'a' is 0; choose a finite weight > 0"):
+    with pytest.raises(ValueError, match="weight of 'a'=0 is out of range; choose weight of 'a' > 0"):
         HashRing(["a"], weights={"a": 0})
     with pytest.raises(ValueError, match=r"weight 0.001 of 'a' gives 0 virtual nodes"):
         HashRing(["a"], vnodes=10, weights={"a": 0.001})
@@ -233,11 +233,11 @@ def test_bad_input_is_rejected_with_the_parameter_named():
         ring.remove_node("z")
     with pytest.raises(ValueError, match="at least 1 node"):
         HashRing(["a"]).remove_node("a")
-    with pytest.raises(ValueError, match=r"0 <= h < 2\*\*64"):
+    with pytest.raises(ValueError, match=r"0 <= h <= 18446744073709551615"):
         ring.lookup_hash(HASH_SPACE)
     with pytest.raises(TypeError, match="key must be str or bytes"):
         ring.lookup(42)
-    with pytest.raises(TypeError, match="node names must be str"):
+    with pytest.raises(TypeError, match="node name must be str"):
         HashRing(["a", 2])
 
 

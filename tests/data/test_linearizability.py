@@ -285,9 +285,11 @@ def test_empty_history_and_bad_input():
     assert check_linearizable(History()).linearizable
     with pytest.raises(ValueError, match="kind='push'"):
         check_linearizable([Operation(0, "a", "push", 1, 0.0, 1.0, "ok")])
-    with pytest.raises(ValueError, match=r"\(expected, new\)"):
+    with pytest.raises(TypeError, match="cas arg must be tuple or list, not int"):
         check_linearizable([Operation(0, "a", "cas", 1, 0.0, 1.0, True)])
-    with pytest.raises(ValueError, match="True or False"):
+    with pytest.raises(ValueError, match=r"\(expected, new\)"):
+        check_linearizable([Operation(0, "a", "cas", (1,), 0.0, 1.0, True)])
+    with pytest.raises(TypeError, match="cas result must be bool, not str"):
         check_linearizable([Operation(0, "a", "cas", (0, 1), 0.0, 1.0, "ok")])
     with pytest.raises(ValueError, match="twice"):
         check_linearizable([Operation(0, "a", "read", None, 0.0, 1.0, 0)] * 2)

@@ -116,5 +116,5 @@ def test_bad_arguments():
         simulate_random_quorums(3, 1, 1, trials=0)
     with pytest.raises(ValueError, match="write_mean_s"):
         simulate_wars(3, 1, 1, [0], trials=10, write_mean_s=-1, ack_mean_s=0, read_mean_s=0, response_mean_s=0)
-    with pytest.raises(ValueError, match="1 <= k <= n"):
+    with pytest.raises(ValueError, match="choose 1 <= k <= 3"):
         expected_order_statistic(4, 3, 1.0)

@@ -164,7 +164,7 @@ def test_offered_load_reports_overload_without_raising():
     (lambda: mm1_mean_response_s(-1.0, 1.0), "arrival_rate_per_s"),
     (lambda: mm1_mean_response_s(1.0, 0.0), "service_rate_per_s"),
     (lambda: mmc_mean_wait_s(1.0, 1.0, 0), "c"),
-    (lambda: erlang_b(3, 0.0), "offered_erlangs"),
+    (lambda: erlang_b(3, -1.0), "offered_erlangs"),
     (lambda: mm1_response_percentile_s(1.0, 2.0, 1.0), "q"),
     (lambda: mm1_response_percentile_s(1.0, 2.0, 99), "q"),
     (lambda: supermarket_mean_response(0.5, 0), "d"),

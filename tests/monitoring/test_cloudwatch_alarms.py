@@ -129,7 +129,7 @@ def test_operators_and_bands():
     (dict(evaluation_periods=3, datapoints_to_alarm=0), "datapoints_to_alarm=0"),
     (dict(evaluation_periods=0), "evaluation_periods=0"),
     (dict(treat_missing_data="Breaching"),
-     "treat_missing_data='Breaching'.*missing, ignore, breaching, notBreaching"),
+     "treat_missing_data='Breaching'.*'missing', 'ignore', 'breaching', 'notBreaching'"),
     (dict(comparison_operator="GreaterThan"), "comparison_operator='GreaterThan'"),
     (dict(period_s=45), "period_s=45"),
     (dict(period_s=10), "period_s=10 needs a high-resolution metric"),
@@ -144,11 +144,13 @@ def test_bad_settings_name_the_parameter(kwargs, parameter):
 
 
 def test_bad_threshold_and_band_combinations():
-    with pytest.raises(ValueError, match="threshold=None must be a finite number"):
+    with pytest.raises(TypeError, match="threshold must be a number, not NoneType"):
         MetricAlarm()
+    with pytest.raises(ValueError, match="threshold=inf is not a finite number"):
+        MetricAlarm(threshold=float("inf"))
     with pytest.raises(ValueError, match="threshold=1 must be None"):
         MetricAlarm(threshold=1, comparison_operator="GreaterThanUpperThreshold")
-    with pytest.raises(ValueError, match="period_s=30: anomaly"):
+    with pytest.raises(ValueError, match="period_s=30 is too short: anomaly"):
         MetricAlarm(comparison_operator="GreaterThanUpperThreshold", period_s=30, storage_resolution_s=1)
     assert MetricAlarm(threshold=1, period_s=20, storage_resolution_s=1).period_s == 20
     with pytest.raises(ValueError, match="needs a .lower, upper. band"):
@@ -156,13 +158,17 @@ def test_bad_threshold_and_band_combinations():
 
 
 def test_bad_inputs_to_the_evaluators():
-    with pytest.raises(ValueError, match="window has 2 datapoints"):
+    with pytest.raises(ValueError, match=r"window=\[True, True\] has 2 datapoints"):
         evaluate_window([True, True], datapoints_to_alarm=1, evaluation_periods=3)
     with pytest.raises(ValueError, match="previous_state='ALARMED'"):
         evaluate_window([True] * 3, datapoints_to_alarm=1, evaluation_periods=3, previous_state="ALARMED")
-    with pytest.raises(ValueError, match="value=nan is not finite"):
+    with pytest.raises(ValueError, match="value=nan is not a finite number"):
         evaluate_alarm(MetricAlarm(threshold=1), [float("nan")])
-    with pytest.raises(ValueError, match="bands has 1 entries for 2 values"):
+    with pytest.raises(TypeError, match="value must be a number, not str"):
+        evaluate_alarm(MetricAlarm(threshold=1), ["3"])
+    with pytest.raises(TypeError, match="band lower must be a number, not str"):
+        MetricAlarm(comparison_operator="GreaterThanUpperThreshold").breaches(3.0, ("0", 1))
+    with pytest.raises(ValueError, match="bands=.* has a different length from values"):
         evaluate_alarm(MetricAlarm(comparison_operator="GreaterThanUpperThreshold"), [1, 2], bands=[(0, 1)])
 
 
@@ -230,3 +236,19 @@ def test_more_breaching_data_never_removes_an_alarm(mn, values, treatment, data)
     worse = values[:i] + [9] + values[i + 1:]
     for before, after in zip(states(values, m, n, treatment), states(worse, m, n, treatment)):
         assert before != ALARM or after == ALARM
+
+
+@pytest.mark.parametrize("window", [[0, 0, 3], [float("nan")] * 3, [1.0, None, 0.0], ["True"] * 3])
+def test_a_window_of_metric_values_is_not_a_window_of_flags(window):
+    # Issue 15: evaluate_window used to sum its entries, so values [0, 0, 3] gave ALARM
+    # and [nan, nan, nan] gave OK. It takes breaching flags only.
+    with pytest.raises(TypeError, match=r"window\[\d\] \(True breaching, False or None missing\) must be bool"):
+        evaluate_window(window, datapoints_to_alarm=1, evaluation_periods=3)
+
+
+def test_numpy_flags_are_flags():
+    import numpy as np
+    flags = np.array([False, True, True])
+    assert evaluate_window(flags, datapoints_to_alarm=2, evaluation_periods=3).state == ALARM
+    with pytest.raises(TypeError, match="window must be list, tuple or ndarray, not str"):
+        evaluate_window("XXX", datapoints_to_alarm=1, evaluation_periods=3)

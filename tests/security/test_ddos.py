@@ -12,7 +12,7 @@ def test_erlang_b_known_values_and_limits():
     assert erlang_b(2, 1.0) == pytest.approx(0.2)            # (1/2) / (1 + 1 + 1/2)
     assert erlang_b(10, 0.0) == 0.0
     assert erlang_b(5, 1e6) == pytest.approx(1.0, abs=1e-4)
-    with pytest.raises(ValueError, match="servers"):
+    with pytest.raises(ValueError, match="c=0 is out of range"):
         erlang_b(0, 1.0)
 
 

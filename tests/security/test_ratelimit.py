@@ -49,7 +49,7 @@ def test_flood_is_blocked_after_the_next_check_and_released_when_it_stops():
     assert rule.allow("192.0.2.1", 31.0)             # other clients are never affected
 
 
-@pytest.mark.parametrize("kwargs, message", [(dict(limit=9), "minimum of 10"), (dict(limit=100, window_s=30), "60, 120, 300, 600"),
+@pytest.mark.parametrize("kwargs, message", [(dict(limit=9), "choose limit >= 10"), (dict(limit=100, window_s=30), "60, 120, 300, 600"),
                                              (dict(limit=100, window_s=60, check_interval_s=0), "check_interval_s")])
 def test_rule_settings_follow_aws_waf(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -41,7 +41,7 @@ def test_check_subnets_names_outside_and_overlapping_subnets():
 def test_plan_reports_when_the_vpc_is_too_small():
     with pytest.raises(ValueError, match="no room left"):
         plan_subnets("10.0.0.0/24", ["a", "b", "c"], {"app": 25})
-    with pytest.raises(ValueError, match=r"tiers\['app'\]=/15"):
+    with pytest.raises(ValueError, match=r"tiers\['app'\]=15 is out of range; choose 16 <= "):
         plan_subnets("10.0.0.0/16", ["a"], {"app": 15})
     with pytest.raises(ValueError, match="distinct"):
         plan_subnets("10.0.0.0/16", ["a", "a"], {"app": 24})

@@ -36,7 +36,7 @@ def test_a_bad_partition_raises_when_requested_not_when_it_would_begin(groups, m
     (-1.0, ValueError, "in the past"),
     (math.nan, ValueError, "finite"),
     (math.inf, ValueError, "finite"),
-    ("5", TypeError, "number of simulated seconds, not str"),
+    ("5", TypeError, "until must be a number, not str"),
     (True, TypeError, "not bool"),
 ])
 def test_run_rejects_a_bad_until_at_the_call(until, error, message):

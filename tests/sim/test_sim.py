@@ -190,7 +190,7 @@ def test_collect_times_out_with_what_arrived():
 
 
 def test_bad_input_is_rejected_with_clear_messages():
-    with pytest.raises(ValueError, match="loss=1.5 is not a probability"):
+    with pytest.raises(ValueError, match="loss=1.5 is out of range; choose 0 <= loss <= 1"):
         Simulation(seed=0, loss=1.5)
     with pytest.raises(TypeError, match="seed must be an int"):
         Simulation(seed="x")

@@ -51,10 +51,10 @@ def test_a_pool_without_workers_serves_nothing():
 # -- validation ---------------------------------------------------------------
 @pytest.mark.parametrize("kwargs, message", [
     (dict(zones=0), "zones=0"), (dict(max_instances=3), "max_instances=3"),
-    (dict(db_replicas=9), "db_replicas=9"), (dict(cache="yes"), "cache="), (dict(target_cpu=0), "target_cpu"),
+    (dict(db_replicas=9), "db_replicas=9"), (dict(cache="yes"), "cache must be bool"), (dict(target_cpu=0), "target_cpu"),
 ])
 def test_bad_designs_are_refused_with_the_setting_named(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((TypeError, ValueError), match=message):  # cache="yes" is a wrong type
         WebAppConfig(**kwargs)
 
 

@@ -37,6 +37,7 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from labsupport.checks import check_int, check_number
 from labsupport.availability.failover.analysis import lost_writes, split_brain, worst_outages
 from labsupport.availability.failover.config import FailoverConfig, Faults, recovery_budget
 from labsupport.sim import Exponential, History, Node, Simulation
@@ -322,12 +323,11 @@ def run_failover(config: FailoverConfig = FailoverConfig(), faults: Faults = Fau
     >>> run_failover(clients=0)
     Traceback (most recent call last):
     ...
-    ValueError: clients=0; need at least one client
+    ValueError: clients=0 is out of range; choose clients >= 1
     """
-    if isinstance(clients, bool) or not isinstance(clients, int) or clients < 1:
-        raise ValueError(f"clients={clients}; need at least one client")
-    if not (write_interval_s > 0 and duration_s > 0):
-        raise ValueError(f"write_interval_s={write_interval_s} and duration_s={duration_s} must be > 0 seconds")
+    check_int("clients", clients, low=1)
+    check_number("write_interval_s", write_interval_s, low=0, low_open=True)
+    check_number("duration_s", duration_s, low=0, low_open=True)
     sim = Simulation(seed=seed, latency=Exponential(mean_extra_s=0.0005, base_s=0.0005))
     a = sim.add(DbServer("db-a", peer="db-b", monitor="monitor", primary=True, config=config,
                          clock_rate=faults.clock_rate, pauses=faults.pauses))

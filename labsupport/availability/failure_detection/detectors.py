@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import NamedTuple
 
-from labsupport.availability.failure_detection.theory import _positive, expected_detection_time_s, false_suspicion_probability, phi_deadline_s
+from labsupport.checks import check_choice, check_int, check_number
+from labsupport.availability.failure_detection.theory import expected_detection_time_s, false_suspicion_probability, phi_deadline_s
 from labsupport.foundations.redundancy import failure_schedule
 from labsupport.sim import Constant, Latency, Node, Simulation
 from labsupport.sim.trace import TraceEvent
@@ -52,11 +53,11 @@ class FixedTimeoutDetector:
     >>> FixedTimeoutDetector(timeout_s=-1)
     Traceback (most recent call last):
     ...
-    ValueError: timeout_s=-1 must be a finite number > 0 seconds
+    ValueError: timeout_s=-1 is out of range; choose timeout_s > 0
     """
 
     def __init__(self, timeout_s: float):
-        self.timeout_s = _positive("timeout_s", timeout_s)
+        self.timeout_s = check_number("timeout_s", timeout_s, low=0, low_open=True)
         self.last_s: float | None = None
 
     def heartbeat(self, at_s: float) -> None:
@@ -103,20 +104,16 @@ class PhiAccrualDetector:
     >>> PhiAccrualDetector(threshold=0)
     Traceback (most recent call last):
     ...
-    ValueError: threshold=0 must be a finite number > 0
+    ValueError: threshold=0 is out of range; choose threshold > 0
     """
 
     def __init__(self, threshold: float, *, window: int = 100, model: str = "normal",
                  min_std_s: float = 0.01, first_interval_s: float = 1.0):
-        self.threshold = _positive("threshold", threshold, "")
-        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-            raise ValueError(f"window={window!r} must be an int >= 1 (inter-arrival samples kept)")
-        if model not in ("normal", "exponential"):
-            raise ValueError(f"model={model!r}; choose 'normal' or 'exponential'")
-        if not min_std_s >= 0:
-            raise ValueError(f"min_std_s={min_std_s!r} must be >= 0 seconds")
-        self.model, self.min_std_s = model, float(min_std_s)
-        self.first_interval_s = _positive("first_interval_s", first_interval_s)
+        self.threshold = check_number("threshold", threshold, low=0, low_open=True)
+        check_int("window", window, low=1)  # inter-arrival samples kept
+        self.model = check_choice("model", model, ("normal", "exponential"))
+        self.min_std_s = check_number("min_std_s", min_std_s, low=0)
+        self.first_interval_s = check_number("first_interval_s", first_interval_s, low=0, low_open=True)
         self.intervals: deque[float] = deque(maxlen=window)
         self.last_s: float | None = None
         self._sum = self._sumsq = 0.0  # running sums over the window: O(1) per heartbeat
@@ -341,8 +338,8 @@ def run_failure_detection(detectors: dict, *, interval_s: float = 1.0, latency: 
     """
     if not detectors:
         raise ValueError("detectors is empty; give at least one, e.g. {'3 s': FixedTimeoutDetector(3.0)}")
-    _positive("interval_s", interval_s)
-    _positive("duration_s", duration_s)
+    check_number("interval_s", interval_s, low=0, low_open=True)
+    check_number("duration_s", duration_s, low=0, low_open=True)
     sim = Simulation(seed=seed, latency=latency, loss=loss)
     node = sim.add(Heartbeater("node", "monitor", interval_s=interval_s, pauses=pauses))
     monitor = sim.add(Monitor("monitor", detectors, notes=notes))
@@ -391,6 +388,7 @@ def silence_windows(crashes, arrivals, end_s):
     >>> silence_windows([(10.0, 12.0), (30.0, 99.0)], [9.05, 10.05, 12.05, 13.05], 60.0)
     [(10.0, 12.05), (30.0, 60.0)]
     """
+    check_number("end_s", end_s, low=0)
     arrivals = sorted(arrivals)
     order = sorted(crashes)
     windows = []

@@ -15,15 +15,11 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
+from labsupport.checks import check_number
+
 __all__ = ["phi_deadline_s", "false_suspicion_probability", "expected_detection_time_s"]
 
 _LN10 = math.log(10)
-
-
-def _positive(name: str, value: float, unit: str = " seconds") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or not math.isfinite(value):
-        raise ValueError(f"{name}={value!r} must be a finite number > 0{unit}")
-    return float(value)
 
 
 def phi_deadline_s(threshold: float, mean_s: float, std_s: float, model: str = "normal") -> float:
@@ -39,7 +35,7 @@ def phi_deadline_s(threshold: float, mean_s: float, std_s: float, model: str = "
     >>> round(phi_deadline_s(2.0, 1.0, 0.0, "exponential"), 4)
     4.6052
     """
-    _positive("threshold", threshold, "")
+    check_number("threshold", threshold, low=0, low_open=True)
     if model == "normal":
         return mean_s - std_s * NormalDist().inv_cdf(10.0 ** -threshold)
     if model == "exponential":
@@ -65,11 +61,10 @@ def false_suspicion_probability(timeout_s: float, interval_s: float, *, jitter: 
     >>> round(false_suspicion_probability(1.3, 1.0, jitter="normal", scale_s=0.1), 5)
     0.01695
     """
-    _positive("timeout_s", timeout_s)
-    _positive("interval_s", interval_s)
-    _positive("scale_s", scale_s)
-    if not 0 <= loss < 1:
-        raise ValueError(f"loss={loss} must satisfy 0 <= loss < 1")
+    check_number("timeout_s", timeout_s, low=0, low_open=True)
+    check_number("interval_s", interval_s, low=0, low_open=True)
+    check_number("scale_s", scale_s, low=0, low_open=True)
+    check_number("loss", loss, low=0, high=1, high_open=True)
 
     def tail(y):  # P(Y > y)
         if jitter == "exponential":

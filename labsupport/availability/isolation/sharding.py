@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import comb
 
+from labsupport.checks import check_int
 from labsupport.seeds import Seed, as_rng
 
 __all__ = [
@@ -46,15 +47,7 @@ SHARDING_SCHEMES = ("shuffle", "plain", "none")
 
 
 def _check(workers: int, shard_size: int) -> None:
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers={workers!r} must be an int >= 1")
-    if isinstance(shard_size, bool) or not isinstance(shard_size, int) or not 1 <= shard_size <= workers:
-        raise ValueError(f"shard_size={shard_size!r} must be an int with 1 <= shard_size <= workers={workers}")
-
-
-def _check_customers(customers: int, low: int = 1) -> None:
-    if isinstance(customers, bool) or not isinstance(customers, int) or customers < low:
-        raise ValueError(f"customers={customers!r} must be an int >= {low}")
+    check_int("shard_size", shard_size, low=1, high=check_int("workers", workers, low=1))
 
 
 def shard_count(workers: int, shard_size: int) -> int:
@@ -80,8 +73,7 @@ def overlap_probability(workers: int, shard_size: int, overlap: int) -> float:
     0.5357
     """
     _check(workers, shard_size)
-    if isinstance(overlap, bool) or not isinstance(overlap, int) or not 0 <= overlap <= shard_size:
-        raise ValueError(f"overlap={overlap!r} must be an int with 0 <= overlap <= shard_size={shard_size}")
+    check_int("overlap", overlap, low=0, high=shard_size)
     k = shard_size
     return comb(k, overlap) * comb(workers - k, k - overlap) / comb(workers, k)
 
@@ -105,7 +97,7 @@ def expected_full_overlaps(workers: int, shard_size: int, customers: int) -> flo
     >>> round(expected_full_overlaps(100, 5, 1_000_000), 4)
     0.0133
     """
-    _check_customers(customers)
+    check_int("customers", customers, low=1)
     return (customers - 1) / shard_count(workers, shard_size)
 
 
@@ -122,7 +114,7 @@ def assign_shuffle_shards(customers: int, workers: int, shard_size: int, *, uniq
     ((2, 4), (1, 2), (1, 3))
     """
     _check(workers, shard_size)
-    _check_customers(customers)
+    check_int("customers", customers, low=1)
     if unique and customers > comb(workers, shard_size):
         raise ValueError(f"customers={customers} exceeds the {comb(workers, shard_size)} distinct shards; "
                          "use unique=False or more workers")
@@ -146,7 +138,7 @@ def assign_plain_shards(customers: int, workers: int, shard_size: int, *, seed: 
     ((2, 3), (0, 1), (4, 5), (0, 1))
     """
     _check(workers, shard_size)
-    _check_customers(customers)
+    check_int("customers", customers, low=1)
     if workers % shard_size:
         raise ValueError(f"shard_size={shard_size} does not divide workers={workers}; plain sharding needs "
                          "equal partitions")
@@ -198,7 +190,7 @@ def run_poison_customer(customers: int = 10_000, workers: int = 8, shard_size: i
     if scheme not in SHARDING_SCHEMES:
         raise ValueError(f"scheme={scheme!r} is unknown; choose one of {SHARDING_SCHEMES}")
     _check(workers, shard_size)
-    _check_customers(customers, low=2)
+    check_int("customers", customers, low=2)
     if scheme == "shuffle":
         shards = assign_shuffle_shards(customers, workers, shard_size, seed=seed)
         dist = overlap_distribution(workers, shard_size)

@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from labsupport.checks import check_int, check_number
+
 __all__ = ["ZonePlan", "plan_zone_capacity", "overprovision_factor", "ZoneLossCheck", "check_zone_loss"]
 
 ROUTINGS = ("proportional", "even")
@@ -28,15 +30,8 @@ _REL_TOL = 1e-9  # a plan of exactly D / (z - 1) per zone must not fail on float
 
 
 def _check_zones(zones: int, zone_failures: int = 1) -> None:
-    if isinstance(zones, bool) or not isinstance(zones, int) or zones < 2:
-        raise ValueError(f"zones={zones!r} must be an int >= 2 (static stability needs a zone to fail over to)")
-    if isinstance(zone_failures, bool) or not isinstance(zone_failures, int) or not 1 <= zone_failures < zones:
-        raise ValueError(f"zone_failures={zone_failures!r} must be an int with 1 <= zone_failures < zones={zones}")
-
-
-def _check_amount(name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name}={value!r} must be a finite number >= 0")
+    zones = check_int("zones", zones, low=2)  # static stability needs a zone to fail over to
+    check_int("zone_failures", zone_failures, low=1, high=zones - 1)
 
 
 def overprovision_factor(zones: int, zone_failures: int = 1) -> float:
@@ -85,13 +80,11 @@ def plan_zone_capacity(peak_demand: float, zones: int, *, zone_failures: int = 1
     2
     """
     _check_zones(zones, zone_failures)
-    _check_amount("peak_demand", peak_demand)
+    check_number("peak_demand", peak_demand, low=0)
     per_zone = peak_demand / (zones - zone_failures)
     instances = None
     if instance_capacity is not None:
-        if not (isinstance(instance_capacity, (int, float)) and math.isfinite(instance_capacity)
-                and instance_capacity > 0):
-            raise ValueError(f"instance_capacity={instance_capacity!r} must be a finite number > 0")
+        check_number("instance_capacity", instance_capacity, low=0, low_open=True)
         instances = math.ceil(per_zone / instance_capacity - 1e-12)
         per_zone = instances * instance_capacity
     total = per_zone * zones
@@ -142,8 +135,8 @@ def check_zone_loss(capacity_per_zone: tuple[float, ...] | list[float], load: fl
     if len(caps) < 2:
         raise ValueError(f"capacity_per_zone has {len(caps)} zone(s); static stability needs >= 2 zones")
     for i, c in enumerate(caps):
-        _check_amount(f"capacity_per_zone[{i}]", c)
-    _check_amount("load", load)
+        check_number(f"capacity_per_zone[{i}]", c, low=0)
+    check_number("load", load, low=0)
     if routing not in ROUTINGS:
         raise ValueError(f"routing={routing!r} is unknown; choose one of {ROUTINGS}")
     total, z = sum(caps), len(caps)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from labsupport.checks import check_int, check_method, check_number, out_of_range
 from labsupport.seeds import Seed, as_rng, derive_rng
 from labsupport.foundations.queueing import UnstableQueueError
 
@@ -111,8 +112,8 @@ def _check_target(target, n: int) -> int:
     except TypeError:
         index = -1
     if not 0 <= index < n:
-        raise ValueError(f"policy returned {target!r}; it must return one of the targets "
-                         f"it was given (server indices 0..{n - 1})")
+        raise out_of_range("policy.choose(...)", target, f"one of the targets it was given (server indices 0..{n - 1})",
+                           why="is not a target")
     return index
 
 
@@ -138,33 +139,14 @@ def _worker_process(env, server, book):
         yield wake
 
 
-def _check_positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name}={value!r} must be a finite number > 0")
-    return float(value)
-
-
-def _check_count(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < low:
-        raise ValueError(f"{name}={value} must be >= {low}")
-    return value
-
-
 def _as_policy(policy, n_servers: int):
     if isinstance(policy, str):
         policy = make_policy(policy)
-    elif not callable(getattr(policy, "choose", None)):
-        raise TypeError(f"policy must be a policy name or have a choose(targets, state, rng) "
-                        f"method; got {type(policy).__name__}")
     else:
-        policy = copy.deepcopy(policy)   # same seed, same result, however often it is reused
+        policy = copy.deepcopy(check_method("policy", policy, "choose", "targets, state, rng"))   # same seed, same result, however often it is reused
     d = getattr(policy, "d", None)
-    if isinstance(d, int) and not 1 <= d <= n_servers:
-        raise ValueError(f"d={d} choices but n_servers={n_servers}; choose 1 <= d <= n_servers")
+    if type(d) is int and not 1 <= d <= n_servers:
+        raise out_of_range("d", d, "1 <= d <= n_servers", why=f"choices but n_servers={n_servers}")
     return policy
 
 
@@ -233,17 +215,16 @@ def run_farm(policy, n_servers: int, arrival_rate_per_s: float, service_rate_per
     >>> run_farm("random", 4, 2.0, 1.0, 2000, seed=1) == run_farm("random", 4, 2.0, 1.0, 2000, seed=1)
     True
     """
-    n_servers = _check_count("n_servers", n_servers, 1)
-    lam = _check_positive("arrival_rate_per_s", arrival_rate_per_s)
-    mu = _check_positive("service_rate_per_s", service_rate_per_s)
-    n_requests = _check_count("n_requests", n_requests, 2)
-    workers = _check_count("workers_per_server", workers_per_server, 1)
+    n_servers = check_int("n_servers", n_servers, low=1)
+    lam = check_number("arrival_rate_per_s", arrival_rate_per_s, low=0, low_open=True)
+    mu = check_number("service_rate_per_s", service_rate_per_s, low=0, low_open=True)
+    n_requests = check_int("n_requests", n_requests, low=2)
+    workers = check_int("workers_per_server", workers_per_server, low=1)
     speeds = [1.0] * n_servers if speeds is None else list(speeds)
     if len(speeds) != n_servers:
         raise ValueError(f"speeds has {len(speeds)} entries; give one per server ({n_servers})")
-    speeds = [_check_positive(f"speeds[{i}]", s) for i, s in enumerate(speeds)]
-    if not 0 <= warmup_fraction < 1:
-        raise ValueError(f"warmup_fraction={warmup_fraction!r} must satisfy 0 <= it < 1")
+    speeds = [check_number(f"speeds[{i}]", s, low=0, low_open=True) for i, s in enumerate(speeds)]
+    check_number("warmup_fraction", warmup_fraction, low=0, high=1, high_open=True)
     load = lam / (mu * workers * sum(speeds))
     if load >= 1 and not allow_overload:
         raise UnstableQueueError(load, f"arrival_rate_per_s={lam:g} vs capacity "
@@ -257,7 +238,7 @@ def run_farm(policy, n_servers: int, arrival_rate_per_s: float, service_rate_per
     works = _works(service_time, mu, n_requests, derive_rng(base, "service"))
     keys = None
     if n_clients is not None:
-        n_clients = _check_count("n_clients", n_clients, 1)
+        n_clients = check_int("n_clients", n_clients, low=1)
         key_rng = derive_rng(base, "clients")
         keys = [int(key_rng.random() * n_clients) for _ in range(n_requests)]
     warm = int(warmup_fraction * n_requests)

@@ -27,21 +27,13 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.checks import check_int, check_method, check_number, out_of_range
 from labsupport.seeds import Seed, as_rng
 
 __all__ = ["HealthCheckConfig", "HealthChecker", "NoHealthyTarget", "TargetGroup",
            "detection_delay_s", "health_check_process", "run_health_checks"]
 
 HEALTHY, UNHEALTHY, INITIAL = "healthy", "unhealthy", "initial"
-
-
-def _in_range(name: str, value, low, high, kind=int):
-    if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
-        raise TypeError(f"{name} must be {'a number' if kind is float else 'an int'}, "
-                        f"not {type(value).__name__}")
-    if not low <= value <= high:
-        raise ValueError(f"{name}={value} is outside the range ELB allows; choose "
-                         f"{low} <= {name} <= {high}")
 
 
 @dataclass(frozen=True)
@@ -60,7 +52,7 @@ class HealthCheckConfig:
     >>> HealthCheckConfig(interval_s=1)
     Traceback (most recent call last):
     ...
-    ValueError: interval_s=1 is outside the range ELB allows; choose 5 <= interval_s <= 300
+    ValueError: interval_s=1 is out of range; choose 5 <= interval_s <= 300
     """
 
     interval_s: float = 30.0
@@ -69,10 +61,10 @@ class HealthCheckConfig:
     unhealthy_threshold: int = 2
 
     def __post_init__(self):
-        _in_range("interval_s", self.interval_s, 5, 300, float)
-        _in_range("timeout_s", self.timeout_s, 2, 120, float)
-        _in_range("healthy_threshold", self.healthy_threshold, 2, 10)
-        _in_range("unhealthy_threshold", self.unhealthy_threshold, 2, 10)
+        check_number("interval_s", self.interval_s, low=5, high=300)
+        check_number("timeout_s", self.timeout_s, low=2, high=120)
+        check_int("healthy_threshold", self.healthy_threshold, low=2, high=10)
+        check_int("unhealthy_threshold", self.unhealthy_threshold, low=2, high=10)
 
 
 def detection_delay_s(config: HealthCheckConfig, *, hangs: bool = False) -> tuple[float, float]:
@@ -173,8 +165,7 @@ def run_health_checks(targets: Sequence[Hashable], down: Mapping[Hashable, Seque
     >>> [(round(t), target, state) for t, target, state in trace]
     [(4, 'a', 'healthy'), (25, 'b', 'healthy'), (145, 'b', 'unhealthy'), (535, 'b', 'healthy')]
     """
-    if not horizon_s > 0:
-        raise ValueError(f"horizon_s={horizon_s!r} must be > 0 seconds")
+    check_number("horizon_s", horizon_s, low=0, low_open=True)
     rng = as_rng(seed)
     checker = HealthChecker(list(targets), config)
     for target in down:
@@ -232,12 +223,10 @@ class TargetGroup:
         zones = dict(targets) if isinstance(targets, Mapping) else dict.fromkeys(targets, "a")
         if not zones:
             raise ValueError("the target group is empty; register at least one target")
-        if not callable(getattr(policy, "choose", None)):
-            raise TypeError("policy must have a choose(targets, state, rng) method")
+        check_method("policy", policy, "choose", "targets, state, rng")
         d = getattr(policy, "d", None)
-        if isinstance(d, int) and d > len(zones):
-            raise ValueError(f"d={d} choices but {len(zones)} registered targets; "
-                             f"choose 1 <= d <= {len(zones)}")
+        if type(d) is int and d > len(zones):
+            raise out_of_range("d", d, f"1 <= d <= {len(zones)}", why=f"choices but {len(zones)} registered targets")
         self.zone_of, self.policy = zones, policy
         self.cross_zone, self.fail_open = cross_zone, fail_open
         self.health = HealthChecker(list(zones), health, start_healthy=start_healthy)

@@ -38,6 +38,8 @@ from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
+from labsupport.checks import check_int, check_number, check_type, out_of_range
+
 __all__ = [
     "Target", "BalancerState", "Policy",
     "RoundRobin", "RandomChoice", "WeightedRoundRobin", "WeightedRandom",
@@ -82,9 +84,8 @@ class Policy(Protocol):
 
 def _require(targets: Sequence[Target]) -> int:
     n = len(targets)
-    if n == 0:
-        raise ValueError("targets is empty: a policy needs at least one candidate target "
-                         "(TargetGroup.route returns NoHealthyTarget before calling it)")
+    if n == 0:  # TargetGroup.route returns NoHealthyTarget before calling a policy
+        raise out_of_range("targets", targets, "at least one candidate target", why="is empty")
     return n
 
 
@@ -126,12 +127,10 @@ class RandomChoice:
 
 
 def _check_weights(weights: Mapping[Target, float]) -> dict[Target, float]:
-    if not isinstance(weights, Mapping) or not weights:
-        raise ValueError("weights must be a non-empty mapping target -> weight >= 0")
+    if not check_type("weights", weights, Mapping):
+        raise out_of_range("weights", weights, "a mapping target -> weight >= 0", why="is empty")
     for target, w in weights.items():
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not (
-                w >= 0 and math.isfinite(w)):
-            raise ValueError(f"weights[{target!r}]={w!r} must be a finite number >= 0")
+        check_number(f"weights[{target!r}]", w, low=0)
     return dict(weights)
 
 
@@ -258,8 +257,7 @@ class PowerOfChoices:
     name = "power_of_choices"
 
     def __init__(self, d: int = 2):
-        if isinstance(d, bool) or not isinstance(d, int) or d < 1:
-            raise ValueError(f"d={d!r} must be an int >= 1 (and <= the number of targets)")
+        check_int("d", d, low=1)  # and <= the number of targets
         self.d = d
         self.name = f"power_of_{d}"
 
@@ -300,8 +298,7 @@ class ConsistentHashAffinity:
     name = "consistent_hash"
 
     def __init__(self, vnodes: int = 64):
-        if isinstance(vnodes, bool) or not isinstance(vnodes, int) or vnodes < 1:
-            raise ValueError(f"vnodes={vnodes!r} must be an int >= 1")
+        check_int("vnodes", vnodes, low=1)
         self.vnodes = vnodes
         self._members: tuple = ()
         self._points: list[int] = []

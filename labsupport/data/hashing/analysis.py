@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable, Mapping
 
+from labsupport.checks import check_int
 from labsupport.seeds import Seed, as_rng
 from labsupport.data.hashing.jump import jump_bucket
 from labsupport.data.hashing.rendezvous import RendezvousHash
@@ -236,8 +237,7 @@ def compare_with_theory(
     ring: load CV                          0.144 0.134
     """
     for name, value in (("num_nodes", num_nodes), ("num_keys", num_keys), ("trials", trials)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name}={value!r} is not allowed; choose an int >= 1")
+        check_int(name, value, low=1)
     rng = as_rng(seed)
     n = num_nodes
     samples: dict[tuple[str, str], list[float]] = {}

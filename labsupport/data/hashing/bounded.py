@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable, Mapping
 
+from labsupport.checks import check_int, check_number, check_type
 from labsupport.data.hashing.ring import HashRing
 from labsupport.stable_hash import Key, NodeId, key_bytes, stable_hash64
 
@@ -44,20 +45,13 @@ __all__ = ["BoundedAssignment", "load_capacity", "node_capacities", "assign_boun
 
 
 def _exact(value, name: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"{name}={value} is not finite; choose a finite {name} > 0")
-        return Fraction(repr(value))
-    return Fraction(value)
+    check_number(name, value)
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
 
 
 def _check_eps(eps) -> Fraction:
-    exact = _exact(eps, "eps")
-    if exact <= 0:
-        raise ValueError(f"eps={eps} is not allowed; choose eps > 0 (0.25 allows loads 25% above the mean)")
-    return exact
+    check_number("eps", eps, low=0, low_open=True)  # 0.25 allows loads 25% above the mean
+    return _exact(eps, "eps")
 
 
 def _ceil(x: Fraction) -> int:
@@ -79,13 +73,11 @@ def load_capacity(num_keys: int, num_nodes: int, eps: float) -> int:
     >>> load_capacity(10, 3, 0)
     Traceback (most recent call last):
     ...
-    ValueError: eps=0 is not allowed; choose eps > 0 (0.25 allows loads 25% above the mean)
+    ValueError: eps=0 is out of range; choose eps > 0
     """
     eps_exact = _check_eps(eps)
-    if not isinstance(num_keys, int) or num_keys < 0:
-        raise ValueError(f"num_keys={num_keys} is not allowed; choose an int >= 0")
-    if not isinstance(num_nodes, int) or num_nodes < 1:
-        raise ValueError(f"num_nodes={num_nodes} is not allowed; choose an int >= 1")
+    check_int("num_keys", num_keys, low=0)
+    check_int("num_nodes", num_nodes, low=1)
     return _ceil((1 + eps_exact) * num_keys / num_nodes)
 
 
@@ -98,8 +90,7 @@ def node_capacities(ring: HashRing, num_keys: int, eps: float) -> dict[NodeId, i
     {'a': 30, 'b': 90}
     """
     eps_exact = _check_eps(eps)
-    if not isinstance(num_keys, int) or num_keys < 0:
-        raise ValueError(f"num_keys={num_keys} is not allowed; choose an int >= 0")
+    check_int("num_keys", num_keys, low=0)
     weights = {node: _exact(w, f"weight of {node!r}") for node, w in ring.weights.items()}
     total = sum(weights.values())
     return {node: _ceil((1 + eps_exact) * num_keys * w / total) for node, w in weights.items()}
@@ -171,8 +162,7 @@ def assign_bounded(ring: HashRing, keys: Iterable[Key], eps: float) -> BoundedAs
     >>> plain > 11
     True
     """
-    if not isinstance(ring, HashRing):
-        raise TypeError(f"ring must be a HashRing, not {type(ring).__name__}")
+    check_type("ring", ring, HashRing)
     key_list = list(keys)
     seen: set[Key] = set()
     for key in key_list:

@@ -22,6 +22,7 @@ results match the C++ reference; the tests check published vectors.
 
 from __future__ import annotations
 
+from labsupport.checks import check_int
 from labsupport.stable_hash import Key, stable_hash64
 
 __all__ = ["jump_hash", "jump_bucket", "MAX_BUCKETS"]
@@ -30,13 +31,6 @@ _LCG_MULTIPLIER = 2862933555777941757  # from the paper's reference code
 _MASK64 = (1 << 64) - 1
 _TWO_POW_31 = float(1 << 31)
 MAX_BUCKETS = (1 << 31) - 1  # the reference takes an int32_t bucket count
-
-
-def _check_num_buckets(num_buckets) -> None:
-    if not isinstance(num_buckets, int) or isinstance(num_buckets, bool):
-        raise TypeError(f"num_buckets must be an int, not {type(num_buckets).__name__}")
-    if not 1 <= num_buckets <= MAX_BUCKETS:
-        raise ValueError(f"num_buckets={num_buckets} is out of range; choose 1 <= num_buckets <= 2**31 - 1")
 
 
 def jump_hash(key: int, num_buckets: int) -> int:
@@ -70,15 +64,10 @@ def jump_hash(key: int, num_buckets: int) -> int:
     >>> jump_hash(-1, 10)
     Traceback (most recent call last):
     ...
-    ValueError: key=-1 is out of range; choose 0 <= key < 2**64 (use key % 2**64 for a signed 64-bit key)
+    ValueError: key=-1 is out of range; choose 0 <= key <= 18446744073709551615
     """
-    if not isinstance(key, int) or isinstance(key, bool):
-        raise TypeError(f"key must be an int, not {type(key).__name__}; hash str/bytes with jump_bucket")
-    if not 0 <= key <= _MASK64:
-        raise ValueError(
-            f"key={key} is out of range; choose 0 <= key < 2**64 (use key % 2**64 for a signed 64-bit key)"
-        )
-    _check_num_buckets(num_buckets)
+    check_int("key", key, low=0, high=_MASK64)  # hash str/bytes with jump_bucket; key % 2**64 if signed
+    check_int("num_buckets", num_buckets, low=1, high=MAX_BUCKETS)
     bucket, candidate = -1, 0
     while candidate < num_buckets:
         bucket = candidate

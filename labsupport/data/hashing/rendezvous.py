@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from typing import Iterable, Mapping
 
+from labsupport.checks import check_int, check_number
 from labsupport.stable_hash import Key, NodeId, check_nodes, mix64, stable_hash64
 
 __all__ = ["RendezvousHash"]
@@ -39,10 +40,7 @@ _TWO_POW_53 = float(1 << 53)
 
 
 def _check_weight(node: NodeId, weight) -> float:
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)):
-        raise TypeError(f"weight of {node!r} must be a number, not {type(weight).__name__}")
-    if not (math.isfinite(weight) and weight > 0):
-        raise ValueError(f"weight of {node!r} is {weight}; choose a finite weight > 0")
+    check_number(f"weight of {node!r}", weight, low=0, low_open=True)
     return weight
 
 
@@ -161,13 +159,10 @@ class RendezvousHash:
         >>> RendezvousHash(["a", "b"]).preference_list("k", 0)
         Traceback (most recent call last):
         ...
-        ValueError: n=0 but there are 2 nodes; choose 1 <= n <= 2
+        ValueError: n=0 is out of range; choose 1 <= n <= 2
         """
-        if not isinstance(n, int) or isinstance(n, bool):
-            raise TypeError(f"n must be an int, not {type(n).__name__}")
         size = len(self._nodes)
-        if not 1 <= n <= size:
-            raise ValueError(f"n={n} but there are {size} nodes; choose 1 <= n <= {size}")
+        check_int("n", n, low=1, high=size)  # at most the nodes there are
         return [ballot[-1] for ballot in sorted(self._ballots(key), reverse=True)[:n]]
 
     def add_node(self, node: NodeId, weight: float = 1) -> RendezvousHash:

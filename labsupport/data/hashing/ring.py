@@ -33,6 +33,7 @@ from bisect import bisect_left
 from hashlib import blake2b
 from typing import Iterable, Mapping
 
+from labsupport.checks import check_int, check_number, check_type, out_of_range
 from labsupport.stable_hash import HASH_SPACE, Key, NodeId, check_nodes, stable_hash64
 
 __all__ = ["HashRing"]
@@ -40,19 +41,8 @@ __all__ = ["HashRing"]
 Point = tuple[int, NodeId]  # (position on the rim, owning node)
 
 
-def _check_vnodes(vnodes) -> int:
-    if not isinstance(vnodes, int) or isinstance(vnodes, bool):
-        raise TypeError(f"vnodes must be an int, not {type(vnodes).__name__}")
-    if vnodes < 1:
-        raise ValueError(f"vnodes={vnodes} is not allowed; choose vnodes >= 1 virtual nodes per node")
-    return vnodes
-
-
 def _vnode_count(node: NodeId, weight, vnodes: int) -> int:
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)):
-        raise TypeError(f"weight of {node!r} must be a number, not {type(weight).__name__}")
-    if not (math.isfinite(weight) and weight > 0):
-        raise ValueError(f"weight of {node!r} is {weight}; choose a finite weight > 0")
+    check_number(f"weight of {node!r}", weight, low=0, low_open=True)
     count = round(vnodes * weight)
     if count < 1:
         raise ValueError(
@@ -111,7 +101,7 @@ class HashRing:
         weights: Mapping[NodeId, float] | None = None,
     ) -> None:
         names = check_nodes(nodes)
-        vnodes = _check_vnodes(vnodes)
+        vnodes = check_int("vnodes", vnodes, low=1)
         weights = dict(weights or {})
         unknown = sorted(set(weights) - set(names))
         if unknown:
@@ -173,7 +163,7 @@ class HashRing:
 
     def _require_member(self, node: NodeId) -> None:
         if node not in self._counts:
-            raise ValueError(f"node {node!r} is not on the ring; choose one of {list(self._nodes)}")
+            raise out_of_range("node", node, f"one of {list(self._nodes)}", why="is not on the ring")
 
     # -- routing ----------------------------------------------------------
     def lookup(self, key: Key) -> NodeId:
@@ -181,18 +171,14 @@ class HashRing:
         # stable_hash64 inlined: this is the hot path (one hash, one bisection).
         if type(key) is str:
             key = key.encode("utf-8")
-        try:
-            h = int.from_bytes(blake2b(key, digest_size=8).digest(), "big")
-        except TypeError:
-            raise TypeError(f"key must be str or bytes, not {type(key).__name__}") from None
+        elif type(key) is not bytes:
+            check_type("key", key, (str, bytes))
+        h = int.from_bytes(blake2b(key, digest_size=8).digest(), "big")
         return self._owners[bisect_left(self._positions, h)]
 
     def lookup_hash(self, h: int) -> NodeId:
         """The owner of rim position ``h`` (``0 <= h < 2**64``)."""
-        if not isinstance(h, int) or isinstance(h, bool):
-            raise TypeError(f"h must be an int, not {type(h).__name__}")
-        if not 0 <= h < HASH_SPACE:
-            raise ValueError(f"h={h} is off the rim; choose 0 <= h < 2**64")
+        check_int("h", h, low=0, high=HASH_SPACE - 1)  # a position on the rim
         return self._owners[bisect_left(self._positions, h)]
 
     def preference_list(self, key: Key, n: int) -> list[NodeId]:
@@ -208,13 +194,10 @@ class HashRing:
         >>> ring.preference_list("k", 4)
         Traceback (most recent call last):
         ...
-        ValueError: n=4 but the ring has 3 nodes; choose 1 <= n <= 3
+        ValueError: n=4 is out of range; choose 1 <= n <= 3
         """
-        if not isinstance(n, int) or isinstance(n, bool):
-            raise TypeError(f"n must be an int, not {type(n).__name__}")
         size = len(self._nodes)
-        if not 1 <= n <= size:
-            raise ValueError(f"n={n} but the ring has {size} nodes; choose 1 <= n <= {size}")
+        check_int("n", n, low=1, high=size)  # at most the ring's nodes
         owners, count = self._owners, len(self._positions)
         start = bisect_left(self._positions, stable_hash64(key))
         chosen: list[NodeId] = []

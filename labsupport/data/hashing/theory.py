@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from labsupport.checks import check_int
 from labsupport.stable_hash import HASH_SPACE
 
 __all__ = [
@@ -24,13 +25,6 @@ __all__ = [
     "ring_load_cv",
     "uniform_load_cv",
 ]
-
-
-def _check_n(n, minimum: int = 1, name: str = "n") -> None:
-    if not isinstance(n, int) or isinstance(n, bool):
-        raise TypeError(f"{name} must be an int, not {type(n).__name__}")
-    if n < minimum:
-        raise ValueError(f"{name}={n} is not allowed; choose {name} >= {minimum}")
 
 
 def optimal_join_fraction(n: int) -> float:
@@ -45,7 +39,7 @@ def optimal_join_fraction(n: int) -> float:
     >>> optimal_join_fraction(9)
     0.1
     """
-    _check_n(n)
+    check_int("n", n, low=1)
     return 1 / (n + 1)
 
 
@@ -57,7 +51,7 @@ def optimal_leave_fraction(n: int) -> float:
     >>> optimal_leave_fraction(10)
     0.1
     """
-    _check_n(n, 2)
+    check_int("n", n, low=2)
     return 1 / n
 
 
@@ -84,8 +78,8 @@ def mod_n_join_fraction(n: int, hash_space: int = HASH_SPACE) -> float:
     >>> mod_n_join_fraction(2, hash_space=6)  # h = 0..5: only h = 0, 1 stay
     0.6666666666666666
     """
-    _check_n(n)
-    _check_n(hash_space, 1, "hash_space")
+    check_int("n", n, low=1)
+    check_int("hash_space", hash_space, low=1)
     period = n * (n + 1)
     full, rest = divmod(hash_space, period)
     stay = full * n + min(rest, n)
@@ -103,7 +97,7 @@ def mod_n_leave_fraction(n: int, hash_space: int = HASH_SPACE) -> float:
     >>> mod_n_leave_fraction(10)
     0.9
     """
-    _check_n(n, 2)
+    check_int("n", n, low=2)
     return mod_n_join_fraction(n - 1, hash_space)
 
 
@@ -132,8 +126,8 @@ def ring_share_cv(n: int, vnodes: int) -> float:
     >>> round(ring_share_cv(10**6, 100), 4)
     0.1
     """
-    _check_n(n)
-    _check_n(vnodes, 1, "vnodes")
+    check_int("n", n, low=1)
+    check_int("vnodes", vnodes, low=1)
     return math.sqrt((n - 1) / (n * vnodes + 1))
 
 
@@ -158,7 +152,7 @@ def ring_load_cv(n: int, vnodes: int, num_keys: int) -> float:
     >>> round(ring_load_cv(10, 100, 10_000), 4)
     0.0994
     """
-    _check_n(num_keys, 1, "num_keys")
+    check_int("num_keys", num_keys, low=1)
     c2 = ring_share_cv(n, vnodes) ** 2
     return math.sqrt(c2 + (n - 1 - c2) / num_keys)
 
@@ -175,6 +169,6 @@ def uniform_load_cv(n: int, num_keys: int) -> float:
     >>> uniform_load_cv(10, 9000)
     0.03162277660168379
     """
-    _check_n(n)
-    _check_n(num_keys, 1, "num_keys")
+    check_int("n", n, low=1)
+    check_int("num_keys", num_keys, low=1)
     return math.sqrt((n - 1) / num_keys)

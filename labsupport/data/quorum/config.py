@@ -19,13 +19,9 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from labsupport.checks import check_int
+
 __all__ = ["check_quorum", "quorums_intersect", "min_overlap", "tolerated_failures"]
-
-
-def _check_int(name: str, value) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    return value
 
 
 def check_quorum(n: int, r: int, w: int) -> tuple[int, int, int]:
@@ -40,7 +36,7 @@ def check_quorum(n: int, r: int, w: int) -> tuple[int, int, int]:
     ...
     ValueError: R=4 exceeds N=3 replicas; choose 1 <= R <= N
     """
-    n, r, w = _check_int("N", n), _check_int("R", r), _check_int("W", w)
+    n, r, w = check_int("N", n), check_int("R", r), check_int("W", w)
     if n < 1:
         raise ValueError(f"N={n} replicas is not allowed; choose N >= 1")
     for name, size in (("R", r), ("W", w)):

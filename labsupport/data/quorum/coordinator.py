@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from labsupport.checks import check_number
 from labsupport.sim import Node
 from labsupport.data.quorum.config import check_quorum
 from labsupport.data.quorum.replica import Put
@@ -103,8 +104,7 @@ class QuorumClient(Node):
         check_quorum(n, r, w)
         if n > len(ring):
             raise ValueError(f"N={n} exceeds the ring's {len(ring)} nodes; choose N <= {len(ring)}")
-        if timeout_s <= 0:
-            raise ValueError(f"timeout_s={timeout_s} must be > 0 seconds")
+        check_number("timeout_s", timeout_s, low=0, low_open=True)
         self.ring, self.n, self.r, self.w = ring, n, r, w
         self.script, self.timeout_s, self.sloppy = tuple(script), timeout_s, sloppy
         self.read_repair, self.write_back, self.suspect_s = read_repair, write_back, suspect_s

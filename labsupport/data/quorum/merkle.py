@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from typing import Mapping
 
+from labsupport.checks import check_int
 from labsupport.stable_hash import stable_hash64
 
 __all__ = ["MerkleTree", "TreeDiff", "bucket_of", "build_tree", "diff_trees", "expected_hashes_exchanged"]
@@ -32,12 +33,6 @@ def _h(data: bytes) -> bytes:
     return blake2b(data, digest_size=8).digest()
 
 
-def _check_depth(depth) -> int:
-    if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= MAX_DEPTH:
-        raise ValueError(f"depth={depth!r}; choose an int with 0 <= depth <= {MAX_DEPTH}")
-    return depth
-
-
 def bucket_of(key: str, depth: int) -> int:
     """The leaf that ``key`` falls in, in a tree of ``depth``.
 
@@ -46,7 +41,7 @@ def bucket_of(key: str, depth: int) -> int:
     >>> bucket_of("cart:42", 4) in range(16), bucket_of("cart:42", 0)
     (True, 0)
     """
-    return stable_hash64(key) >> (64 - _check_depth(depth)) if depth else 0
+    return stable_hash64(key) >> (64 - check_int("depth", depth, low=0, high=MAX_DEPTH)) if depth else 0
 
 
 @dataclass(frozen=True)
@@ -70,7 +65,7 @@ def build_tree(items: Mapping[str, str | bytes], depth: int = 4) -> MerkleTree:
     >>> a.root == build_tree({"y": "2", "x": "1"}, depth=2).root, a.root == build_tree({"x": "1"}, depth=2).root
     (True, False)
     """
-    depth = _check_depth(depth)
+    depth = check_int("depth", depth, low=0, high=MAX_DEPTH)
     lines: list[list[bytes]] = [[] for _ in range(2 ** depth)]
     for key in sorted(items):
         digest = items[key].encode() if isinstance(items[key], str) else bytes(items[key])
@@ -144,7 +139,6 @@ def expected_hashes_exchanged(depth: int, differing: int) -> float:
     >>> expected_hashes_exchanged(4, 1), expected_hashes_exchanged(4, 0)
     (9.0, 1.0)
     """
-    depth = _check_depth(depth)
-    if differing < 0:
-        raise ValueError(f"differing={differing}; choose differing >= 0 keys")
+    depth = check_int("depth", depth, low=0, high=MAX_DEPTH)
+    check_int("differing", differing, low=0)
     return 1.0 + sum(2 ** (l + 1) * (1 - (1 - 2.0 ** -l) ** differing) for l in range(depth))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from labsupport.checks import check_int
 from labsupport.seeds import derive_rng
 from labsupport.data.hashing import HashRing
 from labsupport.sim import Constant, Exponential, History, Simulation, TraceEvent
@@ -288,8 +289,7 @@ def run_staleness(n: int = 3, r: int = 1, w: int = 1, t_s: float = 0.0, *, trial
     check_quorum(n, r, w)
     if request_mean_s <= 0 or reply_mean_s < 0 or t_s < 0:
         raise ValueError("request_mean_s must be > 0 s, reply_mean_s and t_s >= 0 s")
-    if not isinstance(trials, int) or trials < 1:
-        raise ValueError(f"trials={trials!r}; choose an int >= 1")
+    check_int("trials", trials, low=1)
     fresh, reads, writes = 0, [], []
     for batch, start in enumerate(range(0, trials, BATCH)):  # short histories: History.invoke scans them
         sim = Simulation(seed=derive_rng(seed, f"staleness batch {batch}").getrandbits(32))

@@ -30,6 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
+from labsupport.checks import check_int, check_number
 from labsupport.data.quorum.config import check_quorum
 
 __all__ = ["p_stale", "simulate_random_quorums", "WarsResult", "simulate_wars", "expected_order_statistic"]
@@ -44,21 +45,13 @@ def p_stale(n: int, r: int, w: int, k: int = 1) -> float:
     (0.6666666666666666, 0.3333333333333333, 0.0, 0.4444)
     """
     n, r, w = check_quorum(n, r, w)
-    if not isinstance(k, int) or k < 1:
-        raise ValueError(f"k={k!r}; choose an int k >= 1 versions")
+    check_int("k", k, low=1)  # versions
     return (comb(n - w, r) / comb(n, r)) ** k
 
 
 def _np_seed(seed) -> np.random.Generator:
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"seed must be an int so the run can be repeated, not {type(seed).__name__}")
+    check_int("seed", seed)  # an int, so that the run can be repeated
     return np.random.default_rng(seed)
-
-
-def _check_trials(trials) -> int:
-    if not isinstance(trials, int) or trials < 1:
-        raise ValueError(f"trials={trials!r}; choose an int >= 1")
-    return trials
 
 
 def simulate_random_quorums(n: int, r: int, w: int, *, trials: int, k: int = 1, seed: int = 0) -> float:
@@ -71,7 +64,7 @@ def simulate_random_quorums(n: int, r: int, w: int, *, trials: int, k: int = 1, 
     """
     n, r, w = check_quorum(n, r, w)
     rng = _np_seed(seed)
-    trials = _check_trials(trials)
+    trials = check_int("trials", trials, low=1)
     reads = rng.random((trials, n)).argsort(axis=1)[:, :r]
     stale = np.ones(trials, dtype=bool)
     for _ in range(k):
@@ -106,7 +99,7 @@ def simulate_wars(n: int, r: int, w: int, t_s: Sequence[float], *, trials: int, 
     [0.49, 0.93]
     """
     n, r, w = check_quorum(n, r, w)
-    rng, trials = _np_seed(seed), _check_trials(trials)
+    rng, trials = _np_seed(seed), check_int("trials", trials, low=1)
     means = dict(write_mean_s=write_mean_s, ack_mean_s=ack_mean_s, read_mean_s=read_mean_s,
                  response_mean_s=response_mean_s)
     draws = {}
@@ -138,8 +131,6 @@ def expected_order_statistic(k: int, n: int, mean_s: float) -> float:
     >>> [round(expected_order_statistic(k, 3, 1.0), 4) for k in (1, 2, 3)]
     [0.3333, 0.8333, 1.8333]
     """
-    if not (isinstance(n, int) and isinstance(k, int) and 1 <= k <= n):
-        raise ValueError(f"k={k}, n={n}; need ints with 1 <= k <= n")
-    if mean_s < 0:
-        raise ValueError(f"mean_s={mean_s} must be >= 0 seconds")
+    check_int("k", k, low=1, high=check_int("n", n, low=1))
+    check_number("mean_s", mean_s, low=0)
     return mean_s * sum(1 / (n - i) for i in range(k))

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from labsupport.checks import check_int
 from labsupport.foundations.clocks import happened_before
 
 __all__ = ["Clock", "Version", "as_clock", "descends", "merge_clocks", "advance", "reconcile"]
@@ -37,8 +38,7 @@ def as_clock(entries) -> Clock:
     pairs = entries.items() if hasattr(entries, "items") else entries
     clock = {}
     for writer, count in pairs:
-        if not isinstance(count, int) or count < 0:
-            raise ValueError(f"counter for {writer!r} is {count!r}; counters are ints >= 0")
+        check_int(f"counter for {writer!r}", count, low=0)
         clock[writer] = max(clock.get(writer, 0), count)
     return tuple(sorted((w, c) for w, c in clock.items() if c > 0))
 

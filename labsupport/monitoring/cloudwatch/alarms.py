@@ -50,11 +50,13 @@ minute ("Creating a CloudWatch alarm based on anomaly detection").
 
 from __future__ import annotations
 
-import math
-import numbers
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
+
+from labsupport.checks import check_choice, check_int, check_number, check_type, out_of_range
 
 __all__ = [
     "OK", "ALARM", "INSUFFICIENT_DATA", "STATES", "TREATMENTS", "STATIC_OPERATORS",
@@ -92,6 +94,9 @@ def evaluate_window(window: Sequence[bool | None], *, datapoints_to_alarm: int,
     ----------
     window : sequence of True (breaching), False (not breaching) or None (missing)
         The evaluation range, oldest first; at least ``evaluation_periods`` long.
+        These are breaching *flags*, not metric values: a number (even 0 or
+        NaN) raises ``TypeError``; turn values into flags with
+        :meth:`MetricAlarm.breaches`, or evaluate a series with :func:`evaluate_alarm`.
     datapoints_to_alarm, evaluation_periods : int
         M and N of an "M out of N" alarm, ``1 <= M <= N``.
     treat_missing_data : {"missing", "ignore", "breaching", "notBreaching"}
@@ -110,10 +115,12 @@ def evaluate_window(window: Sequence[bool | None], *, datapoints_to_alarm: int,
     '1 real datapoint + 2 filled as breaching: 2 of 3 breaching, fewer than M=3'
     """
     m, n = _check_m_n(datapoints_to_alarm, evaluation_periods)
-    _check_choice("treat_missing_data", treat_missing_data, TREATMENTS)
-    _check_choice("previous_state", previous_state, STATES)
+    check_choice("treat_missing_data", treat_missing_data, TREATMENTS)
+    check_choice("previous_state", previous_state, STATES)
+    window = _check_flags(window)
     if len(window) < n:
-        raise ValueError(f"window has {len(window)} datapoints; the evaluation range needs >= N={n}")
+        raise out_of_range("window", window, f"at least N={n} datapoints",
+                           why=f"has {len(window)} datapoints, fewer than evaluation_periods")
     real = [(age, b) for age, b in enumerate(reversed(window), start=1) if b is not None]
     keep = Decision(previous_state, f"treat_missing_data=ignore: keep {previous_state}")
 
@@ -156,18 +163,23 @@ def _m_of_n(k: int, m: int, n: int, what: str) -> Decision:
 
 
 def _check_m_n(m, n) -> tuple[int, int]:
-    for name, v in (("evaluation_periods", n), ("datapoints_to_alarm", m)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name}={v!r} must be a whole number >= 1")
+    n = check_int("evaluation_periods", n, low=1)
+    m = check_int("datapoints_to_alarm", m, low=1)
     if m > n:
-        raise ValueError(f"datapoints_to_alarm={m} exceeds evaluation_periods={n}; "
-                         "choose 1 <= datapoints_to_alarm <= evaluation_periods")
+        raise out_of_range("datapoints_to_alarm", m, "1 <= datapoints_to_alarm <= evaluation_periods",
+                           why=f"exceeds evaluation_periods={n}")
     return m, n
 
 
-def _check_choice(name: str, value, valid: Sequence[str]) -> None:
-    if value not in valid:
-        raise ValueError(f"{name}={value!r} is not valid; choose one of {', '.join(map(str, valid))}")
+def _check_flags(window) -> list[bool | None]:
+    """The window as a list of True / False / None; a metric value is a different thing."""
+    check_type("window", window, (list, tuple, np.ndarray))
+    flags = []
+    for i, b in enumerate(window):
+        # compare metric values with the threshold first (MetricAlarm.breaches), or use evaluate_alarm
+        check_type(f"window[{i}] (True breaching, False or None missing)", b, (bool, np.bool_, type(None)))
+        flags.append(None if b is None else bool(b))
+    return flags
 
 
 @dataclass(frozen=True)
@@ -203,37 +215,35 @@ class MetricAlarm:
         _check_m_n(m, n)
         object.__setattr__(self, "datapoints_to_alarm", m)
         r = n + 2 if self.evaluation_range is None else self.evaluation_range
-        if isinstance(r, bool) or not isinstance(r, int) or r < n:
-            raise ValueError(f"evaluation_range={r!r} must be a whole number >= evaluation_periods={n}")
+        r = check_int("evaluation_range", r, low=n)
         object.__setattr__(self, "evaluation_range", r)
-        _check_choice("treat_missing_data", self.treat_missing_data, TREATMENTS)
-        _check_choice("comparison_operator", self.comparison_operator,
-                      (*STATIC_OPERATORS, *BAND_OPERATORS))
+        check_choice("treat_missing_data", self.treat_missing_data, TREATMENTS)
+        check_choice("comparison_operator", self.comparison_operator,
+                     (*STATIC_OPERATORS, *BAND_OPERATORS))
         band = self.comparison_operator in BAND_OPERATORS
         if band and self.threshold is not None:
             raise ValueError(f"threshold={self.threshold} must be None for {self.comparison_operator}; "
                              "anomaly alarms compare with a band, passed as evaluate_alarm(bands=...)")
-        if not band and not (isinstance(self.threshold, numbers.Real) and math.isfinite(self.threshold)):
-            raise ValueError(f"threshold={self.threshold!r} must be a finite number "
-                             f"for {self.comparison_operator}")
+        if not band:
+            check_number("threshold", self.threshold)
         self._check_period(band)
 
     def _check_period(self, band: bool) -> None:
-        p, res = self.period_s, self.storage_resolution_s
-        _check_choice("storage_resolution_s", res, (1, 60))
-        if isinstance(p, bool) or not isinstance(p, int) or p < 1 or (p % 60 and p not in (10, 20, 30)):
-            raise ValueError(f"period_s={p!r} is not allowed; alarm periods are 10, 20, 30 "
-                             "or a multiple of 60 seconds")
+        res = check_choice("storage_resolution_s", self.storage_resolution_s, (1, 60))
+        p = check_int("period_s", self.period_s, low=1)
+        if p % 60 and p not in (10, 20, 30):
+            raise out_of_range("period_s", p, "10, 20, 30 or a multiple of 60 seconds",
+                               why="is not an alarm period")
         if p < 60 and res != 1:
-            raise ValueError(f"period_s={p} needs a high-resolution metric (storage_resolution_s=1); "
-                             "with 60-second data use a multiple of 60")
+            raise out_of_range("period_s", p, "a multiple of 60 with 60-second data",
+                               why="needs a high-resolution metric (storage_resolution_s=1)")
         if p < 60 and band:
-            raise ValueError(f"period_s={p}: anomaly detection alarms need a period of >= 60 seconds")
+            raise out_of_range("period_s", p, "period_s >= 60", why="is too short: anomaly detection alarms")
         total_s = p * self.evaluation_periods
         limit = MAX_EVALUATION_S if p >= 3600 else MAX_EVALUATION_SHORT_PERIOD_S
         if total_s > limit:
-            raise ValueError(f"period_s x evaluation_periods = {total_s} s exceeds {limit} s; "
-                             "choose fewer or shorter periods")
+            raise out_of_range("period_s x evaluation_periods", total_s, "fewer or shorter periods",
+                               why=f"s exceeds {limit} s")
 
     def breaches(self, value: float | None, band: tuple[float, float] | None = None) -> bool | None:
         """Whether one datapoint breaches (None if it is missing).
@@ -246,14 +256,16 @@ class MetricAlarm:
         """
         if value is None:
             return None
-        if not math.isfinite(value):
-            raise ValueError(f"value={value} is not finite; use None for a missing datapoint")
+        value = check_number("value", value)  # NaN or inf: use None for a missing datapoint
         op = self.comparison_operator
         if op in STATIC_OPERATORS:
             return STATIC_OPERATORS[op](value, self.threshold)
         if band is None:
-            raise ValueError(f"{op} needs a (lower, upper) band for every datapoint")
-        lower, upper = band
+            raise ValueError(f"band=None: {op} needs a (lower, upper) band for every datapoint")
+        check_type("band", band, (tuple, list))
+        if len(band) != 2:
+            raise out_of_range("band", band, "a (lower, upper) pair", why="is not a pair")
+        lower, upper = check_number("band lower", band[0]), check_number("band upper", band[1])
         below, above = value < lower, value > upper
         return {"LessThanLowerThreshold": below, "GreaterThanUpperThreshold": above}.get(op, below or above)
 
@@ -281,9 +293,12 @@ def evaluate_alarm(alarm: MetricAlarm, values: Sequence[float | None], *,
     >>> [e.state for e in evaluate_alarm(a, [1, 2, 4, 4, 4, 2, 1, 2, 4, 2])]
     ['OK', 'OK', 'OK', 'OK', 'ALARM', 'OK', 'OK', 'OK', 'OK', 'OK']
     """
-    _check_choice("initial_state", initial_state, STATES)
-    if bands is not None and len(bands) != len(values):
-        raise ValueError(f"bands has {len(bands)} entries for {len(values)} values; give one per period")
+    check_type("alarm", alarm, MetricAlarm)
+    check_choice("initial_state", initial_state, STATES)
+    check_type("values", values, (list, tuple, np.ndarray))
+    if bands is not None and len(check_type("bands", bands, (list, tuple, np.ndarray))) != len(values):
+        raise out_of_range("bands", f"<{len(bands)} bands>", f"one band per value ({len(values)})",
+                           why="has a different length from values")
     flags = [alarm.breaches(v, None if bands is None else bands[i]) for i, v in enumerate(values)]
     r, state, out = alarm.evaluation_range, initial_state, []
     for i in range(len(flags)):

@@ -35,6 +35,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from labsupport.checks import check_int, check_number
 from labsupport.seeds import Seed, as_rng
 
 from labsupport.monitoring.cloudwatch.alarms import BAND_OPERATORS, INSUFFICIENT_DATA, Evaluation, MetricAlarm, evaluate_alarm
@@ -65,8 +66,7 @@ def fit_seasonal_band(training: Sequence[float | None], *, season_length: int) -
     >>> m.means, tuple(round(s, 2) for s in m.stds)
     ((10.0, 50.0), (1.63, 3.27))
     """
-    if isinstance(season_length, bool) or not isinstance(season_length, int) or season_length < 1:
-        raise ValueError(f"season_length={season_length!r} must be a whole number of periods >= 1")
+    check_int("season_length", season_length, low=1)  # periods
     by_phase: list[list[float]] = [[] for _ in range(season_length)]
     for i, v in enumerate(training):
         if v is not None:
@@ -91,10 +91,9 @@ def anomaly_band(model: SeasonalBandModel, n_periods: int, *, std_devs: float = 
     >>> [(round(lo, 1), round(hi, 1)) for lo, hi in anomaly_band(m, 2, std_devs=2)]
     [(6.7, 13.3), (43.5, 56.5)]
     """
-    if not (isinstance(std_devs, (int, float)) and math.isfinite(std_devs) and std_devs > 0):
-        raise ValueError(f"std_devs={std_devs!r} must be a positive number of standard deviations")
-    if n_periods < 0 or start_index < 0:
-        raise ValueError(f"n_periods={n_periods} and start_index={start_index} must be >= 0")
+    check_number("std_devs", std_devs, low=0, low_open=True)
+    check_int("n_periods", n_periods, low=0)
+    check_int("start_index", start_index, low=0)
     band = []
     for i in range(start_index, start_index + n_periods):
         mean, std = model.means[i % model.season_length], model.stds[i % model.season_length]

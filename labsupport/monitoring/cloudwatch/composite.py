@@ -33,6 +33,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from labsupport.checks import check_type, out_of_range
 from labsupport.monitoring.cloudwatch.alarms import ALARM, INSUFFICIENT_DATA, OK, STATES
 
 __all__ = ["Rule", "parse_rule", "evaluate_rule", "composite_state", "evaluate_composite_series"]
@@ -62,8 +63,8 @@ def parse_rule(text: str) -> Rule:
     Traceback (most recent call last):
     ValueError: rule mixes AND and OR without parentheses at token 9 ('OR'); ...
     """
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("rule must be a non-empty string such as 'ALARM(cpu) AND OK(net)'")
+    if not check_type("rule", text, str).strip():
+        raise out_of_range("rule", text, "a non-empty rule such as 'ALARM(cpu) AND OK(net)'", why="is empty")
     tokens = _tokenize(text)
     parser = _Parser(tokens)
     tree = parser.expression()

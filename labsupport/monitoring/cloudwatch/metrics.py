@@ -38,6 +38,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from labsupport.checks import check_int, check_number
+
 __all__ = [
     "STANDARD_STATISTICS", "MetricId", "Datapoint", "PooledComparison",
     "parse_statistic", "percentile", "compute_statistic", "validate_period",
@@ -137,8 +139,7 @@ def percentile(samples: Sequence[float], p: float) -> float:
     >>> percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 91)
     10
     """
-    if not 0 <= p <= 100:
-        raise ValueError(f"p={p} is outside 0 <= p <= 100")
+    check_number("p", p, low=0, high=100)
     if len(samples) == 0:
         raise ValueError("samples is empty; a period without data has no percentile")
     ordered = sorted(samples)
@@ -183,8 +184,7 @@ def validate_period(period_s: int, *, storage_resolution_s: int = 60) -> int:
     """
     if storage_resolution_s not in (1, 60):
         raise ValueError(f"storage_resolution_s={storage_resolution_s}; choose 1 (high) or 60 (standard)")
-    if isinstance(period_s, bool) or not isinstance(period_s, int) or period_s < 1:
-        raise ValueError(f"period_s={period_s!r} must be a positive whole number of seconds")
+    check_int("period_s", period_s, low=1)
     if period_s % 60 == 0:
         return period_s
     if storage_resolution_s == 1 and period_s in HIGH_RESOLUTION_PERIODS_S:
@@ -212,8 +212,7 @@ def aggregate(datapoints: Iterable[Datapoint], metric: MetricId, *, statistic: s
     """
     parse_statistic(statistic)
     validate_period(period_s, storage_resolution_s=storage_resolution_s)
-    if n_periods < 0:
-        raise ValueError(f"n_periods={n_periods} must be >= 0")
+    check_int("n_periods", n_periods, low=0)
     buckets: list[list[float]] = [[] for _ in range(n_periods)]
     for point in datapoints:
         if point.metric != metric:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.checks import check_int
 from labsupport.seeds import derive_rng
 from labsupport.monitoring.config.rules import (BUCKET, COMPLIANT, NON_COMPLIANT, OPEN_CIDRS, RULE_FOR, VOLUME, ConfigurationItem,
                            Inventory, baseline_account)
@@ -121,8 +122,7 @@ def run_config_account(*, n_volumes: int = 8, n_buckets: int = 4, n_groups: int 
                                                      remediation_failure_probability)):
         if not 0 <= p <= 1:
             raise ValueError(f"{name}={p} is not a probability; choose 0 <= {name} <= 1")
-    if not 1 <= max_attempts <= 25:
-        raise ValueError(f"max_attempts={max_attempts}; MaximumAutomaticAttempts allows 1..25")
+    check_int("max_attempts", max_attempts, low=1, high=25)
     base = baseline_account(n_volumes, n_buckets, n_groups)
     rtype = {rid: t for rid, (t, _) in base.items()}
     live = {rid: dict(c) for rid, (_, c) in base.items()}

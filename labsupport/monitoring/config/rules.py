@@ -35,6 +35,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from labsupport.checks import check_int
+
 __all__ = ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "VOLUME", "BUCKET", "SECURITY_GROUP", "OPEN_CIDRS",
            "ConfigurationItem", "Inventory", "ConfigRule", "MANAGED_RULES", "RULE_FOR", "baseline_account", "drift"]
 
@@ -170,8 +172,7 @@ def baseline_account(n_volumes: int = 8, n_buckets: int = 4, n_groups: int = 4) 
     (['bucket-1', 'sg-1', 'vol-1'], ((443, 443, '0.0.0.0/0'), (22, 22, '10.0.0.0/8')))
     """
     for name, n in (("n_volumes", n_volumes), ("n_buckets", n_buckets), ("n_groups", n_groups)):
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"{name}={n!r} must be a whole number >= 0")
+        check_int(name, n, low=0)
     account = {f"vol-{i + 1}": (VOLUME, {"encrypted": True, "attached": True, "tags": "v1"}) for i in range(n_volumes)}
     account |= {f"bucket-{i + 1}": (BUCKET, {"public_read": False, "block_public_access": True, "tags": "v1"})
                 for i in range(n_buckets)}

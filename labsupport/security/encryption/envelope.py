@@ -45,6 +45,7 @@ from typing import Mapping
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from labsupport.checks import check_type, out_of_range
 from labsupport.seeds import as_rng
 
 __all__ = ["DecryptionError", "IncorrectKeyError", "ByteSource", "Ciphertext", "DataKey", "KmsKey", "Envelope",
@@ -88,16 +89,14 @@ def canonical_context(context: Mapping[str, str] | None) -> bytes:
     True
     >>> canonical_context({"a": 1})
     Traceback (most recent call last):
-    TypeError: context: keys and values must be strings, got 'a': 1
+    TypeError: context['a'] must be str, not int
     """
     context = {} if context is None else context
-    if not isinstance(context, Mapping):
-        raise TypeError(f"context must be a mapping of strings to strings, not {type(context).__name__}")
+    check_type("context", context, Mapping)  # strings to strings
     for k, v in context.items():
-        if not isinstance(k, str) or not isinstance(v, str):
-            raise TypeError(f"context: keys and values must be strings, got {k!r}: {v!r}")
-        if not k:
-            raise ValueError("context: keys must be non-empty strings")
+        check_type(f"context[{k!r}]", v, str)
+        if not check_type("context key", k, str):
+            raise out_of_range("context key", k, "a non-empty string", why="is empty")
     return json.dumps(dict(sorted(context.items())), separators=(",", ":")).encode()
 
 
@@ -137,8 +136,8 @@ class KmsKey:
     """
 
     def __init__(self, key_id: str, *, test_seed: int | None = None) -> None:
-        if not isinstance(key_id, str) or not key_id:
-            raise ValueError(f"key_id={key_id!r} must be a non-empty string")
+        if not check_type("key_id", key_id, str):
+            raise out_of_range("key_id", key_id, "a non-empty string", why="is empty")
         self.key_id = key_id
         self.random = ByteSource(test_seed)
         self._materials = [self.random(KEY_BYTES)]
@@ -160,8 +159,7 @@ class KmsKey:
         return f"{self.key_id}|{version}|".encode() + canonical_context(context)
 
     def _seal(self, plaintext: bytes, context) -> Ciphertext:
-        if not isinstance(plaintext, (bytes, bytearray)):
-            raise TypeError(f"plaintext must be bytes, not {type(plaintext).__name__}")
+        check_type("plaintext", plaintext, (bytes, bytearray))
         v, nonce = self.current_version, self.random(NONCE_BYTES)
         body = AESGCM(self._materials[v]).encrypt(nonce, bytes(plaintext), self._aad(v, context))
         return Ciphertext(self.key_id, v, nonce, body)
@@ -180,8 +178,7 @@ class KmsKey:
     def decrypt(self, ciphertext: Ciphertext, context: Mapping[str, str] | None = None) -> bytes:
         """KMS ``Decrypt``: the material version recorded in the ciphertext opens it, if the context matches."""
         self._count("Decrypt")
-        if not isinstance(ciphertext, Ciphertext):
-            raise TypeError(f"ciphertext must be a Ciphertext, not {type(ciphertext).__name__}")
+        check_type("ciphertext", ciphertext, Ciphertext)
         if ciphertext.key_id != self.key_id:
             raise IncorrectKeyError(f"IncorrectKeyException: the ciphertext was encrypted under key "
                                     f"{ciphertext.key_id}, not {self.key_id}")
@@ -225,8 +222,7 @@ def seal(key: KmsKey, plaintext: bytes, context: Mapping[str, str] | None = None
     >>> open_envelope(key, env, {"tenant": "acme"}), key.requests
     (b'invoice 42', {'GenerateDataKey': 1, 'Decrypt': 1})
     """
-    if not isinstance(plaintext, (bytes, bytearray)):
-        raise TypeError(f"plaintext must be bytes, not {type(plaintext).__name__}")
+    check_type("plaintext", plaintext, (bytes, bytearray))
     data_key = key.generate_data_key(context)
     nonce = key.random(NONCE_BYTES)
     body = AESGCM(data_key.plaintext).encrypt(nonce, bytes(plaintext), canonical_context(context))

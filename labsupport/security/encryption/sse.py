@@ -45,6 +45,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from labsupport.checks import check_number, check_type, out_of_range
 from labsupport.security.encryption.envelope import (KEY_BYTES, NONCE_BYTES, Ciphertext, DecryptionError, Envelope, KmsKey, open_envelope,
                                  seal)
 
@@ -93,8 +94,7 @@ class Bucket:
 
     def __init__(self, name: str, *, kms_key: KmsKey | None = None, bucket_key: bool = False,
                  bucket_key_ttl_s: float = 300.0, allow_sse_c: bool = False, test_seed: int | None = None) -> None:
-        if not (bucket_key_ttl_s > 0):
-            raise ValueError(f"bucket_key_ttl_s={bucket_key_ttl_s!r} must be > 0 seconds")
+        check_number("bucket_key_ttl_s", bucket_key_ttl_s, low=0, low_open=True)
         self.name, self.kms_key, self.bucket_key = name, kms_key, bucket_key
         self.bucket_key_ttl_s, self.allow_sse_c = bucket_key_ttl_s, allow_sse_c
         self._s3_key = KmsKey(f"s3-owned/{name}", test_seed=test_seed)        # SSE-S3: S3's own key
@@ -142,8 +142,9 @@ class Bucket:
                                    f"general purpose buckets since April 2026)")
             if not https:
                 raise AccessDenied("SSE-C requests must use HTTPS; a key sent over HTTP should be considered compromised")
-            if not isinstance(customer_key, (bytes, bytearray)) or len(customer_key) != KEY_BYTES:
-                raise ValueError("customer_key must be 32 bytes (AES-256) for SSE-C")
+            if len(check_type("customer_key", customer_key, (bytes, bytearray))) != KEY_BYTES:
+                raise out_of_range("customer_key", f"<{len(customer_key)} bytes>", "32 bytes (AES-256) for SSE-C",
+                                   why="has the wrong length")
             salt, nonce = self._s3_key.random(16), self._s3_key.random(NONCE_BYTES)
             body = AESGCM(bytes(customer_key)).encrypt(nonce, data, self.arn(key).encode())
             mac = hmac.new(salt, bytes(customer_key), hashlib.sha256).digest()   # the key itself is not stored

@@ -41,6 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from labsupport.checks import out_of_range
 from labsupport.security.iam.request import PolicySet, Request
 from labsupport.security.iam.statements import StatementResult, match_statement
 
@@ -108,9 +109,11 @@ def _identity_side(request: Request, policies: PolicySet, allows, via_resource) 
 def _check_inputs(request: Request, policies: PolicySet) -> None:
     kind = request.caller.kind
     if kind == "root" and (policies.identity or policies.boundary):
-        raise ValueError("the root user cannot have identity-based policies or a permissions boundary")
+        raise out_of_range("policies", "identity or boundary policies for root", "no identity-based policies "
+                           "and no permissions boundary for the root user", why="cannot apply")
     if policies.session and kind not in ("role-session", "federated-user"):
-        raise ValueError(f"session policies apply only to role or federated-user sessions, not to a {kind} caller")
+        raise out_of_range("policies.session", f"session policies for a {kind} caller",
+                           "session policies only for role or federated-user sessions", why="cannot apply")
 
 
 def evaluate(request: Request, policies: PolicySet) -> Evaluation:

@@ -34,6 +34,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from labsupport.checks import check_type
+
 __all__ = ["Caller", "parse_caller", "PrincipalSpec", "parse_principal", "principal_match", "not_principal_excludes"]
 
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -72,8 +74,7 @@ def parse_caller(arn: str, session_issuer: str | None = None) -> Caller:
     >>> parse_caller("arn:aws:iam::111122223333:user/division/ana").name
     'ana'
     """
-    if not isinstance(arn, str):
-        raise TypeError(f"principal must be an ARN string, not {type(arn).__name__}")
+    check_type("principal", arn, str)  # an ARN
     if m := _IAM.match(arn):
         partition, account, rest = m.groups()
         if rest == "root":

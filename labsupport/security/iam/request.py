@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+from labsupport.checks import check_type, out_of_range
 from labsupport.security.iam.match import split_arn
 from labsupport.security.iam.parse import Policy, parse_policy
 from labsupport.security.iam.principals import Caller, parse_caller
@@ -77,16 +78,16 @@ class Request:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "caller", parse_caller(self.principal, self.session_issuer))
-        if not isinstance(self.action, str) or not _ACTION.match(self.action):
-            raise ValueError(f"action={self.action!r} must be service:Action without wildcards, e.g. 's3:GetObject'")
-        if not isinstance(self.resource, str) or (self.resource != "*" and split_arn(self.resource) is None):
-            raise ValueError(f"resource={self.resource!r} must be an ARN (arn:partition:service:region:account:resource) or '*'")
-        if not isinstance(self.context, Mapping):
-            raise TypeError(f"context must be a mapping of context keys to values, not {type(self.context).__name__}")
+        if not _ACTION.match(check_type("action", self.action, str)):
+            raise out_of_range("action", self.action, "service:Action without wildcards, e.g. 's3:GetObject'",
+                               why="is not an action")
+        if check_type("resource", self.resource, str) != "*" and split_arn(self.resource) is None:
+            raise out_of_range("resource", self.resource, "an ARN (arn:partition:service:region:account:resource) or '*'",
+                               why="is not an ARN")
+        check_type("context", self.context, Mapping)  # context keys to values
         seen: dict[str, str] = {}
         for key in self.context:
-            if not isinstance(key, str):
-                raise TypeError(f"context key {key!r} must be a string")
+            check_type("context key", key, str)
             if key.lower() in seen:
                 raise ValueError(f"context keys {seen[key.lower()]!r} and {key!r} differ only in case; key names are case-insensitive")
             seen[key.lower()] = key

@@ -26,6 +26,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from labsupport.checks import check_int, out_of_range
+
 __all__ = ["PREFIX_RANGE", "RESERVED_PER_SUBNET", "Subnet", "parse_cidr", "reserved_addresses",
            "plan_subnets", "check_subnets"]
 
@@ -50,7 +52,7 @@ def parse_cidr(text, what: str) -> Network:
         net = text
     else:
         if not isinstance(text, str) or "/" not in text:
-            raise ValueError(f"{what}: {text!r} is not an IPv4 CIDR block such as 10.0.0.0/16")
+            raise out_of_range(what, text, "an IPv4 CIDR block such as 10.0.0.0/16", why="is not an IPv4 CIDR block")
         try:
             net = ipaddress.IPv4Network(text, strict=True)
         except ipaddress.NetmaskValueError:
@@ -133,8 +135,7 @@ def plan_subnets(vpc_cidr, azs: Sequence[str], tiers: Mapping[str, int]) -> tupl
     if not tiers:
         raise ValueError("tiers is empty; give e.g. {'public': 24, 'private': 20}")
     for tier, prefix in tiers.items():
-        if isinstance(prefix, bool) or not isinstance(prefix, int) or not vpc.prefixlen <= prefix <= PREFIX_RANGE[1]:
-            raise ValueError(f"tiers[{tier!r}]=/{prefix}: a subnet of {vpc} must be /{vpc.prefixlen} to /{PREFIX_RANGE[1]}")
+        check_int(f"tiers[{tier!r}]", prefix, low=vpc.prefixlen, high=PREFIX_RANGE[1])  # a subnet of the VPC
     taken: list[Network] = []
     plan = []
     for tier, prefix in sorted(tiers.items(), key=lambda kv: (kv[1], list(tiers).index(kv[0]))):

@@ -34,6 +34,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from labsupport.checks import check_int, check_type, out_of_range
+
 __all__ = ["PROTOCOLS", "EPHEMERAL_PORTS", "Packet", "Verdict", "SgRule", "SecurityGroup", "AclRule",
            "NetworkAcl", "check_security_groups"]
 
@@ -80,8 +82,7 @@ def _ports(value, where: str) -> tuple[int, int]:
     if value is None:
         return (0, 65535)
     lo, hi = (value, value) if isinstance(value, int) and not isinstance(value, bool) else tuple(value)
-    if not (isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi <= 65535):
-        raise ValueError(f"{where}: port range {value!r} must be a port or (low, high) with 0 <= low <= high <= 65535")
+    check_int(f"{where}: port range high", hi, low=check_int(f"{where}: port range low", lo, low=0), high=65535)
     return (lo, hi)
 
 
@@ -155,11 +156,10 @@ class SecurityGroup:
     """
 
     def __init__(self, name: str, inbound: Sequence[SgRule] = (), outbound: Sequence[SgRule] | None = None) -> None:
-        if not (isinstance(name, str) and name.startswith("sg-")):
-            raise ValueError(f"security group name {name!r} must start with 'sg-'")
+        if not check_type("name", name, str).startswith("sg-"):
+            raise out_of_range("name", name, "a security group name such as 'sg-web'", why="does not start with 'sg-'")
         for rule in (*inbound, *(outbound or ())):
-            if not isinstance(rule, SgRule):
-                raise TypeError(f"security group {name}: rules must be SgRule, not {type(rule).__name__}")
+            check_type(f"security group {name}: rule", rule, SgRule)
         self.name = name
         self.inbound = tuple(inbound)
         self.outbound = (SgRule("all", None, "0.0.0.0/0"),) if outbound is None else tuple(outbound)
@@ -210,8 +210,7 @@ class AclRule:
     def __init__(self, number: int, action: str, protocol: str, ports, cidr: str) -> None:
         where = f"network ACL rule {number}"
         lo, hi = RULE_NUMBERS
-        if isinstance(number, bool) or not isinstance(number, int) or not lo <= number <= hi:
-            raise ValueError(f"{where}: rule number must be an integer from {lo} to {hi}")
+        check_int(f"{where} number", number, low=lo, high=hi)
         if action not in ("allow", "deny"):
             raise ValueError(f"{where}: action {action!r} must be 'allow' or 'deny'")
         object.__setattr__(self, "number", number)

@@ -33,6 +33,7 @@ from typing import Mapping, Sequence
 
 import networkx as nx
 
+from labsupport.checks import check_type, out_of_range
 from labsupport.security.vpc.cidr import Subnet, check_subnets, parse_cidr
 from labsupport.security.vpc.firewall import AclRule, NetworkAcl, SecurityGroup
 from labsupport.security.vpc.routing import RouteTable, target_kind
@@ -120,8 +121,8 @@ class Network:
         taken = {*self.vpcs, *self.route_tables, *self.acls, *self.groups, *self.instances, *self.nat_gateways,
                  *self.peerings, *self.externals, *(s for v in self.vpcs.values() for s in v.subnets),
                  *(v.internet_gateway for v in self.vpcs.values() if v.internet_gateway)}
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"{what} name {name!r} must be a non-empty string")
+        if not check_type(f"{what} name", name, str):
+            raise out_of_range(f"{what} name", name, "a non-empty string", why="is empty")
         if name in taken:
             raise ValueError(f"{what} {name}: the name is already used by another element")
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from labsupport.checks import check_int
 from labsupport.security.vpc.firewall import Packet, check_security_groups
 from labsupport.security.vpc.network import ExternalHost, Instance, NatGateway, Network
 
@@ -175,10 +176,8 @@ def analyze_path(net: Network, source: str, destination: str, port: int, *, prot
     >>> print(analyze_path(net, "app", "db", 3306).blocked.detail)
     no inbound rule of sg-db allows tcp/3306 from 10.0.1.10 (groups sg-app)
     """
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise ValueError(f"port={port!r} must be an integer from 0 to 65535")
-    if not 1024 <= ephemeral_port <= 65535:
-        raise ValueError(f"ephemeral_port={ephemeral_port} must be from 1024 to 65535")
+    check_int("port", port, low=0, high=65535)
+    check_int("ephemeral_port", ephemeral_port, low=1024, high=65535)
     src, dst = _endpoint(net, source, "source"), _endpoint(net, destination, "destination")
     if src == dst:
         raise ValueError("source and destination are the same endpoint")
