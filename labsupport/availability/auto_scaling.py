@@ -42,8 +42,8 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.seeds import Seed, derive_rng
 from labsupport.checks import check_int, check_number, check_type, out_of_range
-from labsupport.seeds import derive_rng
 from labsupport.foundations.queueing import mmc_response_percentile_s
 
 __all__ = ["TargetTracking", "StepScaling", "daily_load", "ScalingRun", "run_autoscaling",
@@ -157,7 +157,7 @@ def run_autoscaling(policy, *, min_size: int = 2, max_size: int = 60, capacity_r
                     util_limit: float = 0.8, latency_slo_s: float = 0.05, duration_s: float = DAY_S,
                     spike: tuple[float, float, float] | None = (10 * 3600, 3600, 2.0), noise: float = 0.05,
                     base_rps: float = 400.0, peak_rps: float = 1600.0, initial_size: int | None = None,
-                    start_s: float = 0.0, seed: int = 0) -> ScalingRun:
+                    start_s: float = 0.0, seed: Seed = None) -> ScalingRun:
     """Drive an Auto Scaling group with ``policy`` through a day of load.
 
     The run covers ``duration_s`` seconds from time of day ``start_s``; the
@@ -169,7 +169,7 @@ def run_autoscaling(policy, *, min_size: int = 2, max_size: int = 60, capacity_r
     >>> r = run_autoscaling(TargetTracking(50), duration_s=6 * 3600, spike=None, seed=1)
     >>> r.util_violation_minutes, round(r.instance_hours, 1), r.reversals <= 2
     (0, 60.3, True)
-    >>> run_autoscaling(TargetTracking(), min_size=5, max_size=3)
+    >>> run_autoscaling(TargetTracking(), min_size=5, max_size=3, seed=0)
     Traceback (most recent call last):
     ...
     ValueError: min_size=5 exceeds max_size=3; choose 0 <= min_size <= max_size (max_size >= 1)
@@ -227,7 +227,7 @@ def run_autoscaling(policy, *, min_size: int = 2, max_size: int = 60, capacity_r
             metric = ((len(reporting) - len(busy)) * cpu_serving + 100 * len(busy)) / len(reporting) if reporting else math.nan
             warming = any(r[0] == math.inf or now < r[0] + warmup_s for r in instances)
             try:
-                p99 = mmc_response_percentile_s(load, capacity_rps, len(serving), 0.99) if serving else math.inf
+                p99 = mmc_response_percentile_s(load, capacity_rps, len(serving), q=0.99) if serving else math.inf
             except ValueError:
                 p99 = math.inf
             rows.append((now, load, state["desired"], len(instances), len(serving), metric, utilisation, p99))

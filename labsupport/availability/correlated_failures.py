@@ -40,8 +40,8 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.seeds import Seed, as_rng, derive_rng, root_seed
 from labsupport.checks import check_int, check_number, check_probability, out_of_range
-from labsupport.seeds import Seed, as_rng, derive_rng
 from labsupport.foundations.availability import k_of_n, steady_state
 
 __all__ = ["zone_availability", "independent_availability", "ZoneFailureResult", "run_zone_failures"]
@@ -55,7 +55,7 @@ def _check_k(k: int, zones: int, hosts_per_zone: int) -> int:
 
 
 def zone_availability(zones: int, hosts_per_zone: int, host_availability: float,
-                      zone_availability: float, k: int = 1) -> float:
+                      *, zone_availability: float, k: int = 1) -> float:
     """Probability that at least ``k`` hosts are up in zones that are up (zone outages correlate hosts).
 
     Exact: the per-zone distribution of effectively-up hosts, convolved over
@@ -63,11 +63,11 @@ def zone_availability(zones: int, hosts_per_zone: int, host_availability: float,
 
     Examples
     --------
-    >>> round(zone_availability(2, 2, 0.99, 0.999), 8)        # any 1 of 2 x 2 hosts
+    >>> round(zone_availability(2, 2, 0.99, zone_availability=0.999), 8)        # any 1 of 2 x 2 hosts
     0.99999879
     >>> round(independent_availability(4, 0.99), 8)           # pretending they are independent
     0.99999999
-    >>> zone_availability(3, 1, 0.9, 1.0, k=2) == k_of_n(2, 3, 0.9)   # perfect zones: binomial
+    >>> zone_availability(3, 1, 0.9, zone_availability=1.0, k=2) == k_of_n(2, 3, 0.9)   # perfect zones: binomial
     True
     """
     check_int("zones", zones, low=1)
@@ -168,7 +168,7 @@ def run_zone_failures(zones: int = 3, hosts_per_zone: int = 2, k: int = 1, *,
                         ("zone_mttf_s", zone_mttf_s), ("zone_mttr_s", zone_mttr_s),
                         ("duration_s", duration_s)):
         check_number(name, value, low=0, low_open=True)
-    base = seed if isinstance(seed, int) and not isinstance(seed, bool) else as_rng(seed).getrandbits(63)
+    base = root_seed(seed)
 
     zone_up = [True] * zones
     host_up = [[True] * hosts_per_zone for _ in range(zones)]
@@ -209,7 +209,7 @@ def run_zone_failures(zones: int = 3, hosts_per_zone: int = 2, k: int = 1, *,
     return ZoneFailureResult(
         zones=zones, hosts_per_zone=hosts_per_zone, k=k, duration_s=float(duration_s),
         measured=1.0 - down / duration_s,
-        theory=zone_availability(zones, hosts_per_zone, a_h, a_z, k),
+        theory=zone_availability(zones, hosts_per_zone, a_h, zone_availability=a_z, k=k),
         theory_ignoring_zones=independent_availability(zones * hosts_per_zone, a_h, k),
         outages=spans,
         zone_outages=sum(v for n, v in counts.items() if n.startswith("zone")),

@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_int, check_number
 from labsupport.foundations.clocks import concurrent, happened_before
 from labsupport.sim import Exponential, Latency, Node, Simulation
@@ -157,7 +158,7 @@ class ReplicationRun:
 def run_replication(*, regions=("us-east-1", "eu-west-1"), write_rate_per_s: float = 20.0, keys: int = 200,
                     ship_delay_s: float = 0.5, link: Latency | float = Exponential(mean_extra_s=0.01, base_s=0.035),
                     clock_skew_s=None, duration_s: float = 120.0, fail_region: str | None = None,
-                    fail_at_s: float | None = None, seed: int = 0) -> ReplicationRun:
+                    fail_at_s: float | None = None, seed: Seed = None) -> ReplicationRun:
     """Replicate cart writes between Regions; optionally lose one Region at ``fail_at_s``.
 
     Examples
@@ -165,7 +166,7 @@ def run_replication(*, regions=("us-east-1", "eu-west-1"), write_rate_per_s: flo
     >>> r = run_replication(duration_s=30, seed=1)
     >>> r.converged, r.vv_lost_items, r.concurrent_pairs > 0, r.lww_lost_items > 0
     (True, 0, True, True)
-    >>> run_replication(keys=0)
+    >>> run_replication(keys=0, seed=0)
     Traceback (most recent call last):
     ...
     ValueError: keys=0 is out of range; choose keys >= 1

@@ -56,9 +56,9 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.seeds import Seed, derive_rng, root_seed
 from labsupport.checks import check_choice, check_int, check_number
-from labsupport.seeds import Seed, derive_rng
-from labsupport.availability.retries import BACKOFF_STRATEGIES, RetryBudget, _base_seed, _delays, _next_delay_s
+from labsupport.availability.retries import BACKOFF_STRATEGIES, RetryBudget, _delays, _next_delay_s
 
 __all__ = ["StormResult", "run_retry_storm", "METASTABLE_FIXES", "run_metastable_failure",
            "backlog_recovery_s", "retry_storm_sustains"]
@@ -114,7 +114,7 @@ class _Request:
 
 
 def backlog_recovery_s(backlog: float, arrival_rate_per_s: float, capacity_per_s: float,
-                       timeout_s: float) -> float:
+                       *, timeout_s: float) -> float:
     """Fluid estimate: how long after capacity returns until a FIFO server answers in time again.
 
     With ``backlog`` requests queued, no retries, arrivals ``lambda`` and
@@ -125,9 +125,9 @@ def backlog_recovery_s(backlog: float, arrival_rate_per_s: float, capacity_per_s
 
     Examples
     --------
-    >>> round(backlog_recovery_s(200, 70, 100, 1.0), 2)   # (200-100)/30 + 1
+    >>> round(backlog_recovery_s(200, 70, 100, timeout_s=1.0), 2)   # (200-100)/30 + 1
     4.33
-    >>> backlog_recovery_s(10, 70, 100, 1.0)               # already short: one wait of 0.1 s
+    >>> backlog_recovery_s(10, 70, 100, timeout_s=1.0)               # already short: one wait of 0.1 s
     0.1
     """
     for name, value in (("arrival_rate_per_s", arrival_rate_per_s), ("capacity_per_s", capacity_per_s),
@@ -167,7 +167,7 @@ def run_retry_storm(*, arrival_rate_per_s: float = 70.0, capacity_per_s: float =
                     base_delay_s: float = 0.05, cap_delay_s: float = 2.0, budget_tokens: int | None = None,
                     trigger_start_s: float = 10.0, trigger_end_s: float = 15.0,
                     trigger_capacity_factor: float = 0.2, duration_s: float = 60.0, bin_s: float = 1.0,
-                    label: str = "", seed: Seed = 0) -> StormResult:
+                    label: str = "", seed: Seed = None) -> StormResult:
     """Simulate clients with timeouts and retries against a server whose capacity dips.
 
     Between ``trigger_start_s`` and ``trigger_end_s`` the server runs at
@@ -196,7 +196,7 @@ def run_retry_storm(*, arrival_rate_per_s: float = 70.0, capacity_per_s: float =
         raise ValueError(f"need 0 <= trigger_start_s <= trigger_end_s < duration_s, got "
                          f"{trigger_start_s}, {trigger_end_s}, {duration_s}")
     budget = None if budget_tokens is None else RetryBudget(capacity=budget_tokens)
-    base = _base_seed(seed)
+    base = root_seed(seed)
     arrival_rng, service_rng, backoff_rng = (derive_rng(base, p) for p in ("arrivals", "service", "backoff"))
 
     bins = int(math.ceil(duration_s / bin_s))
@@ -320,7 +320,7 @@ METASTABLE_FIXES = {
 }
 
 
-def run_metastable_failure(fix: str = "none", seed: Seed = 0, **overrides) -> StormResult:
+def run_metastable_failure(fix: str = "none", *, seed: Seed = None, **overrides) -> StormResult:
     """The metastable scenario, with or without one of :data:`METASTABLE_FIXES`.
 
     Vulnerable state: 70 requests/s against 100/s of capacity, a 1 s client

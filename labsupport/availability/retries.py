@@ -26,8 +26,8 @@ import random
 from dataclasses import dataclass
 from statistics import NormalDist
 
+from labsupport.seeds import Seed, as_rng, derive_rng, root_seed
 from labsupport.checks import check_choice, check_int, check_number, check_probability, out_of_range
-from labsupport.seeds import Seed, as_rng, derive_rng
 from labsupport.sim import Latency, Node, Simulation
 
 __all__ = [
@@ -67,7 +67,7 @@ def exponential_delay_s(attempt: int, base_delay_s: float, cap_delay_s: float) -
     return min(cap_delay_s, base_delay_s * 2.0 ** min(attempt, 1000))
 
 
-def full_jitter_delay_s(attempt: int, base_delay_s: float, cap_delay_s: float, seed: Seed = None) -> float:
+def full_jitter_delay_s(attempt: int, base_delay_s: float, cap_delay_s: float, *, seed: Seed = None) -> float:
     """"Full Jitter": uniform between 0 and the capped exponential delay [1]_.
 
     Examples
@@ -78,7 +78,7 @@ def full_jitter_delay_s(attempt: int, base_delay_s: float, cap_delay_s: float, s
     return as_rng(seed).uniform(0.0, exponential_delay_s(attempt, base_delay_s, cap_delay_s))
 
 
-def equal_jitter_delay_s(attempt: int, base_delay_s: float, cap_delay_s: float, seed: Seed = None) -> float:
+def equal_jitter_delay_s(attempt: int, base_delay_s: float, cap_delay_s: float, *, seed: Seed = None) -> float:
     """"Equal Jitter": half the capped exponential delay, plus a uniform draw over the other half [1]_.
 
     Examples
@@ -90,7 +90,7 @@ def equal_jitter_delay_s(attempt: int, base_delay_s: float, cap_delay_s: float, 
     return temp / 2 + as_rng(seed).uniform(0.0, temp / 2)
 
 
-def decorrelated_jitter_delay_s(previous_delay_s: float, base_delay_s: float, cap_delay_s: float,
+def decorrelated_jitter_delay_s(previous_delay_s: float, base_delay_s: float, cap_delay_s: float, *,
                                 seed: Seed = None) -> float:
     """"Decorrelated Jitter": ``min(cap, uniform(base, 3 * previous))`` [1]_.
 
@@ -115,13 +115,13 @@ def _next_delay_s(strategy: str, attempt: int, previous_s: float, base_s: float,
     if strategy == "exponential":
         return exponential_delay_s(attempt, base_s, cap_s)
     if strategy == "full_jitter":
-        return full_jitter_delay_s(attempt, base_s, cap_s, rng)
+        return full_jitter_delay_s(attempt, base_s, cap_s, seed=rng)
     if strategy == "equal_jitter":
-        return equal_jitter_delay_s(attempt, base_s, cap_s, rng)
-    return decorrelated_jitter_delay_s(previous_s, base_s, cap_s, rng)
+        return equal_jitter_delay_s(attempt, base_s, cap_s, seed=rng)
+    return decorrelated_jitter_delay_s(previous_s, base_s, cap_s, seed=rng)
 
 
-def backoff_delays_s(strategy: str, retries: int, base_delay_s: float, cap_delay_s: float,
+def backoff_delays_s(strategy: str, retries: int, base_delay_s: float, *, cap_delay_s: float,
                      seed: Seed = None) -> tuple[float, ...]:
     """The sleeps one client takes before retries 1, 2, ..., ``retries``.
 
@@ -130,11 +130,11 @@ def backoff_delays_s(strategy: str, retries: int, base_delay_s: float, cap_delay
 
     Examples
     --------
-    >>> backoff_delays_s("exponential", 4, 0.1, 1.0)
+    >>> backoff_delays_s("exponential", 4, 0.1, cap_delay_s=1.0, seed=0)
     (0.2, 0.4, 0.8, 1.0)
-    >>> backoff_delays_s("none", 2, 0.1, 1.0)
+    >>> backoff_delays_s("none", 2, 0.1, cap_delay_s=1.0, seed=0)
     (0.0, 0.0)
-    >>> len(backoff_delays_s("decorrelated_jitter", 3, 0.1, 1.0, seed=7))
+    >>> len(backoff_delays_s("decorrelated_jitter", 3, 0.1, cap_delay_s=1.0, seed=7))
     3
     """
     check_choice("strategy", strategy, BACKOFF_STRATEGIES)
@@ -170,7 +170,7 @@ class RetryBudget:
     12
     """
 
-    def __init__(self, capacity: int = 500, retry_cost: int = 5, timeout_retry_cost: int = 10,
+    def __init__(self, capacity: int = 500, *, retry_cost: int = 5, timeout_retry_cost: int = 10,
                  success_refund: int = 1) -> None:
         for name, value, low in (("capacity", capacity, 1), ("retry_cost", retry_cost, 1),
                                  ("timeout_retry_cost", timeout_retry_cost, 1),
@@ -214,10 +214,6 @@ class ContentionResult:
     offered_per_s: tuple[float, ...]
     goodput_per_s: tuple[float, ...]
     queue_length: tuple[int, ...]
-
-
-def _base_seed(seed: Seed) -> int:
-    return seed if isinstance(seed, int) and not isinstance(seed, bool) else as_rng(seed).getrandbits(63)
 
 
 @dataclass(frozen=True)
@@ -292,7 +288,7 @@ class _OccClient(Node):
 
 def run_contention(strategy: str, clients: int = 50, *, base_delay_s: float = 0.005,
                    cap_delay_s: float = 2.0, net_mean_s: float = 0.010, net_sd_s: float = 0.002,
-                   bin_s: float = 0.05, seed: Seed = 0) -> ContentionResult:
+                   bin_s: float = 0.05, seed: Seed = None) -> ContentionResult:
     """Brooker's experiment [1]_: ``clients`` writers race to update one row under OCC.
 
     Every client starts at time 0, reads the row's version and writes back
@@ -318,7 +314,7 @@ def run_contention(strategy: str, clients: int = 50, *, base_delay_s: float = 0.
     check_number("net_mean_s", net_mean_s, low=0, low_open=True)
     check_number("net_sd_s", net_sd_s, low=0)
     check_number("bin_s", bin_s, low=0, low_open=True)
-    sim = Simulation(seed=_base_seed(seed), latency=_FoldedNormal(net_mean_s, net_sd_s))
+    sim = Simulation(seed=root_seed(seed), latency=_FoldedNormal(net_mean_s, net_sd_s))
     row, backoff_rng = sim.add(_Row("row")), sim.rng("backoff")  # one stream for all clients' waits
     writers = [sim.add(_OccClient(f"client{i}", strategy=strategy, base_s=base_delay_s, cap_s=cap_delay_s,
                                   backoff_rng=backoff_rng)) for i in range(clients)]
@@ -342,7 +338,7 @@ def run_contention(strategy: str, clients: int = 50, *, base_delay_s: float = 0.
         queue_length=tuple(waiting))
 
 
-def compare_backoff_strategies(clients: int = 50, repeats: int = 10, seed: Seed = 0,
+def compare_backoff_strategies(clients: int = 50, repeats: int = 10, *, seed: Seed = None,
                                **kwargs) -> dict[str, tuple[float, float]]:
     """Mean ``(calls, completion_s)`` per strategy over ``repeats`` seeded runs.
 
@@ -358,7 +354,7 @@ def compare_backoff_strategies(clients: int = 50, repeats: int = 10, seed: Seed 
     True
     """
     check_int("repeats", repeats, low=1)
-    base = _base_seed(seed)
+    base = root_seed(seed)
     table = {}
     for strategy in BACKOFF_STRATEGIES:
         runs = [run_contention(strategy, clients, seed=derive_rng(base, f"run{i}").getrandbits(63), **kwargs)

@@ -164,7 +164,7 @@ def daily_cost_series(
 
     Examples
     --------
-    >>> daily_cost_series(5, 100, noise_fraction=0.0, growth_per_day_usd=2, spike_day=3, spike_usd=50).tolist()
+    >>> daily_cost_series(5, 100, noise_fraction=0.0, growth_per_day_usd=2, spike_day=3, spike_usd=50, seed=0).tolist()
     [100.0, 102.0, 154.0, 106.0, 108.0]
     >>> bool((daily_cost_series(30, 100, seed=1) == daily_cost_series(30, 100, seed=1)).all())
     True

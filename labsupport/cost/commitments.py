@@ -168,7 +168,7 @@ class CommitmentRisk:
 
 def commitment_risk(
     usage_per_hour: Iterable[float], commitment_per_hour: float, discount: float,
-    scales: Sequence[float] = (1.0, 0.8, 0.6, 0.4, 0.2),
+    *, scales: Sequence[float] = (1.0, 0.8, 0.6, 0.4, 0.2),
 ) -> tuple[CommitmentRisk, ...]:
     """Cost of a fixed commitment when usage shrinks to ``scale`` x the history.
 

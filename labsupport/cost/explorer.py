@@ -156,7 +156,7 @@ class Anomaly:
 
 
 def detect_anomalies(
-    daily_costs: Iterable[float], window_days: int = 7, threshold_sigma: float = 3.0, min_impact_usd: float = 0.0,
+    daily_costs: Iterable[float], *, window_days: int = 7, threshold_sigma: float = 3.0, min_impact_usd: float = 0.0,
 ) -> tuple[Anomaly, ...]:
     """Flag days whose spend exceeds a rolling baseline of earlier normal days.
 

@@ -57,7 +57,7 @@ def spot_cost(instance_counts: Iterable[float], spot_per_hour: float) -> float:
 
 
 def reserved_cost(
-    instance_counts: Iterable[float], reserved_count: int, offer: ReservedOffer, on_demand_per_hour: float,
+    instance_counts: Iterable[float], reserved_count: int, offer: ReservedOffer, *, on_demand_per_hour: float,
 ) -> float:
     """Cost with ``reserved_count`` RIs covering the profile, the rest On-Demand.
 
@@ -68,7 +68,7 @@ def reserved_cost(
     Examples
     --------
     >>> offer = ReservedOffer(1, "No Upfront", 0, 0.060)
-    >>> round(reserved_cost([2, 2, 1, 0], 1, offer, 0.096), 3)   # 4 h x 0.060 + 2 spill-over h x 0.096
+    >>> round(reserved_cost([2, 2, 1, 0], 1, offer, on_demand_per_hour=0.096), 3)   # 4 h x 0.060 + 2 spill-over h x 0.096
     0.432
     """
     n = check_numbers("instance_counts", instance_counts, low=0)
@@ -84,13 +84,13 @@ def reserved_cost(
 
 
 def savings_plan_profile_cost(
-    instance_counts: Iterable[float], commitment_per_hour: float, on_demand_per_hour: float, sp_per_hour: float,
+    instance_counts: Iterable[float], commitment_per_hour: float, *, on_demand_per_hour: float, sp_per_hour: float,
 ) -> float:
     """Cost of a profile of one instance type under a Savings Plan commitment ($/hour).
 
     Examples
     --------
-    >>> round(savings_plan_profile_cost([2, 2, 1, 0], 0.069, 0.096, 0.069), 4)   # commit to one instance
+    >>> round(savings_plan_profile_cost([2, 2, 1, 0], 0.069, on_demand_per_hour=0.096, sp_per_hour=0.069), 4)   # commit to one instance
     0.468
     """
     p = check_number("on_demand_per_hour", on_demand_per_hour, low=0, low_open=True)
@@ -178,12 +178,12 @@ def compare_models(instance_counts: Iterable[float], prices: InstancePrices, ter
     for payment in PAYMENT_OPTIONS:
         offer = prices.reserved_offer(term_years, payment)
         r = optimal_reserved_count(n, offer.effective_per_hour, p)
-        costs[f"ri_{term_years}yr_{payment.lower().replace(' ', '_')}"] = reserved_cost(n, r, offer, p)
+        costs[f"ri_{term_years}yr_{payment.lower().replace(' ', '_')}"] = reserved_cost(n, r, offer, on_demand_per_hour=p)
     plans = (("compute_sp", prices.compute_sp_per_hour), ("ec2_instance_sp", prices.ec2_instance_sp_per_hour))
     for label, rates in plans:
         sp = rates[term_years]
         c = optimal_commitment(n * p, 1.0 - sp / p)
-        costs[f"{label}_{term_years}yr"] = savings_plan_profile_cost(n, c, p, sp)
+        costs[f"{label}_{term_years}yr"] = savings_plan_profile_cost(n, c, on_demand_per_hour=p, sp_per_hour=sp)
     return dict(sorted(costs.items()))
 
 

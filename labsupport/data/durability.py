@@ -104,7 +104,7 @@ def _shards(k: int, m: int) -> int:
     return k + m
 
 
-def approximate_mttdl_years(k: int, m: int, afr: float, repair_hours: float) -> float:
+def approximate_mttdl_years(k: int, m: int, afr: float, *, repair_hours: float) -> float:
     """The classic first-order MTTDL formula, for ``lam * repair_hours`` much less than 1.
 
     ``MTTDL ~ m! * mu**m / (n (n-1) ... (n-m) * lam**(m+1))`` with ``n = k + m``,
@@ -114,7 +114,7 @@ def approximate_mttdl_years(k: int, m: int, afr: float, repair_hours: float) -> 
 
     Examples
     --------
-    >>> f"{approximate_mttdl_years(1, 2, 0.02, 24):.3g}"
+    >>> f"{approximate_mttdl_years(1, 2, 0.02, repair_hours=24):.3g}"
     '5.39e+09'
     """
     n = _shards(k, m)
@@ -279,7 +279,7 @@ def _model(k, m, afr, repair_hours, zones, zone_loss_per_year):
 
 def _estimate(scheme, k, m, afr, repair_hours, zones, zone_loss_per_year):
     lam, mu, sizes, zeta = _model(k, m, afr, repair_hours, zones, zone_loss_per_year)
-    approx = approximate_mttdl_years(k, m, afr, repair_hours)
+    approx = approximate_mttdl_years(k, m, afr, repair_hours=repair_hours)
     states, rates, loss = _chain(sizes, m, lam, mu, zeta)
     exits, weight = _reduce(rates, loss, np.ones(len(states)))
     mttdl = math.inf if exits[0] == 0 else float(weight / exits[0])
@@ -322,7 +322,7 @@ def replication_durability(r: int, afr: float, repair_hours: float, *, zones: in
     return _estimate(f"{r}-way replication", 1, r - 1, afr, repair_hours, zones, zone_loss_per_year)
 
 
-def erasure_durability(k: int, m: int, afr: float, repair_hours: float, *, zones: int = 1,
+def erasure_durability(k: int, m: int, afr: float, *, repair_hours: float, zones: int = 1,
                        zone_loss_per_year: float = 0.0) -> DurabilityEstimate:
     """Durability of an MDS erasure code with ``k`` data and ``m`` parity shards.
 
@@ -340,10 +340,10 @@ def erasure_durability(k: int, m: int, afr: float, repair_hours: float, *, zones
     zone over three zones survive a zone loss, but with no margin left, so
     seven nines are lost; all nine shards in one zone do not survive it at all.
 
-    >>> spread = erasure_durability(6, 3, 0.02, 24, zones=3, zone_loss_per_year=0.01)
+    >>> spread = erasure_durability(6, 3, 0.02, repair_hours=24, zones=3, zone_loss_per_year=0.01)
     >>> spread.shards_per_zone, round(spread.nines, 1), f"{spread.loss_given_zone_loss:.1e}"
     ((3, 3, 3), 4.8, '2.1e-04')
-    >>> round(erasure_durability(6, 3, 0.02, 24, zones=1, zone_loss_per_year=0.01).nines, 1)
+    >>> round(erasure_durability(6, 3, 0.02, repair_hours=24, zones=1, zone_loss_per_year=0.01).nines, 1)
     2.0
     """
     return _estimate(f"EC {k}+{m}", k, m, afr, repair_hours, zones, zone_loss_per_year)
@@ -424,7 +424,7 @@ def _lifetime(k, m, sizes, lam, mu, zeta, max_years, rng):
     return env.now, lost.triggered, events[0]
 
 
-def run_durability_simulation(k: int, m: int, afr: float, repair_hours: float, *,
+def run_durability_simulation(k: int, m: int, afr: float, *, repair_hours: float,
                               zones: int = 1, zone_loss_per_year: float = 0.0,
                               lifetimes: int = 1000, max_years: float = 1e6,
                               seed: Seed = None) -> DurabilitySimulation:

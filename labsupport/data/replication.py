@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Sequence
 
+from labsupport.seeds import Seed
 from labsupport.data.session_guarantees import Anomaly, monotonic_read_violations, read_your_writes_violations
 from labsupport.sim import Constant, Exponential, History, Node, Simulation, TraceEvent
 
@@ -238,7 +239,7 @@ class SessionClient(Node):
 class FailoverMonitor(Node):
     """Heartbeats the leader; after ``misses`` silent beats promotes the most up-to-date follower."""
 
-    def __init__(self, name: str, leader: str, followers: Sequence[str], clients: Sequence[str], *,
+    def __init__(self, name: str, leader: str, followers: Sequence[str], *, clients: Sequence[str],
                  heartbeat_s: float, misses: int):
         super().__init__(name)
         self.leader, self.followers, self.clients = leader, tuple(followers), tuple(clients)
@@ -283,7 +284,7 @@ class FailoverResult:
 def run_failover(mode: str = "async", *, follower_delay_s: Sequence[float] = (0.002, 0.002),
                  ship_delay_s: float = 0.03, client_delay_s: float = 0.001, write_interval_s: float = 0.02,
                  crash_at_s: float | None = None, heartbeat_s: float = 0.05, misses: int = 3,
-                 duration_s: float = 1.0, seed: int = 0) -> FailoverResult:
+                 duration_s: float = 1.0, seed: Seed = None) -> FailoverResult:
     """Crash the leader while a client writes steadily; fail over and count what was lost.
 
     ``mode="sync"`` makes the first follower synchronous (like a Multi-AZ
@@ -326,7 +327,7 @@ def run_failover(mode: str = "async", *, follower_delay_s: Sequence[float] = (0.
         sim.network.configure("leader", f, latency=Constant(delay))
     sim.add(Writer("client", "leader", interval_s=write_interval_s, until_s=duration_s,
                    timeout_s=max(heartbeat_s, 2 * round_trip_s)))
-    monitor = sim.add(FailoverMonitor("monitor", "leader", followers, ["client"], heartbeat_s=heartbeat_s,
+    monitor = sim.add(FailoverMonitor("monitor", "leader", followers, clients=["client"], heartbeat_s=heartbeat_s,
                                       misses=misses))
     sim.crash("leader", at=crash_s)
     sim.run()
@@ -358,7 +359,7 @@ class ReadsResult:
 
 def run_replica_reads(read_from: str = "random_follower", *, clients: int = 2, writes: int = 50,
                       reads_per_write: int = 1, follower_delay_s: Sequence[float] = (0.001, 0.005),
-                      client_delay_s: float = 0.001, think_s: float = 0.05, seed: int = 0) -> ReadsResult:
+                      client_delay_s: float = 0.001, think_s: float = 0.05, seed: Seed = None) -> ReadsResult:
     """Clients write a value and read it back from a replica chosen by ``read_from``.
 
     One-way delays are exponential with the given means: ``follower_delay_s[i]``

@@ -306,7 +306,7 @@ class AvailabilityEstimate:
 
 
 def simulate_graph_availability(
-    G: nx.DiGraph, entry: Hashable, exit: Hashable, trials: int = 10_000, seed: Seed = None
+    G: nx.DiGraph, entry: Hashable, exit: Hashable, *, trials: int = 10_000, seed: Seed = None
 ) -> AvailabilityEstimate:
     """Estimate graph availability by drawing component states ``trials`` times.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_int, check_number
 from labsupport.sim import Exponential, History, Node, Simulation, TraceEvent
 
@@ -104,7 +105,7 @@ class LostUpdateResult:
 
 
 def run_lost_update(clients: int = 2, increments: int = 1, *, conditional: bool = False,
-                    seed: int = 0, latency_s: float = 0.005, think_s: float = 0.002,
+                    seed: Seed = None, latency_s: float = 0.005, think_s: float = 0.002,
                     stagger_s: float = 0.001) -> LostUpdateResult:
     """Let ``clients`` increment one counter ``increments`` times each, and count what was lost.
 

@@ -218,12 +218,12 @@ def mmc_mean_response_s(arrival_rate_per_s: float, service_rate_per_s: float, c:
 
 
 def mmc_wait_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: int,
-                  t_s: float) -> float:
+                  *, t_s: float) -> float:
     """``P(W > t)`` for the M/M/c waiting time: ``C(c, a) exp(-(c mu - lambda) t)``.
 
     Examples
     --------
-    >>> round(mmc_wait_tail(8.0, 1.0, 10, 0.0), 4)  # equals Erlang C at t = 0
+    >>> round(mmc_wait_tail(8.0, 1.0, 10, t_s=0.0), 4)  # equals Erlang C at t = 0
     0.4092
     """
     check_number("t_s", t_s, low=0)
@@ -232,7 +232,7 @@ def mmc_wait_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: int,
 
 
 def mmc_response_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: int,
-                      t_s: float) -> float:
+                      *, t_s: float) -> float:
     """``P(T > t)`` for the M/M/c response time ``T = W + S``.
 
     With ``theta = c mu - lambda`` and ``C`` the Erlang C probability,
@@ -242,7 +242,7 @@ def mmc_response_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: i
 
     Examples
     --------
-    >>> round(mmc_response_tail(9.0, 10.0, 1, 1.0), 6)  # M/M/1: exp(-(mu - lambda) t)
+    >>> round(mmc_response_tail(9.0, 10.0, 1, t_s=1.0), 6)  # M/M/1: exp(-(mu - lambda) t)
     0.367879
     """
     check_number("t_s", t_s, low=0)
@@ -255,22 +255,22 @@ def mmc_response_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: i
 
 
 def mmc_response_percentile_s(arrival_rate_per_s: float, service_rate_per_s: float, c: int,
-                              q: float) -> float:
+                              *, q: float) -> float:
     """The ``q`` quantile of M/M/c response time, by bisection on :func:`mmc_response_tail`.
 
     Examples
     --------
-    >>> round(mmc_response_percentile_s(9.0, 10.0, 1, 0.99), 4)  # M/M/1 p99
+    >>> round(mmc_response_percentile_s(9.0, 10.0, 1, q=0.99), 4)  # M/M/1 p99
     4.6052
     """
     q = check_probability("q", q, open_low=True, open_high=True)
     target = 1.0 - q
     lo, hi = 0.0, 1.0 / service_rate_per_s
-    while mmc_response_tail(arrival_rate_per_s, service_rate_per_s, c, hi) > target:
+    while mmc_response_tail(arrival_rate_per_s, service_rate_per_s, c, t_s=hi) > target:
         lo, hi = hi, 2.0 * hi
     for _ in range(200):
         mid = 0.5 * (lo + hi)
-        if mmc_response_tail(arrival_rate_per_s, service_rate_per_s, c, mid) > target:
+        if mmc_response_tail(arrival_rate_per_s, service_rate_per_s, c, t_s=mid) > target:
             lo = mid
         else:
             hi = mid

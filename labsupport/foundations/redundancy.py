@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_int
 from labsupport.foundations.availability import k_of_n, steady_state
 from labsupport.sim import Constant, Node, Simulation
@@ -47,7 +48,7 @@ class Prober(Node):
         self.outcomes.append(len(replies) >= self.k)
 
 
-def failure_schedule(mttf_s: float, mttr_s: float, duration_s: float, rng) -> list[tuple[float, float]]:
+def failure_schedule(mttf_s: float, mttr_s: float, duration_s: float, *, rng) -> list[tuple[float, float]]:
     """Down intervals ``(crash_s, recover_s)`` of one replica that starts up, until ``duration_s``."""
     intervals, t = [], 0.0
     while True:
@@ -94,7 +95,7 @@ class RedundancyResult:
 
 def run_redundancy(n: int = 3, k: int = 1, *, mttf_s: float = 900.0, mttr_s: float = 100.0,
                    duration_s: float = 200_000.0, probe_interval_s: float = 20.0,
-                   seed: int = 0) -> RedundancyResult:
+                   seed: Seed = None) -> RedundancyResult:
     """Simulate n replicas crashing and recovering at random, probed by a client.
 
     Examples
@@ -119,7 +120,7 @@ def run_redundancy(n: int = 3, k: int = 1, *, mttf_s: float = 900.0, mttr_s: flo
         sim.add(Replica(name))
     schedules = []
     for name in names:
-        schedule = failure_schedule(mttf_s, mttr_s, duration_s, sim.rng(f"failures:{name}"))
+        schedule = failure_schedule(mttf_s, mttr_s, duration_s, rng=sim.rng(f"failures:{name}"))
         schedules.append(schedule)
         for crash_s, recover_s in schedule:
             sim.crash(name, at=crash_s)

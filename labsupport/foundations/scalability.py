@@ -226,6 +226,7 @@ def run_contended_workers(
     n_workers: int,
     think_s: float,
     lock_s: float,
+    *,
     coherency_s: float = 0.0,
     duration_s: float = 1000.0,
     seed: Seed = None,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
+from labsupport.seeds import Seed, root_seed
 from labsupport.checks import check_type
 from labsupport.availability.failover.procedure import run_failover
 from labsupport.availability.failover.config import FailoverConfig, Faults
@@ -54,15 +55,15 @@ def lab_config(**choices) -> FailoverConfig:
     return FailoverConfig(**LAB_SYSTEM, **choices)
 
 
-def lab_scenarios(seed: int) -> dict[str, Faults]:
+def lab_scenarios(*, seed: Seed = None) -> dict[str, Faults]:
     """The four faults of one drill, with start times and the slow clock drawn from ``seed``.
 
     Examples
     --------
-    >>> sorted(lab_scenarios(1))
+    >>> sorted(lab_scenarios(seed=1))
     ['crash', 'half-isolated', 'isolated', 'noise']
     """
-    rng = random.Random(f"lab05/{seed}")
+    rng = random.Random(f"lab05/{root_seed(seed)}")
     start = 40.0 + rng.uniform(0, 5)
     pause = 50.0 + rng.uniform(0, 10)
     return {
@@ -100,7 +101,7 @@ class DrillReport:
         return all(self.targets.values())
 
 
-def run_drill(config: FailoverConfig, seed: int) -> DrillReport:
+def run_drill(config: FailoverConfig, *, seed: Seed = None) -> DrillReport:
     """Run the four scenarios of :func:`lab_scenarios` against ``config``.
 
     Examples
@@ -110,11 +111,12 @@ def run_drill(config: FailoverConfig, seed: int) -> DrillReport:
     (True, True)
     """
     check_type("config", config, FailoverConfig)  # use lab_config(...)
+    seed = root_seed(seed)
     fixed = {k: getattr(config, k) for k in LAB_SYSTEM}
     if fixed != LAB_SYSTEM:
         config = replace(config, **LAB_SYSTEM)
     runs = {name: run_failover(config, faults, duration_s=DURATION_S, seed=seed)
-            for name, faults in lab_scenarios(seed).items()}
+            for name, faults in lab_scenarios(seed=seed).items()}
     return DrillReport(
         crash_outage_s=runs["crash"].worst_outage_s,
         isolated_split_brain=runs["isolated"].split_brain, isolated_lost=len(runs["isolated"].lost),

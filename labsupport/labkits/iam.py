@@ -46,7 +46,7 @@ def _policy(rng) -> dict:
     return {"Version": "2012-10-17", "Statement": statements if len(statements) > 1 else statements[0]}
 
 
-def generated_cases(seed: Seed, count: int, *, with_boundary: bool = False) -> list[tuple]:
+def generated_cases(count: int, *, seed: Seed = None, with_boundary: bool = False) -> list[tuple]:
     """``count`` tuples ``(policies, boundary, request, decision)`` decided by :func:`labsupport.security.iam.evaluate`.
 
     ``request`` is the lab's format ``{"action", "resource", "context"}``; ``boundary`` is None
@@ -54,10 +54,10 @@ def generated_cases(seed: Seed, count: int, *, with_boundary: bool = False) -> l
 
     Examples
     --------
-    >>> cases = generated_cases(6, 40)
+    >>> cases = generated_cases(40, seed=6)
     >>> sorted({decision for *_, decision in cases})
     ['ALLOW', 'EXPLICIT_DENY', 'IMPLICIT_DENY']
-    >>> generated_cases(6, 3) == generated_cases(6, 3)
+    >>> generated_cases(3, seed=6) == generated_cases(3, seed=6)
     True
     """
     from labsupport.security.iam import PolicySet, Request, evaluate

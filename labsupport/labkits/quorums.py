@@ -18,6 +18,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from labsupport.seeds import Seed
 from labsupport.sim import Constant, History, LogNormal, Node, Simulation, TraceEvent
 
 __all__ = ["INITIAL", "Tagged", "TagWrite", "TagReplica", "LabCoordinator", "PrimaryCoordinator", "AnyReplicaCoordinator",
@@ -152,7 +153,7 @@ def _finish(sim: Simulation, replicas) -> LabRun:
     return LabRun(sim.history, tuple(sim.trace), {name: dict(sim.nodes[name].store) for name in replicas})
 
 
-def run_workload(coordinator, *, n: int = 3, r: int = 2, w: int = 2, seed: int = 0, writes: int = 5,
+def run_workload(coordinator, *, n: int = 3, r: int = 2, w: int = 2, seed: Seed = None, writes: int = 5,
                  readers: int = 3, reads: int = 6, median_delay_s: float = 0.001, sigma: float = 2.0) -> LabRun:
     """A writer writes 1..``writes`` to ``x`` while ``readers`` clients read it, at random times.
 
@@ -228,12 +229,12 @@ def run_inversion(coordinator, *, reader_b_at_s: float = 0.0041) -> LabRun:
     return run_schedule(Started, scripts, delays_s=delays, preload={"r1": old, "r2": old, "r3": old})
 
 
-def run_repair(coordinator, *, n: int = 3, r: int = 2, w: int = 2, seed: int = 0) -> LabRun:
+def run_repair(coordinator, *, n: int = 3, r: int = 2, w: int = 2, seed: Seed = None) -> LabRun:
     """The last replica is down while "v2" is written; after it recovers, one read should repair it.
 
     Examples
     --------
-    >>> run_repair(PrimaryCoordinator).stores["r3"]
+    >>> run_repair(PrimaryCoordinator, seed=0).stores["r3"]
     {}
     """
     last = f"r{n}"

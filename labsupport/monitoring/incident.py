@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_int, check_number, check_numbers, out_of_range
 from labsupport.monitoring.cloudwatch.metrics import Datapoint, MetricId, aggregate
 from labsupport.sim import Constant, Node, Simulation
@@ -177,7 +178,7 @@ def run_incident(*, hosts: int = 3, weights: Sequence[float] | None = None, arri
                  service_rate_per_s: float = 6.5, duration_s: float = 2400.0, crash_host: int | None = 2,
                  crash_at_s: float = 900.0, recover_at_s: float = 1500.0, timeout_s: float = 5.0,
                  health_interval_s: float = 30.0, healthy_threshold: int = 2, unhealthy_threshold: int = 2,
-                 agent_interval_s: float = 60.0, seed: int = 0) -> IncidentResult:
+                 agent_interval_s: float = 60.0, seed: Seed = None) -> IncidentResult:
     """Run the web service for ``duration_s``; host number ``crash_host`` (1-based) crashes and recovers.
 
     ``crash_host=None`` runs without an incident. ``weights`` (default equal)
@@ -190,7 +191,7 @@ def run_incident(*, hosts: int = 3, weights: Sequence[float] | None = None, arri
     (('host1', 'host2', 'host3'), 'host2', True)
     >>> r == run_incident(duration_s=240, crash_at_s=60, recover_at_s=180, seed=1)
     True
-    >>> run_incident(hosts=3, weights=[1, 1])
+    >>> run_incident(hosts=3, weights=[1, 1], seed=0)
     Traceback (most recent call last):
     ValueError: weights=[1.0, 1.0] has 2 entries for hosts=3; choose one positive weight per host
     """

@@ -57,8 +57,8 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.seeds import Seed, derive_rng
 from labsupport.checks import check_int, check_probability, out_of_range
-from labsupport.seeds import derive_rng
 
 __all__ = ["STATUSES", "resolve_rate", "Invocation", "RolloutResult", "run_rollout", "expected_blast_radius",
            "expected_errors", "rollout_waves"]
@@ -133,7 +133,7 @@ class RolloutResult:
 def run_rollout(n_targets: int = 50, max_concurrency: int | str = 50, max_errors: int | str = 0, *,
                 failure_probability: float = 0.0, unreachable_probability: float = 0.0,
                 mean_duration_s: float = 30.0, deterministic_duration: bool = False,
-                delivery_timeout_s: float = 120.0, ramp_up: bool = True, seed: int = 0) -> RolloutResult:
+                delivery_timeout_s: float = 120.0, ramp_up: bool = True, seed: Seed = None) -> RolloutResult:
     """Send one command to ``n_targets`` nodes with Run Command's rate controls, on simpy.
 
     Each node independently fails the command with ``failure_probability`` or is
@@ -216,7 +216,7 @@ def _stop_pmf(n, e, q):
     return {t: math.comb(t - 1, e) * q ** (e + 1) * (1 - q) ** (t - 1 - e) for t in range(e + 1, n + 1)}
 
 
-def expected_blast_radius(n: int, concurrency: int, errors_allowed: int, failure_probability: float) -> float:
+def expected_blast_radius(n: int, concurrency: int, errors_allowed: int, *, failure_probability: float) -> float:
     """Expected number of nodes that receive the command, without ramp-up.
 
     While targets remain, ``concurrency`` invocations are always in flight. If
@@ -227,9 +227,9 @@ def expected_blast_radius(n: int, concurrency: int, errors_allowed: int, failure
 
     Examples
     --------
-    >>> expected_blast_radius(50, 10, 2, 1.0)    # always fails: e + 1 errors, plus c - 1 in flight
+    >>> expected_blast_radius(50, 10, 2, failure_probability=1.0)    # always fails: e + 1 errors, plus c - 1 in flight
     12.0
-    >>> round(expected_blast_radius(50, 1, 0, 0.1), 3)  # one at a time: a truncated geometric
+    >>> round(expected_blast_radius(50, 1, 0, failure_probability=0.1), 3)  # one at a time: a truncated geometric
     9.948
     """
     _check_theory_args(n, concurrency, errors_allowed, failure_probability)
@@ -238,12 +238,12 @@ def expected_blast_radius(n: int, concurrency: int, errors_allowed: int, failure
     return stopped + n * (1 - sum(pmf.values()))
 
 
-def expected_errors(n: int, concurrency: int, errors_allowed: int, failure_probability: float) -> float:
+def expected_errors(n: int, concurrency: int, errors_allowed: int, *, failure_probability: float) -> float:
     """Expected number of failed invocations, without ramp-up (the stop's own ``e+1`` plus failures in flight).
 
     Examples
     --------
-    >>> expected_errors(50, 10, 2, 1.0), expected_errors(50, 1, 2, 0.5)
+    >>> expected_errors(50, 10, 2, failure_probability=1.0), expected_errors(50, 1, 2, failure_probability=0.5)
     (12.0, 3.0)
     """
     _check_theory_args(n, concurrency, errors_allowed, failure_probability)

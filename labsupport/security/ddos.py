@@ -43,9 +43,9 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from labsupport.seeds import Seed, as_numpy_rng, as_rng
 from labsupport.checks import check_int, check_number
 from labsupport.foundations.queueing import erlang_b  # re-exported: the DDoS page's SYN backlog
-from labsupport.seeds import Seed, as_rng
 from labsupport.security.ratelimit import RateBasedRule, TokenBucket
 
 __all__ = ["erlang_b", "RateLimitResult", "run_request_flood", "SynFloodResult", "run_syn_flood",
@@ -73,7 +73,7 @@ def run_request_flood(defence: str = "waf_rate_rule", *, legit_ips: int = 50, le
                       attack_ips: int = 20, attack_rate_per_ip: float = 20.0, capacity_per_s: float = 100.0,
                       queue_limit: int = 100, limit: int = 100, window_s: int = 60, check_interval_s: float = 10.0,
                       bucket_rate_per_s: float = 2.0, bucket_burst: float = 10.0, attack_start_s: float = 10.0,
-                      duration_s: float = 90.0, steady_from_s: float = 30.0, seed: Seed = 0) -> RateLimitResult:
+                      duration_s: float = 90.0, steady_from_s: float = 30.0, seed: Seed = None) -> RateLimitResult:
     """Poisson requests from legitimate and attacking IPs; a FIFO server of ``capacity_per_s`` with a finite queue.
 
     ``defence``: ``"none"``, ``"token_bucket"`` (one bucket per IP) or ``"waf_rate_rule"``
@@ -154,7 +154,7 @@ class SynFloodResult:
 
 def run_syn_flood(attack_rate_per_s: float, *, syn_cookies: bool = False, legit_rate_per_s: float = 20.0,
                   backlog: int = 128, syn_timeout_s: float = 5.0, rtt_s: float = 0.05, duration_s: float = 60.0,
-                  seed: Seed = 0) -> SynFloodResult:
+                  seed: Seed = None) -> SynFloodResult:
     """Spoofed SYNs that never complete, and real clients, against a backlog of ``backlog`` half-open slots.
 
     An attack SYN holds a slot for ``syn_timeout_s``; a real handshake holds one for ``rtt_s``.
@@ -230,7 +230,7 @@ class VolumetricResult:
 
 def run_volumetric_flood(edges: int, *, attack_gbps: float = 800.0, legit_gbps: float = 20.0,
                          edge_capacity_gbps: float = 100.0, concentration: float = 50.0, seconds: int = 60,
-                         seed: Seed = 0) -> VolumetricResult:
+                         seed: Seed = None) -> VolumetricResult:
     """Bots and users spread over ``edges`` regions; anycast sends each to its region's edge.
 
     Each region's share of the botnet is drawn from a Dirichlet distribution (``concentration``:
@@ -248,7 +248,7 @@ def run_volumetric_flood(edges: int, *, attack_gbps: float = 800.0, legit_gbps: 
                           ("edge_capacity_gbps", edge_capacity_gbps), ("concentration", concentration),
                           ("seconds", seconds)):
         check_number(_name, _value, low=0, low_open=True)
-    rng = np.random.default_rng(as_rng(seed).randrange(2**32))
+    rng = as_numpy_rng(seed, "volumetric:bots")
     bots = rng.dirichlet(np.full(edges, concentration)) * attack_gbps
     users = np.full(edges, legit_gbps / edges)
     served = offered = peak = 0.0

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from labsupport.seeds import Seed, as_numpy_rng
 from labsupport.checks import check_int, check_number
 from labsupport.stable_hash import HASH_SPACE, stable_hash64
 
@@ -258,7 +259,7 @@ def _second_loop(env, rates, hot, table_wcu, bucket, share, adaptive, rng, poiss
 
 def run_throttling(table: Table, *, background_wcu: float, hot_keys: Mapping[str, float] | None = None,
                    duration_s: int = 600, n_keys: int = 5000, burst: bool = True, adaptive: bool = True,
-                   poisson: bool = True, seed: int = 0) -> ThrottleResult:
+                   poisson: bool = True, seed: Seed = None) -> ThrottleResult:
     """Write traffic against ``table`` for ``duration_s`` one-second steps; count throttled writes.
 
     ``background_wcu`` writes per second (1 WCU each) spread evenly over
@@ -290,7 +291,7 @@ def run_throttling(table: Table, *, background_wcu: float, hot_keys: Mapping[str
     bucket = share * (BURST_WINDOW_S if burst else 1)
     env, log = simpy.Environment(), []
     env.process(_second_loop(env, background_wcu * keys_per / n_keys, hot, table.wcu, bucket, share, adaptive,
-                             np.random.default_rng(seed), poisson, log))
+                             as_numpy_rng(seed, "dynamodb:requests"), poisson, log))
     env.run(until=duration_s)
     demand = np.array([d for d, _ in log]).sum(axis=0)
     served = np.array([s for _, s in log]).sum(axis=0)

@@ -41,6 +41,7 @@ from typing import NamedTuple
 
 import simpy
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_int, check_number
 from labsupport.sim import Constant, Message, Node, Simulation
 
@@ -225,7 +226,7 @@ class ReplicationResult:
 def run_replication(deployment: str = "multi_az_instance", *, n_replicas: int = 1, write_rate_per_s: float = 50,
                     read_rate_per_s: float = 100, duration_s: float = 60, apply_s: float = 0.004,
                     latency_s: float = 0.001, crash_at_s: float | None = None,
-                    seed: int = 0) -> ReplicationResult:
+                    seed: Seed = None) -> ReplicationResult:
     """Run ``deployment`` under Poisson writes and reads; optionally crash the primary at ``crash_at_s``.
 
     Examples

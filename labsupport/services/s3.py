@@ -38,6 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_int, check_number
 from labsupport.stable_hash import stable_hash64
 from labsupport.sim import Constant, Node, Simulation, TraceEvent
@@ -270,7 +271,7 @@ class ConsistencyResult:
 def run_read_after_write(mode: str = "eventual", *, n_writes: int = 1000, latency_s: float = 0.001,
                          propagation_mean_s: float = 0.01, read_gap_max_s: float = 0.02,
                          nodes_per_zone: int = 2, key: str = "photos/cat.jpg",
-                         seed: int = 0) -> ConsistencyResult:
+                         seed: Seed = None) -> ConsistencyResult:
     """Write a key ``n_writes`` times through zone a; after each acknowledgement read it through zone b.
 
     Examples

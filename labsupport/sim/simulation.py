@@ -16,8 +16,8 @@ from typing import Any, Callable, Iterable
 
 import simpy
 
+from labsupport.seeds import Seed, derive_rng, root_seed
 from labsupport.checks import check_int, check_number, out_of_range
-from labsupport.seeds import derive_rng
 from labsupport.sim.history import History
 from labsupport.sim.latency import Latency, as_latency
 from labsupport.sim.network import LinkConfig, Network
@@ -42,8 +42,8 @@ class Simulation:
 
     Parameters
     ----------
-    seed : int
-        Every random draw in the run comes from streams derived from it.
+    seed : int, random.Random or None
+        Every random draw in the run comes from streams derived from it (None: a fresh seed, for exploring).
     latency : Latency or float
         Default one-way delay of every link (a number means constant seconds).
     loss, duplicate : float
@@ -87,10 +87,9 @@ class Simulation:
         ``next_msg_id()`` returns 0, 1, 2, ...: the id of the next message sent.
     """
 
-    def __init__(self, seed: int = 0, *, latency: Latency | float = 0.001, loss: float = 0.0,
+    def __init__(self, *, seed: Seed = None, latency: Latency | float = 0.001, loss: float = 0.0,
                  duplicate: float = 0.0, fifo: bool = False):
-        check_int("seed", seed)  # an int, so that the run can be repeated
-        self.seed = seed
+        self.seed = root_seed(seed)
         self.env = simpy.Environment()
         self.nodes: dict[NodeId, Node] = {}
         self.trace: list[TraceEvent] = []

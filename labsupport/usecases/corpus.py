@@ -29,7 +29,7 @@ Document = tuple[str, ...]
 
 
 def generate_corpus(n_docs: int = 200, words_per_doc: int = 100, *, vocabulary: int = 2000, zipf_s: float = 1.1,
-                    hot_word: str | None = None, hot_share: float = 0.0, seed: Seed = 0) -> tuple[Document, ...]:
+                    hot_word: str | None = None, hot_share: float = 0.0, seed: Seed = None) -> tuple[Document, ...]:
     """``n_docs`` documents of ``words_per_doc`` words drawn from a Zipf law over ``vocabulary`` words.
 
     With ``hot_word``, each word is replaced by it with probability ``hot_share``.

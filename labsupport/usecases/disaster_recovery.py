@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_int
 from labsupport.sim import Node, Simulation
 
@@ -122,7 +123,7 @@ class DrTrial:
     steps: tuple[tuple[str, float, float], ...] = field(repr=False)
 
 
-def run_disaster(strategy: str, plan: DrPlan = DrPlan(), *, seed: int = 0) -> DrTrial:
+def run_disaster(strategy: str, plan: DrPlan = DrPlan(), *, seed: Seed = None) -> DrTrial:
     """Lose the primary Region at a random moment and recover with ``strategy``.
 
     Examples
@@ -130,7 +131,7 @@ def run_disaster(strategy: str, plan: DrPlan = DrPlan(), *, seed: int = 0) -> Dr
     >>> t = run_disaster("active_active", seed=1)
     >>> 60 < t.rto_s < 170, t.rpo_s < 10
     (True, True)
-    >>> run_disaster("hope")
+    >>> run_disaster("hope", seed=0)
     Traceback (most recent call last):
     ...
     ValueError: strategy='hope' is unknown; choose one of ('backup_restore', 'pilot_light', 'warm_standby', 'active_active')
@@ -159,7 +160,7 @@ def run_disaster(strategy: str, plan: DrPlan = DrPlan(), *, seed: int = 0) -> Dr
     return DrTrial(strategy, disaster, client.recovered_s - disaster, disaster - point, lost, tuple(recovery.steps))
 
 
-def measure(plan: DrPlan = DrPlan(), *, trials: int = 10, seed: int = 0,
+def measure(plan: DrPlan = DrPlan(), *, trials: int = 10, seed: Seed = None,
             strategies=STRATEGIES) -> dict[str, DrOutcome]:
     """Run ``trials`` outages of each strategy (seeds ``seed, seed+1, ...``)."""
     check_int("trials", trials, low=1)

@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 
 import simpy
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_choice, check_int, check_number
 from labsupport.security.ratelimit import TokenBucket
 from labsupport.availability.retries import full_jitter_delay_s
@@ -220,7 +221,7 @@ def expected_copies(qos: int, *, loss: float, ack_loss: float, hops: int = 2) ->
 
 def run_delivery(qos: int, *, devices: int = 5, messages: int = 200, loss: float = 0.1, ack_loss: float = 0.1,
                  subscription: str = "fleet/+/temp", period_s: float = 1.0, retry_s: float = 0.5,
-                 seed: int = 0) -> DeliveryResult:
+                 seed: Seed = None) -> DeliveryResult:
     """``devices`` devices publish ``messages`` readings each on ``fleet/<device>/temp``; an app subscribes.
 
     Publications are lost with probability ``loss`` on both hops, PUBACKs with ``ack_loss``;
@@ -300,7 +301,7 @@ class _Client(Node):
                 self.connected_s = self.now
                 return
             pause = self.retry_s if self.backoff == "none" else \
-                full_jitter_delay_s(min(self.attempt, 30), self.base_s, self.cap_s, self.rng)
+                full_jitter_delay_s(min(self.attempt, 30), self.base_s, self.cap_s, seed=self.rng)
             yield self.sleep(pause)
 
     def _answer(self, msg, kind):
@@ -335,7 +336,7 @@ class StormResult:
 def run_reconnect_storm(devices: int = 1000, *, capacity_per_s: float = 100.0, throttle_per_s: float | None = None,
                         burst: float = 20.0, backoff: str = "none", timeout_s: float = 2.0, retry_s: float = 1.0,
                         base_s: float = 0.5, cap_s: float = 16.0, spread_s: float = 1.0, duration_s: float = 60.0,
-                        seed: int = 0) -> StormResult:
+                        seed: Seed = None) -> StormResult:
     """Every device reconnects within ``spread_s`` of time 0; follow the fleet for ``duration_s``.
 
     ``throttle_per_s`` puts a token bucket (that rate, ``burst``) in front of

@@ -28,6 +28,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Sequence
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_int, check_number
 from labsupport.sim import Node, Simulation
 
@@ -262,7 +263,7 @@ def run_mapreduce(splits: Sequence[Sequence[Document]], *, reducers: int = 4, wo
                   speeds: Sequence[float] | None = None, combine: bool = True, speculative: bool = True,
                   map_cost_s: float = 0.001, reduce_cost_s: float = 0.001, shuffle_cost_s: float = 0.0005,
                   overhead_s: float = 0.5, fail: tuple[int, float] | None = None, ping_s: float = 1.0,
-                  misses: int = 3, seed: int = 0) -> MapReduceResult:
+                  misses: int = 3, seed: Seed = None) -> MapReduceResult:
     """Count the words of ``splits`` (one map task each) with ``reducers`` reduce tasks on ``workers`` workers.
 
     ``speeds[i]`` is worker ``i``'s speed (a straggler has a small one);

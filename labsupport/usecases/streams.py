@@ -190,7 +190,7 @@ def expected_drop_fraction(size_s: float, mean_delay_s: float, *, out_of_orderne
 
 
 def synthetic_readings(devices: int = 20, duration_s: float = 300.0, *, period_s: float = 1.0,
-                       mean_delay_s: float = 2.0, seed: Seed = 0) -> list[Reading]:
+                       mean_delay_s: float = 2.0, seed: Seed = None) -> list[Reading]:
     """Temperature readings from ``devices`` sensors every ``period_s``, each delayed by an exponential delay.
 
     Examples

@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from labsupport.seeds import Seed, as_numpy_rng, derive_rng, root_seed
 from labsupport.checks import check_int, check_number, check_type
-from labsupport.seeds import derive_rng
 from labsupport.availability.retries import exponential_delay_s
 
 from labsupport.usecases.prices import price
@@ -106,7 +106,7 @@ class _WebApp(ControlPlane):
 
     def __init__(self, env, config: WebAppConfig, scenario: Scenario, workload: Workload, seed: int):
         self.env, self.cfg, self.sc, self.wl = env, config, scenario, workload
-        self.rng = np.random.default_rng(derive_rng(seed, "requests").getrandbits(64))
+        self.rng = as_numpy_rng(seed, "requests")
         self.faults = derive_rng(seed, "faults")
         self.noise = derive_rng(seed, "noise")
         self.zones = ZONES[:config.zones]
@@ -255,7 +255,7 @@ class _WebApp(ControlPlane):
 
 
 def run_webapp(config: WebAppConfig = WebAppConfig(), scenario: Scenario = Scenario(),
-               workload: Workload = Workload(), *, latency_slo_s: float = 0.3, seed: int = 0) -> WebAppRun:
+               workload: Workload = Workload(), *, latency_slo_s: float = 0.3, seed: Seed = None) -> WebAppRun:
     """Run the web application ``config`` through ``scenario``; return its per-minute dashboard.
 
     Examples
@@ -271,6 +271,7 @@ def run_webapp(config: WebAppConfig = WebAppConfig(), scenario: Scenario = Scena
     check_type("scenario", scenario, Scenario)
     check_type("workload", workload, Workload)
     check_number("latency_slo_s", latency_slo_s, low=0, low_open=True)
+    seed = root_seed(seed)
     check_int("seed", seed)  # an int, so that the run can be repeated
     env = simpy.Environment()
     app = _WebApp(env, config, scenario, workload, seed)

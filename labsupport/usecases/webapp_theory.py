@@ -40,7 +40,7 @@ def web_tier_latency_s(rate_rps: float, *, instances: int, workers_per_instance:
     check_int("instances", instances, low=1)
     check_int("workers_per_instance", workers_per_instance, low=1)
     c, mu = instances * workers_per_instance, 1 / service_s
-    return mmc_mean_response_s(rate_rps, mu, c), mmc_response_percentile_s(rate_rps, mu, c, 0.99)
+    return mmc_mean_response_s(rate_rps, mu, c), mmc_response_percentile_s(rate_rps, mu, c, q=0.99)
 
 
 def expected_incident_errors(rate_rps: float, *, zones: int, retries: int, detection_s: float, failover_s: float,

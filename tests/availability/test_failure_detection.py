@@ -56,13 +56,13 @@ def test_fixed_timeout_and_validation():
     with pytest.raises(ValueError, match="model"):
         PhiAccrualDetector(1.0, model="weibull")
     with pytest.raises(ValueError, match="detectors is empty"):
-        run_failure_detection({})
+        run_failure_detection({}, seed=0)
     with pytest.raises(ValueError, match="loss"):
         false_suspicion_probability(2.0, 1.0, jitter="normal", scale_s=0.1, loss=1.0)
 
 
 def test_phi_deadline_closed_forms():
-    assert phi_deadline_s(2.0, 1.0, 0.0, "exponential") == pytest.approx(2 * math.log(10))
+    assert phi_deadline_s(2.0, 1.0, 0.0, model="exponential") == pytest.approx(2 * math.log(10))
     # The 10**-3 tail of a normal is 3.0902 standard deviations out.
     assert phi_deadline_s(3.0, 1.0, 0.1) == pytest.approx(1.30902, abs=1e-5)
 

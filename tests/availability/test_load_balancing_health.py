@@ -73,7 +73,7 @@ def test_simulated_detection_falls_inside_the_documented_window():
     assert (shortest, longest) == (20.0, 30.0)
     delays = []
     for seed in range(30):
-        trace = run_health_checks(["t"], {"t": [(100.0, 1000.0)]}, 300.0, seed, config=config)
+        trace = run_health_checks(["t"], {"t": [(100.0, 1000.0)]}, 300.0, seed=seed, config=config)
         [marked] = [t for t, _, state in trace if state == "unhealthy"]
         delays.append(marked - 100.0)
     assert all(shortest < d <= longest for d in delays)

@@ -33,9 +33,9 @@ def test_jitter_bounds(attempt, base, extra, seed):
     cap = base * extra
     top = exponential_delay_s(attempt, base, cap)
     assert top == min(cap, base * 2.0**attempt)
-    assert 0.0 <= full_jitter_delay_s(attempt, base, cap, seed) <= top
-    assert top / 2 <= equal_jitter_delay_s(attempt, base, cap, seed) <= top
-    d = decorrelated_jitter_delay_s(base, base, cap, seed)
+    assert 0.0 <= full_jitter_delay_s(attempt, base, cap, seed=seed) <= top
+    assert top / 2 <= equal_jitter_delay_s(attempt, base, cap, seed=seed) <= top
+    d = decorrelated_jitter_delay_s(base, base, cap, seed=seed)
     assert base <= d <= min(cap, 3 * base)
 
 
@@ -51,19 +51,19 @@ def test_jitter_means_match_uniform_theory():
     # decorrelated from prev=0.2 ~ U(0.1, 0.6): mean 0.35. 20000 draws: sd of mean < 0.002.
     rng = random.Random(5)
     n = 20000
-    full = statistics.fmean(full_jitter_delay_s(3, 0.1, 1.0, rng) for _ in range(n))
-    equal = statistics.fmean(equal_jitter_delay_s(3, 0.1, 1.0, rng) for _ in range(n))
-    dec = statistics.fmean(decorrelated_jitter_delay_s(0.2, 0.1, 1.0, rng) for _ in range(n))
+    full = statistics.fmean(full_jitter_delay_s(3, 0.1, 1.0, seed=rng) for _ in range(n))
+    equal = statistics.fmean(equal_jitter_delay_s(3, 0.1, 1.0, seed=rng) for _ in range(n))
+    dec = statistics.fmean(decorrelated_jitter_delay_s(0.2, 0.1, 1.0, seed=rng) for _ in range(n))
     assert full == pytest.approx(0.4, abs=0.01)
     assert equal == pytest.approx(0.6, abs=0.01)
     assert dec == pytest.approx(0.35, abs=0.01)
 
 
 def test_schedules():
-    assert backoff_delays_s("exponential", 4, 0.1, 1.0) == (0.2, 0.4, 0.8, 1.0)
-    assert backoff_delays_s("none", 3, 0.1, 1.0) == (0.0, 0.0, 0.0)
-    assert backoff_delays_s("full_jitter", 5, 0.1, 1.0, seed=3) == backoff_delays_s("full_jitter", 5, 0.1, 1.0, seed=3)
-    dec = backoff_delays_s("decorrelated_jitter", 30, 0.1, 5.0, seed=3)
+    assert backoff_delays_s("exponential", 4, 0.1, cap_delay_s=1.0, seed=0) == (0.2, 0.4, 0.8, 1.0)
+    assert backoff_delays_s("none", 3, 0.1, cap_delay_s=1.0, seed=0) == (0.0, 0.0, 0.0)
+    assert backoff_delays_s("full_jitter", 5, 0.1, cap_delay_s=1.0, seed=3) == backoff_delays_s("full_jitter", 5, 0.1, cap_delay_s=1.0, seed=3)
+    dec = backoff_delays_s("decorrelated_jitter", 30, 0.1, cap_delay_s=5.0, seed=3)
     prev = 0.1
     for d in dec:                     # each sleep walks from the previous one
         assert 0.1 <= d <= min(5.0, 3 * prev)
@@ -77,11 +77,11 @@ def test_schedules():
     (lambda: exponential_delay_s(1, 0.5, 0.1), "cap_delay_s"),
     (lambda: exponential_delay_s(1, math.nan, 1.0), "base_delay_s"),
     (lambda: exponential_delay_s(-1, 0.1, 1.0), "attempt"),
-    (lambda: decorrelated_jitter_delay_s(0.01, 0.1, 1.0), "previous_delay_s"),
-    (lambda: backoff_delays_s("linear", 3, 0.1, 1.0), "strategy"),
-    (lambda: backoff_delays_s("none", -1, 0.1, 1.0), "retries"),
-    (lambda: run_contention("full_jitter", clients=0), "clients"),
-    (lambda: compare_backoff_strategies(repeats=0), "repeats"),
+    (lambda: decorrelated_jitter_delay_s(0.01, 0.1, 1.0, seed=0), "previous_delay_s"),
+    (lambda: backoff_delays_s("linear", 3, 0.1, cap_delay_s=1.0, seed=0), "strategy"),
+    (lambda: backoff_delays_s("none", -1, 0.1, cap_delay_s=1.0, seed=0), "retries"),
+    (lambda: run_contention("full_jitter", clients=0, seed=0), "clients"),
+    (lambda: compare_backoff_strategies(repeats=0, seed=0), "repeats"),
     (lambda: RetryBudget(capacity=0), "capacity"),
 ])
 def test_bad_input_names_parameter(call, match):

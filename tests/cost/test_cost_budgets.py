@@ -66,7 +66,7 @@ def test_seeded_month_is_reproducible():
 
 
 def test_a_spike_makes_the_forecast_jump():
-    costs = daily_cost_series(30, 100, noise_fraction=0.0, spike_day=5, spike_usd=1000)
+    costs = daily_cost_series(30, 100, noise_fraction=0.0, spike_day=5, spike_usd=1000, seed=0)
     month = evaluate_budget(costs, 3500, (100,))
     # Day 5: 1500 / 5 x 30 = 9000 > 3500, three weeks before the actual spend gets there (100 x 26 + 1000 = 3600).
     assert month.first_alert_day == {("FORECASTED", 100.0): 5, ("ACTUAL", 100.0): 26}
@@ -84,9 +84,9 @@ def test_a_spike_makes_the_forecast_jump():
         (lambda: evaluate_budget([1], 10, prior_history_days=-1), "prior_history_days"),
         (lambda: evaluate_budget([1], 10, prior_history_days=2.5), "prior_history_days"),
         (lambda: evaluate_budget([1, 2, 3], 10, days_in_month=2, prior_history_days=0), "days_in_month"),
-        (lambda: daily_cost_series(0, 10), "days"),
-        (lambda: daily_cost_series(5, -10), "base_daily_usd"),
-        (lambda: daily_cost_series(5, 10, spike_day=9), "spike_day"),
+        (lambda: daily_cost_series(0, 10, seed=0), "days"),
+        (lambda: daily_cost_series(5, -10, seed=0), "base_daily_usd"),
+        (lambda: daily_cost_series(5, 10, spike_day=9, seed=0), "spike_day"),
     ],
 )
 def test_bad_input_names_the_parameter(call, word):

@@ -89,9 +89,9 @@ def test_every_flag_exceeds_its_threshold(costs, window, k):
         (lambda: detect_anomalies([1, 2, 3], window_days=1), "window_days"),
         (lambda: detect_anomalies([1, 2, 3], threshold_sigma=0), "threshold_sigma"),
         (lambda: detect_anomalies([], window_days=2), "daily_costs"),
-        (lambda: generate_cost_records(3, {"EC2": 1.0}, untagged_fraction=1.5), "untagged_fraction"),
-        (lambda: generate_cost_records(3, {"EC2": -1.0}), "base_daily_usd"),
-        (lambda: generate_cost_records(3, {"EC2": 1.0}, anomaly=(5, "EC2", 10.0)), "anomaly"),
+        (lambda: generate_cost_records(3, {"EC2": 1.0}, untagged_fraction=1.5, seed=0), "untagged_fraction"),
+        (lambda: generate_cost_records(3, {"EC2": -1.0}, seed=0), "base_daily_usd"),
+        (lambda: generate_cost_records(3, {"EC2": 1.0}, anomaly=(5, "EC2", 10.0), seed=0), "anomaly"),
     ],
 )
 def test_bad_input_names_the_parameter(call, word):

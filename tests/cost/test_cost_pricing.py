@@ -32,7 +32,7 @@ def test_reserved_cost_by_hand():
     offer = ReservedOffer(1, "Partial Upfront", 252, 0.029)
     # 3 RIs for 10 hours at the effective rate, plus 2 spill-over instance-hours On-Demand.
     expected = 3 * (252 / 8760 + 0.029) * 10 + 2 * 0.096
-    assert reserved_cost([3] * 8 + [4, 4], 3, offer, 0.096) == pytest.approx(expected)
+    assert reserved_cost([3] * 8 + [4, 4], 3, offer, on_demand_per_hour=0.096) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("name", sorted(PRICES))
@@ -54,8 +54,8 @@ def test_an_ri_pays_off_only_above_break_even():
     hours = 8760
     running_70 = [1] * int(0.70 * hours) + [0] * (hours - int(0.70 * hours))
     running_55 = [1] * int(0.55 * hours) + [0] * (hours - int(0.55 * hours))
-    assert reserved_cost(running_70, 1, offer, 0.096) < on_demand_cost(running_70, 0.096)
-    assert reserved_cost(running_55, 1, offer, 0.096) > on_demand_cost(running_55, 0.096)
+    assert reserved_cost(running_70, 1, offer, on_demand_per_hour=0.096) < on_demand_cost(running_70, 0.096)
+    assert reserved_cost(running_55, 1, offer, on_demand_per_hour=0.096) > on_demand_cost(running_55, 0.096)
 
 
 @settings(max_examples=100, deadline=None)
@@ -63,7 +63,7 @@ def test_an_ri_pays_off_only_above_break_even():
 def test_optimal_reserved_count_matches_brute_force(counts, offer):
     p = 0.096
     r = optimal_reserved_count(counts, offer.effective_per_hour, p)
-    costs = [reserved_cost(counts, k, offer, p) for k in range(max(counts) + 2)]
+    costs = [reserved_cost(counts, k, offer, on_demand_per_hour=p) for k in range(max(counts) + 2)]
     assert costs[r] == pytest.approx(min(costs), rel=1e-12)
 
 
@@ -73,7 +73,7 @@ def test_savings_plan_profile_is_the_dollar_model(counts, fraction):
     c = fraction * M5.compute_sp_per_hour[1] * max(counts)
     dollars = np.array(counts) * M5.on_demand_per_hour
     d = 1 - M5.compute_sp_per_hour[1] / M5.on_demand_per_hour
-    assert savings_plan_profile_cost(counts, c, M5.on_demand_per_hour, M5.compute_sp_per_hour[1]) == pytest.approx(
+    assert savings_plan_profile_cost(counts, c, on_demand_per_hour=M5.on_demand_per_hour, sp_per_hour=M5.compute_sp_per_hour[1]) == pytest.approx(
         savings_plan_cost(dollars, c, d))
 
 
@@ -99,11 +99,11 @@ def test_spiky_usage_commits_only_to_the_base():
         (lambda: on_demand_cost([], 0.1), "instance_counts"),
         (lambda: on_demand_cost([1], -0.1), "on_demand_per_hour"),
         (lambda: spot_cost([-1], 0.1), "instance_counts"),
-        (lambda: reserved_cost([1], -1, M5.reserved[0], 0.1), "reserved_count"),
-        (lambda: reserved_cost([1] * 9000, 1, M5.reserved[0], 0.1), "term"),
+        (lambda: reserved_cost([1], -1, M5.reserved[0], on_demand_per_hour=0.1), "reserved_count"),
+        (lambda: reserved_cost([1] * 9000, 1, M5.reserved[0], on_demand_per_hour=0.1), "term"),
         (lambda: break_even_utilisation(0.05, 0.0), "on_demand_per_hour"),
         (lambda: break_even_utilisation(-0.05, 0.1), "effective_per_hour"),
-        (lambda: savings_plan_profile_cost([1], 0.1, 0.1, 0.2), "sp_per_hour"),
+        (lambda: savings_plan_profile_cost([1], 0.1, on_demand_per_hour=0.1, sp_per_hour=0.2), "sp_per_hour"),
         (lambda: compare_models([1], M5, term_years=2), "term_years"),
         (lambda: cost_vs_utilisation(M5, [1.5]), "utilisation"),
     ],

@@ -63,17 +63,17 @@ def test_two_way_replication_is_the_textbook_closed_form(afr, repair_hours):
 @given(st.integers(1, 17), st.integers(0, 6), st.floats(1e-4, 0.95), st.floats(0.1, 20_000))
 def test_chain_matches_the_birth_death_recursion_even_at_many_nines(k, m, afr, repair_hours):
     lam, mu = failure_rate_per_year(afr), HOURS_PER_YEAR / repair_hours
-    est = erasure_durability(k, m, afr, repair_hours)
+    est = erasure_durability(k, m, afr, repair_hours=repair_hours)
     assert math.isclose(est.mttdl_years, birth_death_mttdl(k + m, m, lam, mu), rel_tol=1e-9)
 
 
 def test_naive_numpy_solve_agrees_when_well_conditioned_and_fails_when_not():
     lam, mu = failure_rate_per_year(0.5), HOURS_PER_YEAR / 4000
-    assert math.isclose(erasure_durability(4, 2, 0.5, 4000).mttdl_years,
+    assert math.isclose(erasure_durability(4, 2, 0.5, repair_hours=4000).mttdl_years,
                         solve_generator(6, 2, lam, mu), rel_tol=1e-10)
     lam, mu = failure_rate_per_year(0.01), HOURS_PER_YEAR / 6  # 10+4 shards, ~18 nines
     exact = birth_death_mttdl(14, 4, lam, mu)
-    assert math.isclose(erasure_durability(10, 4, 0.01, 6).mttdl_years, exact, rel_tol=1e-9)
+    assert math.isclose(erasure_durability(10, 4, 0.01, repair_hours=6).mttdl_years, exact, rel_tol=1e-9)
     assert not math.isclose(solve_generator(14, 4, lam, mu), exact, rel_tol=1e-3)
 
 
@@ -81,7 +81,7 @@ def test_naive_numpy_solve_agrees_when_well_conditioned_and_fails_when_not():
 @given(st.integers(1, 10), st.integers(0, 4), st.floats(1e-4, 0.95), st.floats(0.5, 20_000))
 def test_classic_approximation_is_conservative_and_first_order(k, m, afr, repair_hours):
     """0 <= 1 - approx/exact <= 2 n lam / mu whenever n lam / mu < 0.5 (measured, not proved)."""
-    est = erasure_durability(k, m, afr, repair_hours)
+    est = erasure_durability(k, m, afr, repair_hours=repair_hours)
     ratio = (k + m) * failure_rate_per_year(afr) * repair_hours / HOURS_PER_YEAR
     error = 1 - est.approx_mttdl_years / est.mttdl_years
     assert error >= -1e-9
@@ -98,16 +98,16 @@ def test_worked_examples_and_eleven_nines():
     slow = erasure_durability(6, 3, afr=0.02, repair_hours=24 * 30)
     assert slow.nines < 8  # a month to repair costs four nines
     assert math.isclose(annual_loss_probability(1e9), 1e-9, rel_tol=1e-8)
-    assert erasure_durability(6, 3, 0.0, 24).nines == math.inf
+    assert erasure_durability(6, 3, 0.0, repair_hours=24).nines == math.inf
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 8), st.integers(0, 3), st.floats(0.001, 0.5), st.floats(1, 5000))
 def test_more_parity_faster_repair_and_better_disks_all_help(k, m, afr, repair_hours):
-    base = erasure_durability(k, m, afr, repair_hours).mttdl_years
-    assert erasure_durability(k, m + 1, afr, repair_hours).mttdl_years > base
-    assert erasure_durability(k, m, afr, repair_hours / 2).mttdl_years >= base
-    assert erasure_durability(k, m, afr / 2, repair_hours).mttdl_years > base
+    base = erasure_durability(k, m, afr, repair_hours=repair_hours).mttdl_years
+    assert erasure_durability(k, m + 1, afr, repair_hours=repair_hours).mttdl_years > base
+    assert erasure_durability(k, m, afr, repair_hours=repair_hours / 2).mttdl_years >= base
+    assert erasure_durability(k, m, afr / 2, repair_hours=repair_hours).mttdl_years > base
 
 
 # --------------------------------------------------------------------------- zones
@@ -124,18 +124,18 @@ def test_one_copy_per_zone_is_replication_with_a_higher_failure_rate(afr, repair
 
 
 def test_zone_placement_and_zone_loss():
-    independent = erasure_durability(6, 3, 0.02, 24)
-    no_zone_loss = erasure_durability(6, 3, 0.02, 24, zones=3, zone_loss_per_year=0.0)
+    independent = erasure_durability(6, 3, 0.02, repair_hours=24)
+    no_zone_loss = erasure_durability(6, 3, 0.02, repair_hours=24, zones=3, zone_loss_per_year=0.0)
     assert math.isclose(no_zone_loss.mttdl_years, independent.mttdl_years, rel_tol=1e-9)
-    one_zone = erasure_durability(6, 3, 0.02, 24, zones=1, zone_loss_per_year=0.01)
-    spread = erasure_durability(6, 3, 0.02, 24, zones=3, zone_loss_per_year=0.01)
+    one_zone = erasure_durability(6, 3, 0.02, repair_hours=24, zones=1, zone_loss_per_year=0.01)
+    spread = erasure_durability(6, 3, 0.02, repair_hours=24, zones=3, zone_loss_per_year=0.01)
     assert one_zone.loss_given_zone_loss == 1.0
     assert one_zone.annual_loss_probability >= -math.expm1(-0.01)
     assert round(one_zone.nines, 1) == 2.0 and round(spread.nines, 1) == 4.8
     assert spread.shards_per_zone == (3, 3, 3) and 1e-4 < spread.loss_given_zone_loss < 1e-3
     rep = replication_durability(3, 0.02, 24, zones=3, zone_loss_per_year=0.01)
     assert rep.loss_given_zone_loss < 1e-7 and rep.nines > spread.nines
-    assert erasure_durability(5, 4, 0.02, 24, zones=3, zone_loss_per_year=0.01).nines > spread.nines
+    assert erasure_durability(5, 4, 0.02, repair_hours=24, zones=3, zone_loss_per_year=0.01).nines > spread.nines
 
 
 # --------------------------------------------------------------------------- simulation
@@ -150,8 +150,8 @@ def test_zone_placement_and_zone_loss():
 ])
 def test_simulation_agrees_with_the_markov_chain(k, m, afr, repair_hours, zones, zeta):
     """Tolerance: 4 standard errors (1/sqrt(losses) = 2.2 % at 2000 losses), i.e. < 9 %."""
-    exact = erasure_durability(k, m, afr, repair_hours, zones=zones, zone_loss_per_year=zeta)
-    sim = run_durability_simulation(k, m, afr, repair_hours, zones=zones,
+    exact = erasure_durability(k, m, afr, repair_hours=repair_hours, zones=zones, zone_loss_per_year=zeta)
+    sim = run_durability_simulation(k, m, afr, repair_hours=repair_hours, zones=zones,
                                     zone_loss_per_year=zeta, lifetimes=2000, seed=11)
     assert sim.losses == 2000
     assert abs(sim.mttdl_years / exact.mttdl_years - 1) < 4 * sim.relative_standard_error
@@ -192,7 +192,7 @@ def test_wrong_types_raise_type_error():
     with pytest.raises(TypeError, match="afr"):
         replication_durability(3, "0.02", 24)
     with pytest.raises(TypeError, match="k must be an int"):
-        erasure_durability(6.0, 3, 0.02, 24)
+        erasure_durability(6.0, 3, 0.02, repair_hours=24)
 
 
 # -- Backblaze's aligned-window method ------------------------------------------------------------------------------

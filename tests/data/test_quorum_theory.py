@@ -62,7 +62,7 @@ def test_anti_entropy_on_the_kernel_agrees_with_the_pure_walk_and_converges():
 @pytest.mark.parametrize("n, r, w, k", [(3, 1, 1, 1), (3, 1, 2, 1), (5, 2, 2, 1), (3, 1, 1, 3)])
 def test_random_quorum_simulation_matches_the_closed_form(n, r, w, k):
     trials = 20_000
-    p = p_stale(n, r, w, k)
+    p = p_stale(n, r, w, k=k)
     se = (p * (1 - p) / trials) ** 0.5
     assert abs(simulate_random_quorums(n, r, w, trials=trials, k=k, seed=n + r + w + k) - p) < 4 * se + 1e-12
 
@@ -77,13 +77,13 @@ def test_closed_form_values():
 @given(st.sampled_from([(3, 2, 2), (3, 1, 3), (5, 3, 3), (5, 2, 4)]), st.integers(0, 1000))
 @settings(max_examples=10, deadline=None)
 def test_strict_quorums_are_never_stale_under_wars(nrw, seed):
-    res = simulate_wars(*nrw, [0.0], trials=2000, write_mean_s=0.01, ack_mean_s=0.001, read_mean_s=0.001,
+    res = simulate_wars(*nrw, t_s=[0.0], trials=2000, write_mean_s=0.01, ack_mean_s=0.001, read_mean_s=0.001,
                         response_mean_s=0.001, seed=seed)
     assert res.p_consistent == (1.0,)
 
 
 def test_wars_freshness_grows_with_time_and_stays_above_the_no_propagation_bound():
-    res = simulate_wars(3, 1, 1, [0.0, 0.002, 0.01, 0.1], trials=20_000, write_mean_s=0.002, ack_mean_s=0.001,
+    res = simulate_wars(3, 1, 1, t_s=[0.0, 0.002, 0.01, 0.1], trials=20_000, write_mean_s=0.002, ack_mean_s=0.001,
                         read_mean_s=0.001, response_mean_s=0.001, seed=3)
     p = res.p_consistent
     assert p[0] < p[1] < p[2] < p[3] and p[3] > 0.999
@@ -92,8 +92,8 @@ def test_wars_freshness_grows_with_time_and_stays_above_the_no_propagation_bound
 
 def test_the_kernel_store_and_the_wars_model_agree():
     for t_s in (0.0, 0.001):
-        kernel = run_staleness(3, 1, 1, t_s, trials=400, seed=9)
-        model = simulate_wars(3, 1, 1, [t_s], trials=100_000, write_mean_s=0.001, ack_mean_s=0.001,
+        kernel = run_staleness(3, 1, 1, t_s=t_s, trials=400, seed=9)
+        model = simulate_wars(3, 1, 1, t_s=[t_s], trials=100_000, write_mean_s=0.001, ack_mean_s=0.001,
                               read_mean_s=0.001, response_mean_s=0.001, seed=9)
         p = model.p_consistent[0]
         assert abs(kernel.p_consistent - p) < 4 * (p * (1 - p) / 400) ** 0.5
@@ -111,9 +111,9 @@ def test_quorum_latency_is_an_order_statistic():
 
 def test_bad_arguments():
     with pytest.raises(TypeError, match="seed"):
-        simulate_random_quorums(3, 1, 1, trials=10, seed=None)
+        simulate_random_quorums(3, 1, 1, trials=10, seed="x")
     with pytest.raises(ValueError, match="trials"):
-        simulate_random_quorums(3, 1, 1, trials=0)
+        simulate_random_quorums(3, 1, 1, trials=0, seed=0)
     with pytest.raises(ValueError, match="write_mean_s"):
         simulate_wars(3, 1, 1, [0], trials=10, write_mean_s=-1, ack_mean_s=0, read_mean_s=0, response_mean_s=0)
     with pytest.raises(ValueError, match="choose 1 <= k <= 3"):

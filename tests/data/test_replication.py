@@ -82,11 +82,11 @@ def test_failover_is_deterministic_event_for_event():
 
 def test_failover_rejects_bad_input():
     with pytest.raises(ValueError, match="mode"):
-        run_failover("semi")
+        run_failover("semi", seed=0)
     with pytest.raises(ValueError, match="crash_at_s"):
-        run_failover(crash_at_s=5.0)
+        run_failover(crash_at_s=5.0, seed=0)
     with pytest.raises(ValueError, match="write_interval_s"):
-        run_failover("sync", write_interval_s=0.005)
+        run_failover("sync", write_interval_s=0.005, seed=0)
 
 
 # --------------------------------------------------------------------------- reads from replicas
@@ -132,6 +132,6 @@ def test_read_your_writes_violation_rate_matches_the_closed_form():
 def test_replica_reads_are_deterministic_and_validate_input():
     assert run_replica_reads(writes=10, seed=2).trace == run_replica_reads(writes=10, seed=2).trace
     with pytest.raises(ValueError, match="read_from"):
-        run_replica_reads("nearest", writes=2)
+        run_replica_reads("nearest", writes=2, seed=0)
     with pytest.raises(ValueError, match="follower_delay_s"):
         ryw_violation_theory([], 0.001)

@@ -74,7 +74,7 @@ def test_erlang_c_known_values():
 def test_mmc_with_one_server_is_mm1(rho, mu, t):
     lam = rho * mu
     assert mmc_mean_response_s(lam, mu, 1) == pytest.approx(mm1_mean_response_s(lam, mu))
-    assert mmc_response_tail(lam, mu, 1, t / mu) == pytest.approx(
+    assert mmc_response_tail(lam, mu, 1, t_s=t / mu) == pytest.approx(
         math.exp(-(mu - lam) * t / mu), rel=1e-6, abs=1e-12)
 
 
@@ -86,23 +86,23 @@ def test_mmc_tails_against_monte_carlo():
     wait = np.where(rng.random(n) < p_wait, rng.exponential(1 / (c * mu - lam), n), 0.0)
     response = wait + rng.exponential(1 / mu, n)
     assert wait.mean() == pytest.approx(mmc_mean_wait_s(lam, mu, c), rel=0.02)
-    assert (wait > 0.5).mean() == pytest.approx(mmc_wait_tail(lam, mu, c, 0.5), rel=0.02)
-    assert (response > 3.0).mean() == pytest.approx(mmc_response_tail(lam, mu, c, 3.0), rel=0.02)
+    assert (wait > 0.5).mean() == pytest.approx(mmc_wait_tail(lam, mu, c, t_s=0.5), rel=0.02)
+    assert (response > 3.0).mean() == pytest.approx(mmc_response_tail(lam, mu, c, t_s=3.0), rel=0.02)
     assert np.quantile(response, 0.99) == pytest.approx(
-        mmc_response_percentile_s(lam, mu, c, 0.99), rel=0.02)
+        mmc_response_percentile_s(lam, mu, c, q=0.99), rel=0.02)
 
 
 @settings(max_examples=40, deadline=None)
 @given(c=st.integers(1, 200), rho=loads, q=st.floats(0.05, 0.999))
 def test_mmc_percentile_inverts_tail(c, rho, q):
-    t = mmc_response_percentile_s(rho * c, 1.0, c, q)
-    assert mmc_response_tail(rho * c, 1.0, c, t) == pytest.approx(1 - q, rel=1e-6)
+    t = mmc_response_percentile_s(rho * c, 1.0, c, q=q)
+    assert mmc_response_tail(rho * c, 1.0, c, t_s=t) == pytest.approx(1 - q, rel=1e-6)
 
 
 def test_mmc_tail_where_theta_equals_mu():
     # c mu - lambda == mu: the closed form's 0/0 case must match its neighbours.
-    at = mmc_response_tail(1.0, 1.0, 2, 2.0)
-    near = mmc_response_tail(1.0 + 1e-6, 1.0, 2, 2.0)
+    at = mmc_response_tail(1.0, 1.0, 2, t_s=2.0)
+    near = mmc_response_tail(1.0 + 1e-6, 1.0, 2, t_s=2.0)
     assert at == pytest.approx(near, rel=1e-4)
 
 
@@ -145,7 +145,7 @@ def test_supermarket_grows_like_log_d(d):
     lambda: mm1_mean_number(10.0, 10.0),
     lambda: erlang_c(4, 4.0),
     lambda: mmc_mean_wait_s(8.0, 1.0, 8),
-    lambda: mmc_response_tail(9.0, 1.0, 8, 1.0),
+    lambda: mmc_response_tail(9.0, 1.0, 8, t_s=1.0),
     lambda: supermarket_mean_response(1.0, 2),
     lambda: supermarket_queue_tail(1.2, 2, 1),
 ])
@@ -168,7 +168,7 @@ def test_offered_load_reports_overload_without_raising():
     (lambda: mm1_response_percentile_s(1.0, 2.0, 1.0), "q"),
     (lambda: mm1_response_percentile_s(1.0, 2.0, 99), "q"),
     (lambda: supermarket_mean_response(0.5, 0), "d"),
-    (lambda: mmc_wait_tail(1.0, 1.0, 2, -1.0), "t_s"),
+    (lambda: mmc_wait_tail(1.0, 1.0, 2, t_s=-1.0), "t_s"),
 ])
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=rf"^{name}="):

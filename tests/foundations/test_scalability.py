@@ -26,7 +26,7 @@ def sweep(lock_s, coherency_s, cycles, seed):
     out = []
     for n in NS:
         theory = mva_throughput(n, THINK_S, lock_s + coherency_s * (n - 1))
-        out.append(run_contended_workers(n, THINK_S, lock_s, coherency_s,
+        out.append(run_contended_workers(n, THINK_S, lock_s, coherency_s=coherency_s,
                                          duration_s=cycles / theory, seed=seed + n))
     return out
 
@@ -96,9 +96,9 @@ def test_simulation_matches_mva_within_3_percent():
 
 
 def test_same_seed_same_result_and_different_seed_differs():
-    a = run_contended_workers(8, 1.0, 0.05, 0.001, duration_s=200, seed=7)
-    assert a == run_contended_workers(8, 1.0, 0.05, 0.001, duration_s=200, seed=7)
-    assert a != run_contended_workers(8, 1.0, 0.05, 0.001, duration_s=200, seed=8)
+    a = run_contended_workers(8, 1.0, 0.05, coherency_s=0.001, duration_s=200, seed=7)
+    assert a == run_contended_workers(8, 1.0, 0.05, coherency_s=0.001, duration_s=200, seed=7)
+    assert a != run_contended_workers(8, 1.0, 0.05, coherency_s=0.001, duration_s=200, seed=8)
 
 
 def test_coherency_makes_throughput_peak_and_fall_and_usl_sees_kappa():
@@ -128,10 +128,10 @@ def test_bad_input_names_the_parameter():
         (lambda: usl_capacity(4, 0.1, -1e-3), "kappa"),
         (lambda: mva_throughput(0, 1.0, 0.1), "n_workers"),
         (lambda: mva_throughput(2, -1.0, 0.1), "think_s"),
-        (lambda: run_contended_workers(0, 1.0, 0.1), "n_workers"),
-        (lambda: run_contended_workers(2, 1.0, -0.1), "lock_s"),
-        (lambda: run_contended_workers(2, 1.0, 0.1, coherency_s=-1), "coherency_s"),
-        (lambda: run_contended_workers(2, 1.0, 0.1, duration_s=0), "duration_s"),
+        (lambda: run_contended_workers(0, 1.0, 0.1, seed=0), "n_workers"),
+        (lambda: run_contended_workers(2, 1.0, -0.1, seed=0), "lock_s"),
+        (lambda: run_contended_workers(2, 1.0, 0.1, coherency_s=-1, seed=0), "coherency_s"),
+        (lambda: run_contended_workers(2, 1.0, 0.1, duration_s=0, seed=0), "duration_s"),
         (lambda: fit_usl([2, 4, 8], [1, 2, 3]), "n=1"),
         (lambda: fit_usl([1, 2], [1, 2, 3]), "ns and throughputs"),
     ]

@@ -13,28 +13,28 @@ GOOD = {"zones": 3, "instances_per_zone": 3, "target_cpu": 40, "cache": True, "d
 @settings(max_examples=50, deadline=None)
 @given(seed=st.integers(-10**9, 10**9))
 def test_drills_stay_within_the_briefs_ranges_and_repeat(seed):
-    s = capstone.fault_schedule(seed)
+    s = capstone.fault_schedule(seed=seed)
     start, length, factor = s.spike
     zone, loss_at, loss_for = s.zone_loss
     assert s.duration_s == 7200 and 900 <= start <= 2700 and 600 <= length <= 1200 and 1.8 <= factor <= 2.3
     assert zone in (0, 1, 2) and 4200 <= loss_at <= 5400 and 900 <= loss_for <= 1800
-    assert capstone.fault_schedule(seed) == s
+    assert capstone.fault_schedule(seed=seed) == s
 
 
 def test_the_reference_design_passes_drills_that_break_weaker_ones():
     # Drill 14 loses az-a, the primary's zone.
-    assert capstone.fault_schedule(14).zone_loss[0] == 0
-    assert capstone.evaluate(GOOD, 14).passed
-    no_replica = capstone.evaluate({**GOOD, "db_replicas": 0}, 14)
+    assert capstone.fault_schedule(seed=14).zone_loss[0] == 0
+    assert capstone.evaluate(GOOD, seed=14).passed
+    no_replica = capstone.evaluate({**GOOD, "db_replicas": 0}, seed=14)
     assert not no_replica.passed and not no_replica.checks["availability"]
-    default = capstone.evaluate({"dr_strategy": "warm_standby"}, 14)
+    default = capstone.evaluate({"dr_strategy": "warm_standby"}, seed=14)
     assert not default.checks["latency"]
 
 
 def test_each_target_is_checked():
-    assert not capstone.evaluate({**GOOD, "dr_strategy": "pilot_light"}, 12).checks["rto"]
-    assert not capstone.evaluate({**GOOD, "dr_strategy": "backup_restore"}, 12).checks["rpo"]
-    pricey = capstone.evaluate({**GOOD, "dr_strategy": "active_active"}, 12)
+    assert not capstone.evaluate({**GOOD, "dr_strategy": "pilot_light"}, seed=12).checks["rto"]
+    assert not capstone.evaluate({**GOOD, "dr_strategy": "backup_restore"}, seed=12).checks["rpo"]
+    pricey = capstone.evaluate({**GOOD, "dr_strategy": "active_active"}, seed=12)
     assert pricey.checks["rto"] and not pricey.checks["budget"]
     assert "FAIL (budget)" in pricey.summary()
 

@@ -28,7 +28,7 @@ def test_plausible_mistakes_miss_a_target(choices, failing):
 
 
 def test_scenarios_depend_on_the_seed_and_nothing_else(good):
-    assert lab_scenarios(4) == lab_scenarios(4) != lab_scenarios(5)
+    assert lab_scenarios(seed=4) == lab_scenarios(seed=4) != lab_scenarios(seed=5)
     assert run_drill(lab_config(**GOOD), seed=2) == good
 
 

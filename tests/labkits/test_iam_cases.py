@@ -7,13 +7,13 @@ from labsupport.labkits.iam import generated_cases
 
 
 def test_cases_are_reproducible_and_cover_every_decision():
-    cases = generated_cases(6, 150)
-    assert cases == generated_cases(6, 150) and cases != generated_cases(7, 150)
+    cases = generated_cases(150, seed=6)
+    assert cases == generated_cases(150, seed=6) and cases != generated_cases(150, seed=7)
     assert {d for *_, d in cases} == {"ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY"}
-    with_boundary = generated_cases(7, 60, with_boundary=True)
+    with_boundary = generated_cases(60, seed=7, with_boundary=True)
     assert any(b is not None for _, b, _, _ in with_boundary) and any(b is None for _, b, _, _ in with_boundary)
     with pytest.raises(ValueError, match="count"):
-        generated_cases(1, 0)
+        generated_cases(0, seed=1)
 
 
 def test_borrowed_sees_library_functions_globals_and_imports():

@@ -14,14 +14,14 @@ EBS, S3, SSH = MANAGED_RULES
 
 def test_inventory_records_only_changes_in_order():
     inv = Inventory()
-    assert inv.record("b", BUCKET, {"public_read": False, "block_public_access": True}, 0).version == 1
-    assert inv.record("b", BUCKET, {"block_public_access": True, "public_read": False}, 5) is None
-    assert inv.record("b", BUCKET, {"public_read": True, "block_public_access": True}, 9).version == 2
+    assert inv.record("b", BUCKET, {"public_read": False, "block_public_access": True}, time_s=0).version == 1
+    assert inv.record("b", BUCKET, {"block_public_access": True, "public_read": False}, time_s=5) is None
+    assert inv.record("b", BUCKET, {"public_read": True, "block_public_access": True}, time_s=9).version == 2
     assert inv.as_of("b", 8).version == 1 and inv.as_of("b", 9).version == 2 and inv.as_of("b", -1) is None
     with pytest.raises(ValueError, match="resource_id='b' is a AWS::S3::Bucket"):
-        inv.record("b", VOLUME, {"encrypted": True}, 10)
+        inv.record("b", VOLUME, {"encrypted": True}, time_s=10)
     with pytest.raises(ValueError, match="time_s=1"):
-        inv.record("b", BUCKET, {"public_read": False, "block_public_access": False}, 1)
+        inv.record("b", BUCKET, {"public_read": False, "block_public_access": False}, time_s=1)
 
 
 @pytest.mark.parametrize("rule, rtype, config, expected", [

@@ -92,16 +92,16 @@ def test_blast_radius_and_errors_match_the_closed_form(n, c, e, q):
     runs = [run_rollout(n, c, e, failure_probability=q, ramp_up=False, seed=s) for s in range(150)]
     blast = statistics.fmean(r.blast_radius for r in runs)
     errors = statistics.fmean(r.errors for r in runs)
-    assert blast == pytest.approx(expected_blast_radius(n, c, e, q), rel=0.08)
-    assert errors == pytest.approx(expected_errors(n, c, e, q), rel=0.08)
+    assert blast == pytest.approx(expected_blast_radius(n, c, e, failure_probability=q), rel=0.08)
+    assert errors == pytest.approx(expected_errors(n, c, e, failure_probability=q), rel=0.08)
 
 
 def test_closed_forms_in_exact_cases():
-    assert expected_blast_radius(50, 10, 2, 1.0) == 12 and expected_errors(50, 10, 2, 1.0) == 12
-    assert expected_blast_radius(5, 10, 2, 1.0) == 5                  # capped by the fleet
-    assert expected_blast_radius(50, 1, 0, 0.1) == pytest.approx((1 - 0.9 ** 50) / 0.1)
+    assert expected_blast_radius(50, 10, 2, failure_probability=1.0) == 12 and expected_errors(50, 10, 2, failure_probability=1.0) == 12
+    assert expected_blast_radius(5, 10, 2, failure_probability=1.0) == 5                  # capped by the fleet
+    assert expected_blast_radius(50, 1, 0, failure_probability=0.1) == pytest.approx((1 - 0.9 ** 50) / 0.1)
     with pytest.raises(ValueError, match="failure_probability"):
-        expected_blast_radius(50, 1, 0, 0.0)
+        expected_blast_radius(50, 1, 0, failure_probability=0.0)
 
 
 @settings(max_examples=30, deadline=None)

@@ -68,9 +68,9 @@ def test_same_seed_same_results():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: run_request_flood("shield"), "defence='shield'"), (lambda: run_syn_flood(-1.0), "attack_rate_per_s"),
-    (lambda: run_syn_flood(1.0, backlog=0), "backlog"), (lambda: run_volumetric_flood(0), "edges"),
-    (lambda: run_request_flood("none", steady_from_s=5.0), "steady_from_s")])
+    (lambda: run_request_flood("shield", seed=0), "defence='shield'"), (lambda: run_syn_flood(-1.0, seed=0), "attack_rate_per_s"),
+    (lambda: run_syn_flood(1.0, backlog=0, seed=0), "backlog"), (lambda: run_volumetric_flood(0, seed=0), "edges"),
+    (lambda: run_request_flood("none", steady_from_s=5.0, seed=0), "steady_from_s")])
 def test_bad_parameters_are_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()

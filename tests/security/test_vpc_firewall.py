@@ -97,10 +97,10 @@ def test_security_group_verdict_ignores_rule_order_and_only_grows(rules, port, r
 
 
 # --- network ACLs -------------------------------------------------------------------------------
-CUSTOM = NetworkAcl("acl-web", inbound=[AclRule(100, "allow", "tcp", 80, "0.0.0.0/0"),
-                                        AclRule(110, "allow", "tcp", 443, "0.0.0.0/0"),
-                                        AclRule(120, "allow", "tcp", 22, "192.0.2.0/24")],
-                    outbound=[AclRule(100, "allow", "tcp", (32768, 65535), "0.0.0.0/0")])
+CUSTOM = NetworkAcl("acl-web", inbound=[AclRule(100, "allow", "tcp", ports=80, cidr="0.0.0.0/0"),
+                                        AclRule(110, "allow", "tcp", ports=443, cidr="0.0.0.0/0"),
+                                        AclRule(120, "allow", "tcp", ports=22, cidr="192.0.2.0/24")],
+                    outbound=[AclRule(100, "allow", "tcp", ports=(32768, 65535), cidr="0.0.0.0/0")])
 
 
 def test_custom_acl_example_first_match_and_star_rule():
@@ -119,8 +119,8 @@ def test_acl_is_stateless_replies_need_their_own_rule():
 
 
 def test_lower_numbered_deny_wins_whatever_the_order_given():
-    acl = NetworkAcl("acl", inbound=[AclRule(200, "allow", "all", None, "0.0.0.0/0"),
-                                     AclRule(90, "deny", "tcp", 443, "198.51.100.0/24")])
+    acl = NetworkAcl("acl", inbound=[AclRule(200, "allow", "all", ports=None, cidr="0.0.0.0/0"),
+                                     AclRule(90, "deny", "tcp", ports=443, cidr="198.51.100.0/24")])
     assert not acl.check(Packet("tcp", "198.51.100.7", "10.0.0.10", 50000, 443), "inbound").allowed
     assert acl.check(Packet("tcp", "198.51.100.7", "10.0.0.10", 50000, 80), "inbound").allowed
 
@@ -136,15 +136,15 @@ def test_bad_acl_rules_name_the_rule(args, message):
         AclRule(*args)
     assert message in str(e.value)
     with pytest.raises(ValueError, match="used twice"):
-        NetworkAcl("acl", inbound=[AclRule(100, "allow", "tcp", 22, "0.0.0.0/0"), AclRule(100, "deny", "tcp", 23, "0.0.0.0/0")])
+        NetworkAcl("acl", inbound=[AclRule(100, "allow", "tcp", ports=22, cidr="0.0.0.0/0"), AclRule(100, "deny", "tcp", ports=23, cidr="0.0.0.0/0")])
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 500), st.booleans(), st.integers(0, 65000), st.integers(0, 16)),
                 max_size=8, unique_by=lambda r: r[0]), st.integers(0, 65535), st.integers(0, 2**32 - 1))
 def test_acl_verdict_is_the_lowest_numbered_match(rules, port, address):
-    rules = [AclRule(n, "allow" if ok else "deny", "tcp", (lo, min(65535, lo + 500)),
-                     str(ipaddress.IPv4Network((address & ~(2 ** (32 - m) - 1) if m else 0, m)))) for n, ok, lo, m in rules]
+    rules = [AclRule(n, "allow" if ok else "deny", "tcp", ports=(lo, min(65535, lo + 500)),
+                     cidr=str(ipaddress.IPv4Network((address & ~(2 ** (32 - m) - 1) if m else 0, m)))) for n, ok, lo, m in rules]
     random.Random(port).shuffle(rules)
     src = str(ipaddress.IPv4Address(address))
     p = Packet("tcp", src, "10.0.0.1", 50000, port)

@@ -98,9 +98,9 @@ def test_handshakes_are_retried_until_acknowledged():
 
 def test_bad_qos_and_filters_are_refused():
     with pytest.raises(ValueError, match="qos=2"):
-        run_delivery(2)
+        run_delivery(2, seed=0)
     with pytest.raises(TopicError):
-        run_delivery(1, subscription="fleet/#/temp")
+        run_delivery(1, subscription="fleet/#/temp", seed=0)
 
 
 # -- shadows -------------------------------------------------------------------
@@ -199,6 +199,6 @@ def test_throttling_with_jittered_backoff_ends_a_storm_that_otherwise_persists()
 
 def test_storm_arguments_are_checked():
     with pytest.raises(ValueError, match="backoff="):
-        run_reconnect_storm(10, backoff="linear")
+        run_reconnect_storm(10, backoff="linear", seed=0)
     with pytest.raises(ValueError, match="devices=0"):
-        run_reconnect_storm(0)
+        run_reconnect_storm(0, seed=0)

@@ -39,8 +39,8 @@ def test_same_seed_same_timeline():
 
 
 def test_backup_tasks_cut_the_tail_a_straggler_causes():
-    without = run_mapreduce(SPLITS, speeds=[1, 1, 1, 0.1], speculative=False)
-    with_backups = run_mapreduce(SPLITS, speeds=[1, 1, 1, 0.1], speculative=True)
+    without = run_mapreduce(SPLITS, speeds=[1, 1, 1, 0.1], speculative=False, seed=0)
+    with_backups = run_mapreduce(SPLITS, speeds=[1, 1, 1, 0.1], speculative=True, seed=0)
     assert with_backups.makespan_s < 0.6 * without.makespan_s
     assert with_backups.backups > 0 and without.backups == 0
     assert any(t.backup and t.outcome == "won" for t in with_backups.tasks)
@@ -48,8 +48,8 @@ def test_backup_tasks_cut_the_tail_a_straggler_causes():
 
 
 def test_the_combiner_shrinks_the_shuffle_and_evens_the_partitions():
-    raw = run_mapreduce(SPLITS, combine=False)
-    combined = run_mapreduce(SPLITS, combine=True)
+    raw = run_mapreduce(SPLITS, combine=False, seed=0)
+    combined = run_mapreduce(SPLITS, combine=True, seed=0)
     assert raw.map_output_records == sum(len(d) for d in DOCS)
     assert combined.map_output_records < raw.map_output_records / 3
     assert max(raw.partition_records) / min(raw.partition_records) > 1.5
@@ -58,16 +58,16 @@ def test_the_combiner_shrinks_the_shuffle_and_evens_the_partitions():
 
 
 def test_a_failed_worker_loses_its_map_output_and_the_master_redoes_it():
-    late = run_mapreduce(SPLITS, fail=(1, 1.5))  # after its first map task (1.25 s), before the job ends
+    late = run_mapreduce(SPLITS, fail=(1, 1.5), seed=0)  # after its first map task (1.25 s), before the job ends
     assert late.counts == REFERENCE and late.reexecuted_maps >= 1
     assert any(t.outcome == "lost" and t.worker == "worker2" for t in late.tasks)
-    early = run_mapreduce(SPLITS, fail=(1, 0.2))
+    early = run_mapreduce(SPLITS, fail=(1, 0.2), seed=0)
     assert early.counts == REFERENCE and early.reexecuted_maps == 0
 
 
 def test_a_job_whose_every_worker_fails_says_so():
     with pytest.raises(RuntimeError, match="every worker failed"):
-        run_mapreduce(SPLITS, workers=1, fail=(0, 1.0))
+        run_mapreduce(SPLITS, workers=1, fail=(0, 1.0), seed=0)
 
 
 def test_lower_bound_by_hand():

@@ -37,6 +37,7 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_int, check_number
 from labsupport.availability.failover.analysis import lost_writes, split_brain, worst_outages
 from labsupport.availability.failover.config import FailoverConfig, Faults, recovery_budget
@@ -310,7 +311,7 @@ class FailoverResult:
 
 def run_failover(config: FailoverConfig = FailoverConfig(), faults: Faults = Faults(crash_s=60.0), *,
                  clients: int = 6, write_interval_s: float = 0.5, duration_s: float = 150.0,
-                 seed: int = 0) -> FailoverResult:
+                 seed: Seed = None) -> FailoverResult:
     """Run the Multi-AZ pair, a monitor, DNS and ``clients`` writers through ``faults``.
 
     Examples
@@ -320,7 +321,7 @@ def run_failover(config: FailoverConfig = FailoverConfig(), faults: Faults = Fau
     ('db-b', 0, False)
     >>> 20 < r.worst_outage_s < 35
     True
-    >>> run_failover(clients=0)
+    >>> run_failover(clients=0, seed=0)
     Traceback (most recent call last):
     ...
     ValueError: clients=0 is out of range; choose clients >= 1

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import NamedTuple
 
+from labsupport.seeds import Seed
 from labsupport.checks import check_choice, check_int, check_number
 from labsupport.availability.failure_detection.theory import expected_detection_time_s, false_suspicion_probability, phi_deadline_s
 from labsupport.foundations.redundancy import failure_schedule
@@ -159,7 +160,7 @@ class PhiAccrualDetector:
         if self.last_s is None:
             return math.inf
         mean, std = self._fit()
-        return self.last_s + max(0.0, phi_deadline_s(self.threshold, mean, std, self.model))
+        return self.last_s + max(0.0, phi_deadline_s(self.threshold, mean, std, model=self.model))
 
     def suspects(self, now_s: float) -> bool:
         return now_s >= self.deadline_s()
@@ -318,7 +319,7 @@ class DetectionRun:
 def run_failure_detection(detectors: dict, *, interval_s: float = 1.0, latency: Latency | float = Constant(0.05),
                           loss: float = 0.0, duration_s: float = 3600.0, mttf_s: float = 300.0,
                           mttr_s: float = 20.0, crashes=None, pauses=(), notes: bool = False,
-                          seed: int = 0) -> DetectionRun:
+                          seed: Seed = None) -> DetectionRun:
     """Heartbeats from a node that crashes and recovers at random, judged by several detectors at once.
 
     Every detector sees the same heartbeat stream, so their trade-offs are
@@ -344,7 +345,7 @@ def run_failure_detection(detectors: dict, *, interval_s: float = 1.0, latency: 
     node = sim.add(Heartbeater("node", "monitor", interval_s=interval_s, pauses=pauses))
     monitor = sim.add(Monitor("monitor", detectors, notes=notes))
     if crashes is None:
-        crashes = failure_schedule(mttf_s, mttr_s, duration_s, sim.rng("failures:node"))
+        crashes = failure_schedule(mttf_s, mttr_s, duration_s, rng=sim.rng("failures:node"))
     crashes = tuple((float(c), float(r)) for c, r in crashes)
     for crash_s, recover_s in crashes:
         sim.crash(node.name, at=crash_s)

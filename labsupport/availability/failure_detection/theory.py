@@ -22,7 +22,7 @@ __all__ = ["phi_deadline_s", "false_suspicion_probability", "expected_detection_
 _LN10 = math.log(10)
 
 
-def phi_deadline_s(threshold: float, mean_s: float, std_s: float, model: str = "normal") -> float:
+def phi_deadline_s(threshold: float, mean_s: float, std_s: float, *, model: str = "normal") -> float:
     """Silence after which phi reaches ``threshold``, for inter-arrivals of the given mean and spread.
 
     Normal model: ``mean + std * z`` with ``P(Z > z) = 10**-threshold``;
@@ -32,7 +32,7 @@ def phi_deadline_s(threshold: float, mean_s: float, std_s: float, model: str = "
     --------
     >>> round(phi_deadline_s(1.0, 1.0, 0.1), 4)     # 10 % tail: 1.2816 standard deviations
     1.1282
-    >>> round(phi_deadline_s(2.0, 1.0, 0.0, "exponential"), 4)
+    >>> round(phi_deadline_s(2.0, 1.0, 0.0, model="exponential"), 4)
     4.6052
     """
     check_number("threshold", threshold, low=0, low_open=True)
@@ -82,7 +82,7 @@ def false_suspicion_probability(timeout_s: float, interval_s: float, *, jitter: 
         j += 1
 
 
-def expected_detection_time_s(deadline_s: float, interval_s: float, mean_delay_s: float, loss: float = 0.0) -> float:
+def expected_detection_time_s(deadline_s: float, interval_s: float, mean_delay_s: float, *, loss: float = 0.0) -> float:
     """Mean time from a crash to suspicion, when the detector suspects ``deadline_s`` after the last arrival.
 
     The crash falls uniformly between two heartbeats (``-interval_s/2``); the

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from labsupport.seeds import Seed, as_rng, derive_rng, root_seed
 from labsupport.checks import check_int, check_method, check_number, out_of_range
-from labsupport.seeds import Seed, as_rng, derive_rng
 from labsupport.foundations.queueing import UnstableQueueError
 
 from labsupport.availability.load_balancing.policies import BalancerState, make_policy
@@ -164,8 +164,8 @@ def _works(service, rate: float, n: int, rng: random.Random) -> list[float]:
                      "function rng -> seconds")
 
 
-def run_farm(policy, n_servers: int, arrival_rate_per_s: float, service_rate_per_s: float,
-             n_requests: int, seed: Seed = None, *, workers_per_server: int = 1,
+def run_farm(policy, n_servers: int, arrival_rate_per_s: float, *, service_rate_per_s: float,
+             n_requests: int, seed: Seed = None, workers_per_server: int = 1,
              speeds: Sequence[float] | None = None,
              service_time: str | Callable[[random.Random], float] = "exponential",
              warmup_fraction: float = 0.1, n_clients: int | None = None,
@@ -212,7 +212,7 @@ def run_farm(policy, n_servers: int, arrival_rate_per_s: float, service_rate_per
     ...              n_requests=2000, seed=1)
     >>> r.load, r.n_measured, sum(r.request_counts)
     (0.5, 1800, 1800)
-    >>> run_farm("random", 4, 2.0, 1.0, 2000, seed=1) == run_farm("random", 4, 2.0, 1.0, 2000, seed=1)
+    >>> run_farm("random", 4, 2.0, service_rate_per_s=1.0, n_requests=2000, seed=1) == run_farm("random", 4, 2.0, service_rate_per_s=1.0, n_requests=2000, seed=1)
     True
     """
     n_servers = check_int("n_servers", n_servers, low=1)
@@ -231,8 +231,7 @@ def run_farm(policy, n_servers: int, arrival_rate_per_s: float, service_rate_per
                                        f"{mu * workers * sum(speeds):g} per s")
     policy = _as_policy(policy, n_servers)
 
-    base = seed if isinstance(seed, int) and not isinstance(seed, bool) else \
-        as_rng(seed).getrandbits(64)
+    base = root_seed(seed)
     arrival_rng = derive_rng(base, "arrivals")
     gaps = [arrival_rng.expovariate(lam) for _ in range(n_requests)]
     works = _works(service_time, mu, n_requests, derive_rng(base, "service"))

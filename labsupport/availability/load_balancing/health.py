@@ -135,7 +135,7 @@ class HealthChecker:
 
 
 def health_check_process(env, checker: HealthChecker, target: Hashable,
-                         is_up: Callable[[float], bool], offset_s: float, trace: list):
+                         *, is_up: Callable[[float], bool], offset_s: float, trace: list):
     """Probe ``target`` every interval from ``offset_s`` on; append state changes to ``trace``.
 
     ``is_up(t)`` says whether the target answers a check sent at time ``t``;
@@ -151,7 +151,7 @@ def health_check_process(env, checker: HealthChecker, target: Hashable,
 
 
 def run_health_checks(targets: Sequence[Hashable], down: Mapping[Hashable, Sequence[tuple]],
-                      horizon_s: float, seed: Seed = None, *,
+                      horizon_s: float, *, seed: Seed = None,
                       config: HealthCheckConfig | None = None) -> list[tuple]:
     """Health check ``targets`` for ``horizon_s`` seconds; return the state changes.
 
@@ -175,7 +175,7 @@ def run_health_checks(targets: Sequence[Hashable], down: Mapping[Hashable, Seque
         outages = list(down.get(target, ()))
         up = (lambda t, o=outages: not any(a <= t < b for a, b in o))
         offset = rng.random() * checker.config.interval_s
-        env.process(health_check_process(env, checker, target, up, offset, trace))
+        env.process(health_check_process(env, checker, target, is_up=up, offset_s=offset, trace=trace))
     env.run(until=horizon_s)
     return sorted(trace, key=lambda rec: rec[0])
 

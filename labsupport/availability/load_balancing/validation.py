@@ -54,7 +54,7 @@ def _row(scenario: str, load: float, metric: str, simulated: float, theory: floa
 
 
 def compare_random_to_mm1(load: float, *, n_servers: int = 4, service_rate_per_s: float = 1.0,
-                          n_requests: int = 100_000, seed: Seed = 0) -> list[TheoryRow]:
+                          n_requests: int = 100_000, seed: Seed = None) -> list[TheoryRow]:
     """Random assignment to ``n_servers`` servers against M/M/1 mean and p99 response time.
 
     Examples
@@ -67,14 +67,14 @@ def compare_random_to_mm1(load: float, *, n_servers: int = 4, service_rate_per_s
     """
     mu = service_rate_per_s
     lam = load * mu                     # per server
-    result = run_farm("random", n_servers, lam * n_servers, mu, n_requests, seed)
+    result = run_farm("random", n_servers, lam * n_servers, service_rate_per_s=mu, n_requests=n_requests, seed=seed)
     name = f"random over {n_servers} servers vs M/M/1"
     return [_row(name, load, "mean_s", result.mean_s, mm1_mean_response_s(lam, mu)),
             _row(name, load, "p99_s", result.p99_s, mm1_response_percentile_s(lam, mu, 0.99))]
 
 
 def compare_shared_queue_to_mmc(load: float, *, c: int = 8, service_rate_per_s: float = 1.0,
-                                n_requests: int = 100_000, seed: Seed = 0) -> list[TheoryRow]:
+                                n_requests: int = 100_000, seed: Seed = None) -> list[TheoryRow]:
     """One queue with ``c`` workers against Erlang C mean and p99 response time.
 
     Examples
@@ -87,16 +87,16 @@ def compare_shared_queue_to_mmc(load: float, *, c: int = 8, service_rate_per_s: 
     """
     mu = service_rate_per_s
     lam = load * c * mu
-    result = run_farm("round_robin", 1, lam, mu, n_requests, seed, workers_per_server=c)
+    result = run_farm("round_robin", 1, lam, service_rate_per_s=mu, n_requests=n_requests, seed=seed, workers_per_server=c)
     name = f"one queue, {c} workers vs M/M/{c}"
     return [_row(name, load, "mean_s", result.mean_s, mmc_mean_response_s(lam, mu, c)),
-            _row(name, load, "p99_s", result.p99_s, mmc_response_percentile_s(lam, mu, c, 0.99))]
+            _row(name, load, "p99_s", result.p99_s, mmc_response_percentile_s(lam, mu, c, q=0.99))]
 
 
 def compare_power_of_d_to_supermarket(load: float, *, d: int = 2, n_servers: int = 100,
                                       service_rate_per_s: float = 1.0,
                                       n_requests: int = 100_000,
-                                      seed: Seed = 0) -> list[TheoryRow]:
+                                      seed: Seed = None) -> list[TheoryRow]:
     """Power of ``d`` choices on ``n_servers`` against the supermarket limit ``T_d(load)``.
 
     The limit is for infinitely many servers; finite farms sit a little above it.
@@ -110,13 +110,13 @@ def compare_power_of_d_to_supermarket(load: float, *, d: int = 2, n_servers: int
     True
     """
     mu = service_rate_per_s
-    result = run_farm(PowerOfChoices(d), n_servers, load * mu * n_servers, mu, n_requests, seed)
+    result = run_farm(PowerOfChoices(d), n_servers, load * mu * n_servers, service_rate_per_s=mu, n_requests=n_requests, seed=seed)
     name = f"power of {d} over {n_servers} servers vs supermarket limit"
     return [_row(name, load, "mean_s", result.mean_s, supermarket_mean_response(load, d) / mu)]
 
 
 def theory_table(loads=(0.3, 0.6, 0.8, 0.9), *, n_requests: int = 50_000,
-                 seed: Seed = 0) -> list[TheoryRow]:
+                 seed: Seed = None) -> list[TheoryRow]:
     """All three comparisons at each load, in one list of rows ready to print.
 
     Examples

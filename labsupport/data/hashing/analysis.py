@@ -211,7 +211,7 @@ def _schemes(n: int, vnodes: int, rng) -> dict[str, tuple]:
 
 
 def compare_with_theory(
-    num_nodes: int = 10, vnodes: int = 100, num_keys: int = 20_000, trials: int = 4, seed: Seed = 0
+    num_nodes: int = 10, vnodes: int = 100, num_keys: int = 20_000, *, trials: int = 4, seed: Seed = None
 ) -> tuple[Comparison, ...]:
     """Measure four schemes when one node joins ``num_nodes``, next to theory.
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from labsupport.seeds import Seed, derive_rng
 from labsupport.checks import check_int
-from labsupport.seeds import derive_rng
 from labsupport.data.hashing import HashRing
 from labsupport.sim import Constant, Exponential, History, Simulation, TraceEvent
 from labsupport.data.quorum.config import check_quorum
@@ -61,7 +61,7 @@ def _finish(sim: Simulation, n: int, r: int, w: int, nodes) -> QuorumRun:
 
 
 def run_register(n: int = 3, r: int = 2, w: int = 2, *, write_back: bool = False, writes: int = 4,
-                 readers: int = 2, reads: int = 4, mean_delay_s: float = 0.002, seed: int = 0) -> QuorumRun:
+                 readers: int = 2, reads: int = 4, mean_delay_s: float = 0.002, seed: Seed = None) -> QuorumRun:
     """One writer writes 1, 2, ..., ``writes`` to key ``x`` while ``readers`` clients read it.
 
     Operations start at random times (seeded); one-way delays are exponential
@@ -94,7 +94,7 @@ def run_register(n: int = 3, r: int = 2, w: int = 2, *, write_back: bool = False
     return _finish(sim, n, r, w, clients + replicas)
 
 
-def run_new_old_inversion(write_back: bool = False, *, seed: int = 0) -> QuorumRun:
+def run_new_old_inversion(write_back: bool = False, *, seed: Seed = None) -> QuorumRun:
     """The smallest history where R + W > N is not linearizable, and the ABD read that fixes it.
 
     N = 3, R = W = 2; every replica holds ``x = "old"``. The writer reaches r1
@@ -106,9 +106,9 @@ def run_new_old_inversion(write_back: bool = False, *, seed: int = 0) -> QuorumR
 
     Examples
     --------
-    >>> [(op.client, op.result) for op in run_new_old_inversion().history]
+    >>> [(op.client, op.result) for op in run_new_old_inversion(seed=0).history]
     [('writer', 'ok'), ('reader_a', 'new'), ('reader_b', 'old')]
-    >>> [(op.client, op.result) for op in run_new_old_inversion(write_back=True).history]
+    >>> [(op.client, op.result) for op in run_new_old_inversion(write_back=True, seed=0).history]
     [('writer', 'ok'), ('reader_a', 'new'), ('reader_b', 'new')]
     """
     fast_s, slow_s = 0.001, 0.03
@@ -130,7 +130,7 @@ def run_new_old_inversion(write_back: bool = False, *, seed: int = 0) -> QuorumR
     return _finish(sim, 3, 2, 2, ["writer", "reader_a", "r1", "r2", "r3", "reader_b"])
 
 
-def run_sloppy_quorum(sloppy: bool = True, *, seed: int = 0) -> QuorumRun:
+def run_sloppy_quorum(sloppy: bool = True, *, seed: Seed = None) -> QuorumRun:
     """Two of a key's three home replicas are cut off for 0.4 s while a client keeps writing.
 
     Five nodes; N = 3, R = W = 2. From 0.1 s to 0.5 s the client and the
@@ -140,9 +140,9 @@ def run_sloppy_quorum(sloppy: bool = True, *, seed: int = 0) -> QuorumRun:
 
     Examples
     --------
-    >>> [rec.result for _, rec in run_sloppy_quorum(True).records]
+    >>> [rec.result for _, rec in run_sloppy_quorum(True, seed=0).records]
     ['ok', 'ok', 'ok', 'book,pen,ink', 'book,pen,ink']
-    >>> [rec.result for _, rec in run_sloppy_quorum(False).records]
+    >>> [rec.result for _, rec in run_sloppy_quorum(False, seed=0).records]
     ['ok', 'unavailable', 'unavailable', 'unavailable', 'book,pen,ink']
     """
     sim = Simulation(seed=seed, latency=Constant(0.002))
@@ -159,12 +159,12 @@ def run_sloppy_quorum(sloppy: bool = True, *, seed: int = 0) -> QuorumRun:
     return _finish(sim, 3, 2, 2, ["client"] + prefs)
 
 
-def run_siblings(*, seed: int = 0) -> QuorumRun:
+def run_siblings(*, seed: Seed = None) -> QuorumRun:
     """Alice and Bob write the same cart at the same moment; Carol reads two siblings and merges them.
 
     Examples
     --------
-    >>> [(client, rec.result) for client, rec in run_siblings().records]
+    >>> [(client, rec.result) for client, rec in run_siblings(seed=0).records]
     [('alice', 'ok'), ('bob', 'ok'), ('carol', ('eggs', 'milk')), ('carol', 'ok'), ('carol', 'eggs+milk')]
     """
     sim = Simulation(seed=seed, latency=Constant(0.001))
@@ -178,15 +178,15 @@ def run_siblings(*, seed: int = 0) -> QuorumRun:
     return _finish(sim, 3, 2, 2, ["alice", "bob", "r1", "r2", "r3", "carol"])
 
 
-def run_read_repair(read_repair: bool = True, *, seed: int = 0) -> QuorumRun:
+def run_read_repair(read_repair: bool = True, *, seed: Seed = None) -> QuorumRun:
     """r3 is down while "v2" is written; after it recovers, a read finds it stale and repairs it.
 
     Examples
     --------
-    >>> run = run_read_repair()
+    >>> run = run_read_repair(seed=0)
     >>> [(round(t, 3), node, key) for t, node, key in run.repairs], run.stores["r3"]["x"][0].value
     ([(0.102, 'r3', 'x')], 'v2')
-    >>> run_read_repair(read_repair=False).stores["r3"]["x"][0].value
+    >>> run_read_repair(read_repair=False, seed=0).stores["r3"]["x"][0].value
     'v1'
     """
     sim = Simulation(seed=seed, latency=Constant(0.001))
@@ -216,7 +216,7 @@ class AntiEntropyResult:
     trace: tuple[TraceEvent, ...]
 
 
-def run_anti_entropy(keys: int = 200, divergent: int = 4, *, depth: int = 5, seed: int = 0) -> AntiEntropyResult:
+def run_anti_entropy(keys: int = 200, divergent: int = 4, *, depth: int = 5, seed: Seed = None) -> AntiEntropyResult:
     """Replica b missed the last write to ``divergent`` of ``keys`` keys; a compares trees with b.
 
     Examples
@@ -271,8 +271,8 @@ class _Prober(QuorumClient):
             self.fresh += (yield from self.get(f"k{i}")) == i
 
 
-def run_staleness(n: int = 3, r: int = 1, w: int = 1, t_s: float = 0.0, *, trials: int = 500,
-                  request_mean_s: float = 0.001, reply_mean_s: float = 0.001, seed: int = 0) -> StalenessRun:
+def run_staleness(n: int = 3, r: int = 1, w: int = 1, *, t_s: float = 0.0, trials: int = 500,
+                  request_mean_s: float = 0.001, reply_mean_s: float = 0.001, seed: Seed = None) -> StalenessRun:
     """Write a fresh key, wait ``t_s`` after the write returns, read it: how often is the read fresh?
 
     Requests take exponential delays of mean ``request_mean_s``, replies of
@@ -282,7 +282,7 @@ def run_staleness(n: int = 3, r: int = 1, w: int = 1, t_s: float = 0.0, *, trial
 
     Examples
     --------
-    >>> run = run_staleness(3, 1, 1, 0.0, trials=300, seed=1)
+    >>> run = run_staleness(3, 1, 1, t_s=0.0, trials=300, seed=1)
     >>> 0.5 < run.p_consistent < 0.9
     True
     """

@@ -32,11 +32,12 @@ import numpy as np
 
 from labsupport.checks import check_int, check_number
 from labsupport.data.quorum.config import check_quorum
+from labsupport.seeds import Seed, as_numpy_rng
 
 __all__ = ["p_stale", "simulate_random_quorums", "WarsResult", "simulate_wars", "expected_order_statistic"]
 
 
-def p_stale(n: int, r: int, w: int, k: int = 1) -> float:
+def p_stale(n: int, r: int, w: int, *, k: int = 1) -> float:
     """Probability that a random read quorum misses all of the last ``k`` random write quorums.
 
     Examples
@@ -49,12 +50,7 @@ def p_stale(n: int, r: int, w: int, k: int = 1) -> float:
     return (comb(n - w, r) / comb(n, r)) ** k
 
 
-def _np_seed(seed) -> np.random.Generator:
-    check_int("seed", seed)  # an int, so that the run can be repeated
-    return np.random.default_rng(seed)
-
-
-def simulate_random_quorums(n: int, r: int, w: int, *, trials: int, k: int = 1, seed: int = 0) -> float:
+def simulate_random_quorums(n: int, r: int, w: int, *, trials: int, k: int = 1, seed: Seed = None) -> float:
     """Monte Carlo estimate of :func:`p_stale`: draw quorums as random subsets and count misses.
 
     Examples
@@ -63,7 +59,7 @@ def simulate_random_quorums(n: int, r: int, w: int, *, trials: int, k: int = 1, 
     0.67
     """
     n, r, w = check_quorum(n, r, w)
-    rng = _np_seed(seed)
+    rng = as_numpy_rng(seed, "quorums:random")
     trials = check_int("trials", trials, low=1)
     reads = rng.random((trials, n)).argsort(axis=1)[:, :r]
     stale = np.ones(trials, dtype=bool)
@@ -87,19 +83,19 @@ class WarsResult:
     write_latency_s: float  # mean: W-th fastest of N (write request + ack)
 
 
-def simulate_wars(n: int, r: int, w: int, t_s: Sequence[float], *, trials: int, write_mean_s: float,
-                  ack_mean_s: float, read_mean_s: float, response_mean_s: float, seed: int = 0) -> WarsResult:
+def simulate_wars(n: int, r: int, w: int, *, t_s: Sequence[float], trials: int, write_mean_s: float,
+                  ack_mean_s: float, read_mean_s: float, response_mean_s: float, seed: Seed = None) -> WarsResult:
     """Monte Carlo of the WARS model with exponential delays of the given means (0 means no delay).
 
     Examples
     --------
-    >>> res = simulate_wars(3, 1, 1, [0.0, 0.01], trials=20_000, write_mean_s=0.005, ack_mean_s=0.001,
+    >>> res = simulate_wars(3, 1, 1, t_s=[0.0, 0.01], trials=20_000, write_mean_s=0.005, ack_mean_s=0.001,
     ...                     read_mean_s=0.001, response_mean_s=0.001, seed=1)
     >>> [round(p, 2) for p in res.p_consistent]
     [0.49, 0.93]
     """
     n, r, w = check_quorum(n, r, w)
-    rng, trials = _np_seed(seed), check_int("trials", trials, low=1)
+    rng, trials = as_numpy_rng(seed, "quorums:wars"), check_int("trials", trials, low=1)
     means = dict(write_mean_s=write_mean_s, ack_mean_s=ack_mean_s, read_mean_s=read_mean_s,
                  response_mean_s=response_mean_s)
     draws = {}

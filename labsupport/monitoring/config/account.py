@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import simpy
 
+from labsupport.seeds import Seed, derive_rng
 from labsupport.checks import check_int
-from labsupport.seeds import derive_rng
 from labsupport.monitoring.config.rules import (BUCKET, COMPLIANT, NON_COMPLIANT, OPEN_CIDRS, RULE_FOR, VOLUME, ConfigurationItem,
                            Inventory, baseline_account)
 
@@ -93,7 +93,7 @@ def run_config_account(*, n_volumes: int = 8, n_buckets: int = 4, n_groups: int 
                        changes_per_day: float = 3.0, bad_fraction: float = 0.5, recording: str = "continuous",
                        recording_delay_s: float = 120.0, periodic_s: float = 3600.0, remediation: bool = True,
                        remediation_delay_s: float = 300.0, remediation_failure_probability: float = 0.0,
-                       max_attempts: int = 5, retry_s: float = 60.0, seed: int = 0) -> ConfigRun:
+                       max_attempts: int = 5, retry_s: float = 60.0, seed: Seed = None) -> ConfigRun:
     """Simulate an account drifting at random while Config records, evaluates and remediates.
 
     Changes arrive as a Poisson stream (``changes_per_day``); each hits a random
@@ -109,7 +109,7 @@ def run_config_account(*, n_volumes: int = 8, n_buckets: int = 4, n_groups: int 
     (19, {120})
     >>> {round(x) for x in run.exposures_s("encrypted-volumes")}, run.compliance_at(14 * 86400)["vol-1"]
     ({420}, 'COMPLIANT')
-    >>> run_config_account(recording="hourly")
+    >>> run_config_account(recording="hourly", seed=0)
     Traceback (most recent call last):
     ValueError: recording='hourly'; choose 'continuous' or 'daily'
     """
@@ -148,7 +148,7 @@ def run_config_account(*, n_volumes: int = 8, n_buckets: int = 4, n_groups: int 
 
     def record_later(rid):
         yield env.timeout(recording_delay_s)
-        item = inv.record(rid, rtype[rid], live[rid], env.now)
+        item = inv.record(rid, rtype[rid], live[rid], time_s=env.now)
         if item is not None and "change" in RULE_FOR[rtype[rid]].triggers:
             evaluate(rid, item.as_dict(), "change")
 
@@ -176,7 +176,7 @@ def run_config_account(*, n_volumes: int = 8, n_buckets: int = 4, n_groups: int 
         while True:
             daily = recording == "daily" and env.now % 86400 == 0
             for rid in ids:
-                item = inv.record(rid, rtype[rid], live[rid], env.now) if daily or tick == 0 else None
+                item = inv.record(rid, rtype[rid], live[rid], time_s=env.now) if daily or tick == 0 else None
                 rule = RULE_FOR[rtype[rid]]
                 if item is not None and "change" in rule.triggers:
                     evaluate(rid, item.as_dict(), "change")

@@ -66,11 +66,11 @@ class Inventory:
     Examples
     --------
     >>> inv = Inventory()
-    >>> inv.record("vol-1", VOLUME, {"encrypted": True, "attached": True}, 0).version
+    >>> inv.record("vol-1", VOLUME, {"encrypted": True, "attached": True}, time_s=0).version
     1
-    >>> inv.record("vol-1", VOLUME, {"attached": True, "encrypted": True}, 60) is None   # nothing changed
+    >>> inv.record("vol-1", VOLUME, {"attached": True, "encrypted": True}, time_s=60) is None   # nothing changed
     True
-    >>> inv.record("vol-1", VOLUME, {"encrypted": False, "attached": True}, 120).version
+    >>> inv.record("vol-1", VOLUME, {"encrypted": False, "attached": True}, time_s=120).version
     2
     >>> [ci.capture_time_s for ci in inv.history("vol-1")], inv.as_of("vol-1", 100).version
     ([0, 120], 1)
@@ -80,7 +80,7 @@ class Inventory:
         self._items: dict[str, list[ConfigurationItem]] = {}
 
     def record(self, resource_id: str, resource_type: str, configuration: Config,
-               time_s: float) -> ConfigurationItem | None:
+               *, time_s: float) -> ConfigurationItem | None:
         """Store a CI if the configuration differs from the last one; return it, or None."""
         frozen = tuple(sorted(configuration.items()))
         past = self._items.setdefault(resource_id, [])

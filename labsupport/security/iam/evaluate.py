@@ -132,7 +132,7 @@ def evaluate(request: Request, policies: PolicySet) -> Evaluation:
     _check_inputs(request, policies)
     ctx = request.context_keys()
     has_boundary = policies.boundary is not None
-    verdicts = {id(p): tuple(match_statement(s, p, request, ctx, has_boundary) for s in p.statements)
+    verdicts = {id(p): tuple(match_statement(s, p, request, ctx=ctx, has_boundary=has_boundary) for s in p.statements)
                 for p in policies.all_policies()}
     trace = tuple(r for p in policies.all_policies() for r in verdicts[id(p)])
 

@@ -100,7 +100,7 @@ def _principal_ok(st: Statement, caller: Caller, has_boundary: bool) -> tuple[bo
     return True, _NAMED[kind], kind
 
 
-def match_statement(st: Statement, policy: Policy, request, ctx: Mapping[str, Any], has_boundary: bool) -> StatementResult:
+def match_statement(st: Statement, policy: Policy, request, *, ctx: Mapping[str, Any], has_boundary: bool) -> StatementResult:
     """Match one statement of ``policy`` against ``request`` (``ctx``: lower-case context keys).
 
     Examples
@@ -109,7 +109,7 @@ def match_statement(st: Statement, policy: Policy, request, ctx: Mapping[str, An
     >>> from labsupport.security.iam.request import Request
     >>> p = parse_policy({"Statement": {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}}, name="ro")
     >>> r = Request("arn:aws:iam::111122223333:user/ana", "s3:PutObject", "arn:aws:s3:::b/k")
-    >>> print(match_statement(p.statements[0], p, r, r.context_keys(), False))
+    >>> print(match_statement(p.statements[0], p, r, ctx=r.context_keys(), has_boundary=False))
     ro Statement[0]: Allow does not apply -- action s3:PutObject is not in Action ['s3:Get*']
     """
 

@@ -43,9 +43,9 @@ def example_network(*, db_reply_rule: bool = True, shared_return_route: bool = T
     net.add_vpc("prod", "10.0.0.0/16", internet_gateway="igw-prod")
     net.add_subnets("prod", plan_subnets("10.0.0.0/16", EXAMPLE_AZS, EXAMPLE_TIERS))
     net.add_vpc("shared", "10.1.0.0/16")
-    net.add_subnet("shared", "tools-a", "10.1.0.0/24", "us-east-1a", "tools")
+    net.add_subnet("shared", "tools-a", "10.1.0.0/24", az="us-east-1a", tier="tools")
     net.add_peering("pcx-prod-shared", "prod", "shared")
-    net.add_nat_gateway("nat-a", "public-a", "10.0.8.5", "203.0.113.20")
+    net.add_nat_gateway("nat-a", "public-a", "10.0.8.5", public_ip="203.0.113.20")
     net.add_route_table("rtb-public", "prod", {"0.0.0.0/0": "igw-prod"}, subnets=["public-a", "public-b"])
     net.add_route_table("rtb-app", "prod", {"0.0.0.0/0": "nat-a", "10.1.0.0/16": "pcx-prod-shared"},
                         subnets=["app-a", "app-b"])
@@ -53,24 +53,24 @@ def example_network(*, db_reply_rule: bool = True, shared_return_route: bool = T
     net.add_route_table("rtb-shared", "shared", {"10.0.0.0/16": "pcx-prod-shared"} if shared_return_route else {},
                         subnets=["tools-a"])
     everywhere = "0.0.0.0/0"
-    inbound = [AclRule(100, "allow", "tcp", 443, everywhere), AclRule(110, "allow", "tcp", (1024, 65535), everywhere)]
+    inbound = [AclRule(100, "allow", "tcp", ports=443, cidr=everywhere), AclRule(110, "allow", "tcp", ports=(1024, 65535), cidr=everywhere)]
     if blocklist:
-        inbound.insert(0, AclRule(90, "deny", "all", None, "198.51.100.0/24"))
+        inbound.insert(0, AclRule(90, "deny", "all", ports=None, cidr="198.51.100.0/24"))
     net.add_network_acl("acl-public", "prod", inbound=inbound, outbound=[
-        AclRule(100, "allow", "tcp", (1024, 65535), everywhere), AclRule(110, "allow", "tcp", 8080, APP_RANGE),
-        AclRule(120, "allow", "tcp", 443, everywhere)], subnets=["public-a", "public-b"])
-    reply = (AclRule(100, "allow", "tcp", (1024, 65535), APP_RANGE) if db_reply_rule
-             else AclRule(100, "allow", "tcp", 5432, APP_RANGE))
-    net.add_network_acl("acl-db", "prod", inbound=[AclRule(100, "allow", "tcp", 5432, APP_RANGE)],
+        AclRule(100, "allow", "tcp", ports=(1024, 65535), cidr=everywhere), AclRule(110, "allow", "tcp", ports=8080, cidr=APP_RANGE),
+        AclRule(120, "allow", "tcp", ports=443, cidr=everywhere)], subnets=["public-a", "public-b"])
+    reply = (AclRule(100, "allow", "tcp", ports=(1024, 65535), cidr=APP_RANGE) if db_reply_rule
+             else AclRule(100, "allow", "tcp", ports=5432, cidr=APP_RANGE))
+    net.add_network_acl("acl-db", "prod", inbound=[AclRule(100, "allow", "tcp", ports=5432, cidr=APP_RANGE)],
                         outbound=[reply], subnets=["db-a", "db-b"])
     net.add_security_group("prod", SecurityGroup("sg-web", inbound=[SgRule("tcp", 443, everywhere)]))
     net.add_security_group("prod", SecurityGroup("sg-app", inbound=[SgRule("tcp", 8080, "sg-web")]))
     net.add_security_group("prod", SecurityGroup("sg-db", inbound=[SgRule("tcp", 5432, "sg-app")]))
     net.add_security_group("shared", SecurityGroup("sg-tools", inbound=[SgRule("tcp", 22, "10.0.0.0/16")]))
-    net.add_instance("web-1", "public-a", "10.0.8.10", ["sg-web"], public_ip="203.0.113.10")
-    net.add_instance("app-1", "app-a", "10.0.0.10", ["sg-app"])
-    net.add_instance("db-1", "db-a", "10.0.10.10", ["sg-db"])
-    net.add_instance("tools-1", "tools-a", "10.1.0.10", ["sg-tools"])
+    net.add_instance("web-1", "public-a", "10.0.8.10", groups=["sg-web"], public_ip="203.0.113.10")
+    net.add_instance("app-1", "app-a", "10.0.0.10", groups=["sg-app"])
+    net.add_instance("db-1", "db-a", "10.0.10.10", groups=["sg-db"])
+    net.add_instance("tools-1", "tools-a", "10.1.0.10", groups=["sg-tools"])
     net.add_external("client", "192.0.2.10")
     net.add_external("attacker", "198.51.100.7")
     net.add_external("repo", "192.0.2.80")

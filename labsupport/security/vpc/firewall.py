@@ -180,7 +180,7 @@ class SecurityGroup:
 
 
 def check_security_groups(groups: Sequence[SecurityGroup], packet: Packet, direction: str,
-                          peer_groups: Iterable[str] = ()) -> Verdict:
+                          *, peer_groups: Iterable[str] = ()) -> Verdict:
     """The rules of all groups on an interface are aggregated: any allow suffices."""
     verdicts = [g.check(packet, direction, peer_groups) for g in groups]
     for v in verdicts:
@@ -197,7 +197,7 @@ class AclRule:
 
     Examples
     --------
-    >>> str(AclRule(100, "allow", "tcp", (1024, 65535), "0.0.0.0/0"))
+    >>> str(AclRule(100, "allow", "tcp", ports=(1024, 65535), cidr="0.0.0.0/0"))
     '100 allow tcp/1024-65535 0.0.0.0/0'
     """
 
@@ -207,7 +207,7 @@ class AclRule:
     ports: tuple[int, int]
     cidr: ipaddress.IPv4Network
 
-    def __init__(self, number: int, action: str, protocol: str, ports, cidr: str) -> None:
+    def __init__(self, number: int, action: str, protocol: str, *, ports, cidr: str) -> None:
         where = f"network ACL rule {number}"
         lo, hi = RULE_NUMBERS
         check_int(f"{where} number", number, low=lo, high=hi)
@@ -228,8 +228,8 @@ class NetworkAcl:
 
     Examples
     --------
-    >>> acl = NetworkAcl("acl-web", inbound=[AclRule(100, "allow", "tcp", 443, "0.0.0.0/0")],
-    ...                  outbound=[AclRule(100, "allow", "tcp", (1024, 65535), "0.0.0.0/0")])
+    >>> acl = NetworkAcl("acl-web", inbound=[AclRule(100, "allow", "tcp", ports=443, cidr="0.0.0.0/0")],
+    ...                  outbound=[AclRule(100, "allow", "tcp", ports=(1024, 65535), cidr="0.0.0.0/0")])
     >>> request = Packet("tcp", "198.51.100.7", "10.0.0.10", 50000, 443)
     >>> acl.check(request, "inbound").rule, acl.check(request.reply(), "outbound").rule
     ('100 allow tcp/443 0.0.0.0/0', '100 allow tcp/1024-65535 0.0.0.0/0')

@@ -98,8 +98,8 @@ class Network:
     --------
     >>> net = Network()
     >>> net.add_vpc("prod", "10.0.0.0/16", internet_gateway="igw-prod")
-    >>> net.add_subnet("prod", "public-a", "10.0.0.0/24", "us-east-1a")
-    >>> net.add_subnet("prod", "db-a", "10.1.0.0/24", "us-east-1a")
+    >>> net.add_subnet("prod", "public-a", "10.0.0.0/24", az="us-east-1a")
+    >>> net.add_subnet("prod", "db-a", "10.1.0.0/24", az="us-east-1a")
     Traceback (most recent call last):
     ValueError: subnet db-a (10.1.0.0/24) is outside the VPC's CIDR block 10.0.0.0/16
     """
@@ -137,15 +137,15 @@ class Network:
         main, acl = f"rtb-{name}-main", f"acl-{name}-default"
         self.vpcs[name] = Vpc(name, net, internet_gateway, {}, main, acl)
         self.route_tables[main] = (name, RouteTable(main, net))
-        self.acls[acl] = (name, NetworkAcl(acl, [AclRule(100, "allow", "all", None, "0.0.0.0/0")],
-                                           [AclRule(100, "allow", "all", None, "0.0.0.0/0")]))
+        self.acls[acl] = (name, NetworkAcl(acl, [AclRule(100, "allow", "all", ports=None, cidr="0.0.0.0/0")],
+                                           [AclRule(100, "allow", "all", ports=None, cidr="0.0.0.0/0")]))
 
     def _vpc(self, name: str, where: str) -> Vpc:
         if name not in self.vpcs:
             raise ValueError(f"{where}: VPC {name!r} does not exist; add it with add_vpc first")
         return self.vpcs[name]
 
-    def add_subnet(self, vpc: str, name: str, cidr, az: str, tier: str = "") -> None:
+    def add_subnet(self, vpc: str, name: str, cidr, *, az: str, tier: str = "") -> None:
         v = self._vpc(vpc, f"subnet {name}")
         self._unique(name, "subnet")
         subnet = Subnet(name, parse_cidr(cidr, f"subnet {name}"), az, tier)
@@ -154,7 +154,7 @@ class Network:
 
     def add_subnets(self, vpc: str, subnets: Sequence[Subnet]) -> None:
         for s in subnets:
-            self.add_subnet(vpc, s.name, s.cidr, s.az, s.tier)
+            self.add_subnet(vpc, s.name, s.cidr, az=s.az, tier=s.tier)
 
     def vpc_of_subnet(self, subnet: str) -> Vpc:
         for v in self.vpcs.values():
@@ -162,7 +162,7 @@ class Network:
                 return v
         raise ValueError(f"subnet {subnet!r} does not exist")
 
-    def add_route_table(self, name: str, vpc: str, routes: Mapping[str, str], subnets: Sequence[str] = ()) -> None:
+    def add_route_table(self, name: str, vpc: str, routes: Mapping[str, str], *, subnets: Sequence[str] = ()) -> None:
         v = self._vpc(vpc, f"route table {name}")
         self._unique(name, "route table")
         table = RouteTable(name, v.cidr, routes)
@@ -182,7 +182,7 @@ class Network:
                 raise ValueError(f"route table {name}: subnet {s} is not in VPC {vpc}")
             self.subnet_route_table[s] = name
 
-    def add_network_acl(self, name: str, vpc: str, inbound: Sequence[AclRule] = (), outbound: Sequence[AclRule] = (),
+    def add_network_acl(self, name: str, vpc: str, *, inbound: Sequence[AclRule] = (), outbound: Sequence[AclRule] = (),
                         subnets: Sequence[str] = ()) -> None:
         self._vpc(vpc, f"network ACL {name}")
         self._unique(name, "network ACL")
@@ -208,7 +208,7 @@ class Network:
             raise ValueError(f"{what}: {address} is already in use")
         return address
 
-    def add_instance(self, name: str, subnet: str, private_ip, groups: Sequence[str], public_ip=None) -> None:
+    def add_instance(self, name: str, subnet: str, private_ip, *, groups: Sequence[str], public_ip=None) -> None:
         self._unique(name, "instance")
         address = self._address_in_subnet(subnet, private_ip, f"instance {name}")
         vpc = self.vpc_of_subnet(subnet).name
@@ -220,7 +220,7 @@ class Network:
         self.instances[name] = Instance(name, subnet, address, tuple(groups),
                                         None if public_ip is None else _ip(public_ip, f"instance {name}"))
 
-    def add_nat_gateway(self, name: str, subnet: str, private_ip, public_ip) -> None:
+    def add_nat_gateway(self, name: str, subnet: str, private_ip, *, public_ip) -> None:
         self._unique(name, "NAT gateway")
         if not name.startswith("nat-"):
             raise ValueError(f"NAT gateway name {name!r} must start with 'nat-'")

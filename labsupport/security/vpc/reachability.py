@@ -153,7 +153,7 @@ def _acls(net: Network, nodes: list[str], stage: str, make_packet, hops: list) -
             hops.append(Hop(stage, "network-acl", v.component, v.allowed, v.rule, v.reason))
 
 
-def analyze_path(net: Network, source: str, destination: str, port: int, *, protocol: str = "tcp",
+def analyze_path(net: Network, source: str, destination: str, *, port: int, protocol: str = "tcp",
                  ephemeral_port: int = EPHEMERAL_PORT) -> PathAnalysis:
     """Trace ``source`` -> ``destination`` on ``protocol``/``port`` and its reply, hop by hop.
 
@@ -165,15 +165,15 @@ def analyze_path(net: Network, source: str, destination: str, port: int, *, prot
     >>> from labsupport.security.vpc.firewall import SecurityGroup, SgRule
     >>> net = Network()
     >>> net.add_vpc("prod", "10.0.0.0/16")
-    >>> net.add_subnet("prod", "app-a", "10.0.1.0/24", "us-east-1a")
-    >>> net.add_subnet("prod", "db-a", "10.0.2.0/24", "us-east-1a")
+    >>> net.add_subnet("prod", "app-a", "10.0.1.0/24", az="us-east-1a")
+    >>> net.add_subnet("prod", "db-a", "10.0.2.0/24", az="us-east-1a")
     >>> net.add_security_group("prod", SecurityGroup("sg-app"))
     >>> net.add_security_group("prod", SecurityGroup("sg-db", inbound=[SgRule("tcp", 5432, "sg-app")]))
-    >>> net.add_instance("app", "app-a", "10.0.1.10", ["sg-app"])
-    >>> net.add_instance("db", "db-a", "10.0.2.20", ["sg-db"])
-    >>> analyze_path(net, "app", "db", 5432).reachable
+    >>> net.add_instance("app", "app-a", "10.0.1.10", groups=["sg-app"])
+    >>> net.add_instance("db", "db-a", "10.0.2.20", groups=["sg-db"])
+    >>> analyze_path(net, "app", "db", port=5432).reachable
     True
-    >>> print(analyze_path(net, "app", "db", 3306).blocked.detail)
+    >>> print(analyze_path(net, "app", "db", port=3306).blocked.detail)
     no inbound rule of sg-db allows tcp/3306 from 10.0.1.10 (groups sg-app)
     """
     check_int("port", port, low=0, high=65535)
@@ -200,7 +200,7 @@ def analyze_path(net: Network, source: str, destination: str, port: int, *, prot
     if isinstance(src, Instance):
         peer = dst.groups if isinstance(dst, Instance) and dst_ip == dst.private_ip else ()
         v = check_security_groups(net.groups_of(src), Packet(protocol, src_ip, dst_ip, ephemeral_port, port),
-                                  "outbound", peer)
+                                  "outbound", peer_groups=peer)
         hops.append(Hop("request", "security-group", v.component, v.allowed, v.rule, v.reason))
     start = "internet" if from_internet else f"subnet:{src.subnet}"
     request = _walk(net, start, dst_ip, f"host:{dst.name}", "request", hops)
@@ -223,7 +223,7 @@ def analyze_path(net: Network, source: str, destination: str, port: int, *, prot
     if isinstance(dst, Instance):
         peer = src.groups if isinstance(src, Instance) and seen == src.private_ip else ()
         v = check_security_groups(net.groups_of(dst), Packet(protocol, seen, dst.private_ip, ephemeral_port, port),
-                                  "inbound", peer)
+                                  "inbound", peer_groups=peer)
         hops.append(Hop("request", "security-group", v.component, v.allowed, v.rule, v.reason))
     # the reply: routed back to the address the destination saw, then translated back by a NAT gateway
     back_start = "internet" if isinstance(dst, ExternalHost) else f"subnet:{dst.subnet}"
