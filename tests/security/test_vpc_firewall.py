@@ -133,7 +133,8 @@ def test_lower_numbered_deny_wins_whatever_the_order_given():
                                            ((100, "allow", "tcp", 22, "10.0.0.1/8"), "CIDR")])
 def test_bad_acl_rules_name_the_rule(args, message):
     with pytest.raises(ValueError, match="network ACL rule") as e:
-        AclRule(*args)
+        number, action, protocol, ports, cidr = args
+        AclRule(number, action, protocol, ports=ports, cidr=cidr)
     assert message in str(e.value)
     with pytest.raises(ValueError, match="used twice"):
         NetworkAcl("acl", inbound=[AclRule(100, "allow", "tcp", ports=22, cidr="0.0.0.0/0"), AclRule(100, "deny", "tcp", ports=23, cidr="0.0.0.0/0")])
