@@ -68,7 +68,8 @@ def reserved_cost(
     Examples
     --------
     >>> offer = ReservedOffer(1, "No Upfront", 0, 0.060)
-    >>> round(reserved_cost([2, 2, 1, 0], 1, offer, on_demand_per_hour=0.096), 3)   # 4 h x 0.060 + 2 spill-over h x 0.096
+    >>> # 4 h x 0.060 + 2 spill-over h x 0.096
+    >>> round(reserved_cost([2, 2, 1, 0], 1, offer, on_demand_per_hour=0.096), 3)
     0.432
     """
     n = check_numbers("instance_counts", instance_counts, low=0)
@@ -90,7 +91,8 @@ def savings_plan_profile_cost(
 
     Examples
     --------
-    >>> round(savings_plan_profile_cost([2, 2, 1, 0], 0.069, on_demand_per_hour=0.096, sp_per_hour=0.069), 4)   # commit to one instance
+    >>> # commit to one instance
+    >>> round(savings_plan_profile_cost([2, 2, 1, 0], 0.069, on_demand_per_hour=0.096, sp_per_hour=0.069), 4)
     0.468
     """
     p = check_number("on_demand_per_hour", on_demand_per_hour, low=0, low_open=True)
@@ -178,7 +180,8 @@ def compare_models(instance_counts: Iterable[float], prices: InstancePrices, ter
     for payment in PAYMENT_OPTIONS:
         offer = prices.reserved_offer(term_years, payment)
         r = optimal_reserved_count(n, offer.effective_per_hour, p)
-        costs[f"ri_{term_years}yr_{payment.lower().replace(' ', '_')}"] = reserved_cost(n, r, offer, on_demand_per_hour=p)
+        name = f"ri_{term_years}yr_{payment.lower().replace(' ', '_')}"
+        costs[name] = reserved_cost(n, r, offer, on_demand_per_hour=p)
     plans = (("compute_sp", prices.compute_sp_per_hour), ("ec2_instance_sp", prices.ec2_instance_sp_per_hour))
     for label, rates in plans:
         sp = rates[term_years]

@@ -212,7 +212,8 @@ def run_farm(policy, n_servers: int, arrival_rate_per_s: float, *, service_rate_
     ...              n_requests=2000, seed=1)
     >>> r.load, r.n_measured, sum(r.request_counts)
     (0.5, 1800, 1800)
-    >>> run_farm("random", 4, 2.0, service_rate_per_s=1.0, n_requests=2000, seed=1) == run_farm("random", 4, 2.0, service_rate_per_s=1.0, n_requests=2000, seed=1)
+    >>> same = dict(service_rate_per_s=1.0, n_requests=2000, seed=1)
+    >>> run_farm("random", 4, 2.0, **same) == run_farm("random", 4, 2.0, **same)
     True
     """
     n_servers = check_int("n_servers", n_servers, low=1)

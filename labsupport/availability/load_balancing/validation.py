@@ -87,7 +87,8 @@ def compare_shared_queue_to_mmc(load: float, *, c: int = 8, service_rate_per_s: 
     """
     mu = service_rate_per_s
     lam = load * c * mu
-    result = run_farm("round_robin", 1, lam, service_rate_per_s=mu, n_requests=n_requests, seed=seed, workers_per_server=c)
+    result = run_farm("round_robin", 1, lam, service_rate_per_s=mu, n_requests=n_requests, seed=seed,
+                      workers_per_server=c)
     name = f"one queue, {c} workers vs M/M/{c}"
     return [_row(name, load, "mean_s", result.mean_s, mmc_mean_response_s(lam, mu, c)),
             _row(name, load, "p99_s", result.p99_s, mmc_response_percentile_s(lam, mu, c, q=0.99))]
@@ -110,7 +111,8 @@ def compare_power_of_d_to_supermarket(load: float, *, d: int = 2, n_servers: int
     True
     """
     mu = service_rate_per_s
-    result = run_farm(PowerOfChoices(d), n_servers, load * mu * n_servers, service_rate_per_s=mu, n_requests=n_requests, seed=seed)
+    result = run_farm(PowerOfChoices(d), n_servers, load * mu * n_servers, service_rate_per_s=mu,
+                      n_requests=n_requests, seed=seed)
     name = f"power of {d} over {n_servers} servers vs supermarket limit"
     return [_row(name, load, "mean_s", result.mean_s, supermarket_mean_response(load, d) / mu)]
 

@@ -100,7 +100,8 @@ def _principal_ok(st: Statement, caller: Caller, has_boundary: bool) -> tuple[bo
     return True, _NAMED[kind], kind
 
 
-def match_statement(st: Statement, policy: Policy, request, *, ctx: Mapping[str, Any], has_boundary: bool) -> StatementResult:
+def match_statement(st: Statement, policy: Policy, request, *, ctx: Mapping[str, Any],
+                    has_boundary: bool) -> StatementResult:
     """Match one statement of ``policy`` against ``request`` (``ctx``: lower-case context keys).
 
     Examples

@@ -53,11 +53,13 @@ def example_network(*, db_reply_rule: bool = True, shared_return_route: bool = T
     net.add_route_table("rtb-shared", "shared", {"10.0.0.0/16": "pcx-prod-shared"} if shared_return_route else {},
                         subnets=["tools-a"])
     everywhere = "0.0.0.0/0"
-    inbound = [AclRule(100, "allow", "tcp", ports=443, cidr=everywhere), AclRule(110, "allow", "tcp", ports=(1024, 65535), cidr=everywhere)]
+    inbound = [AclRule(100, "allow", "tcp", ports=443, cidr=everywhere),
+               AclRule(110, "allow", "tcp", ports=(1024, 65535), cidr=everywhere)]
     if blocklist:
         inbound.insert(0, AclRule(90, "deny", "all", ports=None, cidr="198.51.100.0/24"))
     net.add_network_acl("acl-public", "prod", inbound=inbound, outbound=[
-        AclRule(100, "allow", "tcp", ports=(1024, 65535), cidr=everywhere), AclRule(110, "allow", "tcp", ports=8080, cidr=APP_RANGE),
+        AclRule(100, "allow", "tcp", ports=(1024, 65535), cidr=everywhere),
+        AclRule(110, "allow", "tcp", ports=8080, cidr=APP_RANGE),
         AclRule(120, "allow", "tcp", ports=443, cidr=everywhere)], subnets=["public-a", "public-b"])
     reply = (AclRule(100, "allow", "tcp", ports=(1024, 65535), cidr=APP_RANGE) if db_reply_rule
              else AclRule(100, "allow", "tcp", ports=5432, cidr=APP_RANGE))
