@@ -137,7 +137,7 @@ def _leaving_node_share(seed):
 # -- quorums ------------------------------------------------------------------------------------------------------
 def _random_quorums(seed):
     from labsupport.data.quorum import p_stale, simulate_random_quorums
-    return [(simulate_random_quorums(n, r, w, trials=40_000, k=k, seed=seed), p_stale(n, r, w, k))
+    return [(simulate_random_quorums(n, r, w, trials=40_000, k=k, seed=seed), p_stale(n, r, w, k=k))
             for n, r, w, k in [(3, 1, 1, 1), (3, 1, 2, 1), (3, 1, 1, 2), (5, 1, 2, 1), (5, 2, 2, 1), (5, 2, 2, 3)]]
 
 
@@ -236,7 +236,7 @@ def _backoff_means(seed):
     base, cap = 0.1, 20.0
     delays = {s: np.array([backoff_delays_s(s, 8, base, cap_delay_s=cap, seed=seed * 10_000 + i) for i in range(4_000)])
               for s in ("full_jitter", "equal_jitter")}
-    exp = backoff_delays_s("exponential", 8, base, cap_delay_s=cap)
+    exp = backoff_delays_s("exponential", 8, base, cap_delay_s=cap, seed=0)
     return [(delays["full_jitter"][:, 2].mean(), exp[2] / 2), (delays["full_jitter"][:, 4].mean(), exp[4] / 2),
             (delays["equal_jitter"][:, 2].mean(), 0.75 * exp[2]), (delays["equal_jitter"][:, 4].mean(), 0.75 * exp[4])]
 
@@ -347,11 +347,11 @@ def _reply_ports(seed):
     from labsupport.security.vpc import AclRule, analyze_path, example_network
     net = example_network()
     _, acl = net.acls["acl-db"]
-    acl.outbound = (AclRule(100, "allow", "tcp", (49152, 65535), "10.0.0.0/21"),)
+    acl.outbound = (AclRule(100, "allow", "tcp", ports=(49152, 65535), cidr="10.0.0.0/21"),)
     rng, out = random.Random(seed), []
     for lo, hi in ((32768, 61000), (49152, 65535), (1024, 65535)):
         ports = [rng.randint(lo, hi) for _ in range(1000)]
-        ok = sum(analyze_path(net, "app-1", "db-1", 5432, ephemeral_port=p).reachable for p in ports)
+        ok = sum(analyze_path(net, "app-1", "db-1", port=5432, ephemeral_port=p).reachable for p in ports)
         out.append((ok / len(ports), max(0, min(hi, 65535) - max(lo, 49152) + 1) / (hi - lo + 1)))
     return out
 

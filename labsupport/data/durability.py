@@ -163,7 +163,7 @@ def windowed_annual_loss_probability(k: int, m: int, afr: float, repair_hours: f
     --------
     >>> f"{windowed_annual_loss_probability(4, 2, 0.10, 24):.3e}"  # Backblaze's README example: 1.500e-07
     '1.500e-07'
-    >>> chain = erasure_durability(4, 2, 0.02, 24).annual_loss_probability
+    >>> chain = erasure_durability(4, 2, 0.02, repair_hours=24).annual_loss_probability
     >>> round(chain / windowed_annual_loss_probability(4, 2, 0.02, 24), 1)
     3.1
     """

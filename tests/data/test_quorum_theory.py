@@ -115,6 +115,6 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="trials"):
         simulate_random_quorums(3, 1, 1, trials=0, seed=0)
     with pytest.raises(ValueError, match="write_mean_s"):
-        simulate_wars(3, 1, 1, [0], trials=10, write_mean_s=-1, ack_mean_s=0, read_mean_s=0, response_mean_s=0)
+        simulate_wars(3, 1, 1, t_s=[0], trials=10, write_mean_s=-1, ack_mean_s=0, read_mean_s=0, response_mean_s=0, seed=0)
     with pytest.raises(ValueError, match="choose 1 <= k <= 3"):
         expected_order_statistic(4, 3, 1.0)
