@@ -38,7 +38,7 @@ would not change what the loop sees.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 import simpy
 
@@ -58,6 +58,7 @@ class TargetTracking:
     """Keep average CPU near ``target_cpu`` percent."""
 
     target_cpu: float = 50.0
+    _: KW_ONLY  # the rest by keyword
     scale_out_periods: int = 3
     scale_in_periods: int = 15
     scale_in_margin: float = 0.1  # the low alarm fires below target * (1 - margin)

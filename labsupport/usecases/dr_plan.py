@@ -25,7 +25,7 @@ STRATEGIES = ("backup_restore", "pilot_light", "warm_standby", "active_active")
 CROSS_REGION_S = 0.04  # one-way network delay between the Regions (illustrative)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DrPlan:
     """Assumptions (seconds; ranges are uniform). ILLUSTRATIVE unless the module docstring says otherwise."""
 

@@ -26,7 +26,7 @@ __all__ = ["ZONES", "WebAppConfig", "Workload", "Scenario", "Pool"]
 ZONES = ("az-a", "az-b", "az-c")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WebAppConfig:
     """A design: what the architect chooses.
 
@@ -91,7 +91,7 @@ class WebAppConfig:
         return cls(**design)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Workload:
     """Users and hardware. Times in seconds; ``base_rps`` rises by ``rise`` (a fraction) at mid-run."""
 

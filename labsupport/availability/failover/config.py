@@ -17,7 +17,7 @@ from labsupport.availability.failure_detection.detectors import FixedTimeoutDete
 __all__ = ["FailoverConfig", "Faults", "recovery_budget"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FailoverConfig:
     """Every knob of the failover procedure (times in seconds)."""
 
@@ -61,7 +61,7 @@ class FailoverConfig:
         return FixedTimeoutDetector(self.detector_timeout_s)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Faults:
     """What happens to the primary ``db-a`` (times in seconds).
 

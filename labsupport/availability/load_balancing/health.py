@@ -36,7 +36,7 @@ __all__ = ["HealthCheckConfig", "HealthChecker", "NoHealthyTarget", "TargetGroup
 HEALTHY, UNHEALTHY, INITIAL = "healthy", "unhealthy", "initial"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HealthCheckConfig:
     """Health check settings with ALB's documented ranges and defaults.
 

@@ -182,7 +182,7 @@ def _check_flags(window) -> list[bool | None]:
     return flags
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MetricAlarm:
     """The settings of one CloudWatch metric alarm (PutMetricAlarm).
 

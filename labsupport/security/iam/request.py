@@ -146,7 +146,7 @@ def _as_policies(items: Any, kind: str, label: str) -> tuple[Policy, ...]:
     return tuple(_as_policy(p, kind, f"{label}[{i}]") for i, p in enumerate(items))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PolicySet:
     """The policies that apply to a request, grouped by type.
 
