@@ -21,8 +21,10 @@ There is no module-level ``random.*`` or ``np.random.<draw>`` call anywhere in
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported only by the functions that need it
+    import numpy as np
 
 __all__ = ["Seed", "as_rng", "root_seed", "derive_rng", "as_numpy_rng"]
 
@@ -98,4 +100,6 @@ def as_numpy_rng(seed: Seed, purpose: str = "numpy") -> np.random.Generator:
     >>> bool(as_numpy_rng(7, "noise").random() == as_numpy_rng(7, "arrivals").random())
     False
     """
+    import numpy as np
+
     return np.random.default_rng(derive_rng(seed, purpose).getrandbits(64))
