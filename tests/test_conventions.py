@@ -8,6 +8,9 @@
 * No property test that passes by returning early: a hypothesis test states its
   preconditions with ``assume`` (an AST scan of tests/).
 
+Message payloads read by field, never ``payload[i]``, is the kernel's rule and is
+checked with it (``tests/sim/test_kernel_contracts.py``).
+
 Records (dataclasses and named tuples, whose constructors Python writes from their
 fields) are data the library builds, not calls a reader writes, and are not checked
 here -- except configurations, records whose every field has a default (a
@@ -176,13 +179,6 @@ def early_returns(path: pathlib.Path) -> list[str]:
     return bad
 
 
-def payload_indexing(path: pathlib.Path) -> list[str]:
-    """``payload[...]``: messages are named records, read by field."""
-    tree = ast.parse(path.read_text(), filename=str(path))
-    return [f"{path}:{n.lineno}: {ast.unparse(n)}" for n in ast.walk(tree)
-            if isinstance(n, ast.Subscript) and _dotted(n.value).split(".")[-1] == "payload"]
-
-
 # -- the rules -------------------------------------------------------------------
 
 
@@ -210,16 +206,6 @@ def test_no_hidden_randomness_outside_seeds():
 def test_property_tests_do_not_return_early():
     tests = pathlib.Path(__file__).parent
     assert [b for path in sorted(tests.rglob("test_*.py")) for b in early_returns(path)] == []
-
-
-@pytest.mark.skip(reason="enable when the kernel's named payload records land on main (issue 14, H4); "
-                         "today 15 payload[i] sites outside labsupport/sim")
-def test_no_payload_indexing_outside_sim():
-    bad = []
-    for path in sorted(ROOT.rglob("*.py")):
-        if path.relative_to(ROOT).parts[0] != "sim":
-            bad += payload_indexing(path)
-    assert bad == []
 
 
 # -- the checks themselves catch what they are meant to --------------------------
@@ -257,8 +243,3 @@ def test_the_early_return_scan(tmp_path):
     assert len(early_returns(_module_from(tmp_path, head + "    if n < 0:\n        return\n    assert n >= 0\n"))) == 1
     checked = head + "    if n < 0:\n        assert -n > 0\n        return\n    assert n >= 0\n"
     assert early_returns(_module_from(tmp_path, checked)) == []
-
-
-def test_the_payload_scan_finds_indexing(tmp_path):
-    path = _module_from(tmp_path, "def on_x(msg):\n    return msg.payload[1], msg.payload.version\n")
-    assert len(payload_indexing(path)) == 1

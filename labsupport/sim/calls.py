@@ -39,7 +39,7 @@ def _run(call: Call) -> None:
     call.action(*call.args)
 
 
-def schedule_call(env: simpy.Environment, delay_s: float, action: Callable[..., Any], args: tuple) -> None:
+def schedule_call(env: simpy.Environment, delay_s: float, action: Callable[..., Any], *, args: tuple) -> None:
     """Call ``action(*args)`` after ``delay_s`` simulated seconds (``delay_s >= 0``)."""
     if delay_s < 0:
         raise ValueError(f"delay_s={delay_s} must be >= 0 seconds")

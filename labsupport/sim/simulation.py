@@ -128,7 +128,7 @@ class Simulation:
         elif time_s != time_s or time_s in (math.inf, -math.inf):
             _check_time("time_s", time_s)
         now = self.env.now
-        schedule_call(self.env, time_s - now if time_s > now else 0.0, action, args)
+        schedule_call(self.env, time_s - now if time_s > now else 0.0, action, args=args)
 
     def run(self, until: float | None = None) -> None:
         """Run until ``until`` seconds, or until nothing is left to happen.
