@@ -40,6 +40,12 @@ SEED_HELPERS = {"labsupport.seeds"}
 EXEMPT_POSITIONAL = {
     "labsupport.grading.runner.grade_submission": "labgrade's runner (H1/H2, issue 14); convert with their change",
     "labsupport.grading.runner.Limits": "labgrade's limits (H1/H2, issue 14); convert with their change",
+    "labsupport.grading.remote.StudentProxy": "labgrade's remote objects, just landed (H1/H2); convert with them",
+    "labsupport.grading.wire.decode": "labgrade's wire format, just landed (H1/H2); convert with them",
+}
+# Files whose generators mirror another process's state rather than draw: each with its reason.
+EXEMPT_RANDOMNESS = {
+    "grading/agent.py": "copies a grader's random.Random into the kernel and sets its state (setstate)",
 }
 
 
@@ -161,7 +167,7 @@ def hidden_randomness(path: pathlib.Path) -> list[str]:
 def randomness_violations() -> list[str]:
     bad = []
     for path in sorted(ROOT.rglob("*.py")):
-        if path.relative_to(ROOT).as_posix() != "seeds.py":
+        if path.relative_to(ROOT).as_posix() not in {"seeds.py", *EXEMPT_RANDOMNESS}:
             bad += hidden_randomness(path)
     return bad
 

@@ -143,7 +143,7 @@ def annual_loss_probability(mttdl_years: float, years: float = 1.0) -> float:
     return -math.expm1(-years / mttdl_years)
 
 
-def windowed_annual_loss_probability(k: int, m: int, afr: float, repair_hours: float) -> float:
+def windowed_annual_loss_probability(k: int, m: int, afr: float, *, repair_hours: float) -> float:
     """Backblaze's published method: cut the year into aligned repair-length windows, lose data in a window
     when more than ``m`` of the ``n = k + m`` shards fail inside it.
 
@@ -161,10 +161,10 @@ def windowed_annual_loss_probability(k: int, m: int, afr: float, repair_hours: f
 
     Examples
     --------
-    >>> f"{windowed_annual_loss_probability(4, 2, 0.10, 24):.3e}"  # Backblaze's README example: 1.500e-07
+    >>> f"{windowed_annual_loss_probability(4, 2, 0.10, repair_hours=24):.3e}"  # Backblaze's README example: 1.500e-07
     '1.500e-07'
     >>> chain = erasure_durability(4, 2, 0.02, repair_hours=24).annual_loss_probability
-    >>> round(chain / windowed_annual_loss_probability(4, 2, 0.02, 24), 1)
+    >>> round(chain / windowed_annual_loss_probability(4, 2, 0.02, repair_hours=24), 1)
     3.1
     """
     n = _shards(k, m)

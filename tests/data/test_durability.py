@@ -199,8 +199,8 @@ def test_wrong_types_raise_type_error():
 def test_windowed_method_reproduces_backblazes_published_example():
     # Backblaze/erasure-coding-durability README: 4+2 shards, AFR 0.10, 1-day replacement -> annual loss 1.500e-07;
     # and 17+3 at AFR 0.00405 with 6.5-day replacement is one of their published runs (well past eleven nines).
-    assert windowed_annual_loss_probability(4, 2, 0.10, 24) == pytest.approx(1.500e-07, rel=1e-3)
-    assert nines(windowed_annual_loss_probability(17, 3, 0.00405, 6.5 * 24)) > 11
+    assert windowed_annual_loss_probability(4, 2, 0.10, repair_hours=24) == pytest.approx(1.500e-07, rel=1e-3)
+    assert nines(windowed_annual_loss_probability(17, 3, 0.00405, repair_hours=6.5 * 24)) > 11
 
 
 @settings(max_examples=40, deadline=None)
@@ -208,14 +208,14 @@ def test_windowed_method_reproduces_backblazes_published_example():
 def test_aligned_windows_see_m_plus_1_times_fewer_losses_than_the_chain_to_first_order(k, m, afr, repair_h):
     n, years = k + m, repair_h / 24 / 365  # Backblaze's conventions: AFR is a rate, a year is 365 days
     chain_rate = math.perm(n, m + 1) * afr ** (m + 1) * years ** m / math.factorial(m)  # first-order loss rate
-    windowed = windowed_annual_loss_probability(k, m, afr, repair_h)
+    windowed = windowed_annual_loss_probability(k, m, afr, repair_hours=repair_h)
     assert chain_rate / windowed == pytest.approx(m + 1, rel=0.01)
 
 
 def test_windowed_method_checks_its_arguments():
     with pytest.raises(ValueError, match="repair_hours"):
-        windowed_annual_loss_probability(4, 2, 0.02, 0)
+        windowed_annual_loss_probability(4, 2, 0.02, repair_hours=0)
     with pytest.raises(ValueError, match="afr"):
-        windowed_annual_loss_probability(4, 2, math.nan, 24)
+        windowed_annual_loss_probability(4, 2, math.nan, repair_hours=24)
     with pytest.raises(TypeError, match="afr"):
-        windowed_annual_loss_probability(4, 2, "0.02", 24)
+        windowed_annual_loss_probability(4, 2, "0.02", repair_hours=24)
