@@ -795,8 +795,8 @@ def _rollout_blast_radius(seed):
     out = []
     for c, e in [(1, 0), (1, 2), (5, 2), (10, 2), (10, 5), (25, 5)]:
         runs = [run_rollout(100, c, e, failure_probability=0.2, ramp_up=False, seed=1000 * seed + k) for k in range(300)]
-        for values, theory in (([r.blast_radius for r in runs], expected_blast_radius(100, c, e, 0.2)),
-                               ([r.errors for r in runs], expected_errors(100, c, e, 0.2))):
+        blast, errors = (f(100, c, e, failure_probability=0.2) for f in (expected_blast_radius, expected_errors))
+        for values, theory in (([r.blast_radius for r in runs], blast), ([r.errors for r in runs], errors)):
             se = statistics.stdev(values) / math.sqrt(len(values))
             out.append(((statistics.fmean(values) - theory) / se if se > 0 else statistics.fmean(values) - theory, 0))
     return out
@@ -815,8 +815,8 @@ def _break_even_rule(seed):
     for payment in PAYMENT_OPTIONS:
         offer = m5.reserved_offer(1, payment)
         rule = optimal_reserved_count(fleet, offer.effective_per_hour, p)
-        best = min(reserved_cost(fleet, r, offer, p) for r in range(int(fleet.max()) + 2))
-        out.append((reserved_cost(fleet, rule, offer, p), best))
+        best = min(reserved_cost(fleet, r, offer, on_demand_per_hour=p) for r in range(int(fleet.max()) + 2))
+        out.append((reserved_cost(fleet, rule, offer, on_demand_per_hour=p), best))
     return out
 
 
