@@ -80,9 +80,11 @@ test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
 	$(BIN)/python -m pytest tests/built
 	$(BIN)/python -m pytest tests/browser
 
-# The inner loop while editing labsupport: unit, property and doctests, no notebooks, no browser (under 2 minutes).
+# The inner loop while editing labsupport: unit, property and doctests; no notebooks, labs, grading runs, browser,
+# or re-runs of the pages' claims across seeds (make test runs all of those).
 check: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(UNIT) --ignore=tests/test_labs.py --ignore=tests/test_labgrade.py
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(UNIT) --ignore=tests/test_labs.py --ignore=tests/test_labgrade.py \
+	  --ignore=tests/test_across_seeds.py --ignore=tests/test_across_seeds_slow.py
 
 # The browser suite alone, on an already built book.
 browser: $(STAMP)
