@@ -51,7 +51,10 @@ $(BINDER_STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BINDER)/bin/python -m ipykernel install --prefix $(BINDER)/build-kernel --name python3 --display-name "Binder rehearsal"
 	touch $(BINDER_STAMP)
 
+# The notebooks are executed first, as many at a time as there are cores, into the build's execution cache
+# (tools/precache_notebooks.py does what myst-nb's cache mode does, in parallel); the build then only renders.
 book: $(STAMP) $(MATHJAX)
+	LABSUPPORT_WIDGETS=static $(BIN)/python tools/precache_notebooks.py
 	LABSUPPORT_WIDGETS=static $(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
@@ -69,7 +72,7 @@ BUILD_KERNEL := $(BINDER)/build-kernel/share/jupyter
 UNIT := tests labsupport --ignore=tests/built --ignore=tests/browser
 
 test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(UNIT)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(UNIT)
 	$(BIN)/python tools/build_labs.py --build-only
 	JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter $(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-kernel-name binder \
 	  --nbval-cell-timeout=300 _build/labs/*/rehearsal
@@ -78,7 +81,7 @@ test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
 	tools/ensure_browser.sh
 	$(BIN)/python tools/make_pdf.py
 	$(BIN)/python -m pytest tests/built
-	$(BIN)/python -m pytest tests/browser
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/browser
 
 # The inner loop while editing labsupport: unit, property and doctests; no notebooks, labs, grading runs, browser,
 # or re-runs of the pages' claims across seeds (make test runs all of those).

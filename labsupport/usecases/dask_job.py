@@ -105,8 +105,11 @@ def run_dask_wordcount(splits: Sequence[Sequence[Document]], *, scheduler_addres
     words = bag.flatten().flatten()  # splits -> documents -> words
     totals = words.foldby(_word, _count, 0, operator.add, 0)
     if scheduler_address is None:
+        # No dashboard, and the scheduler's HTTP endpoint on a free port: with dashboard_address=None distributed
+        # still binds port 8787 and warns (into the page) when another cluster on the machine holds it.
         with LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=False,
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                          dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             started = time.perf_counter()
             pairs = client.compute(totals).result()
             wall = time.perf_counter() - started
