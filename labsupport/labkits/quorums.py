@@ -42,7 +42,7 @@ class TagWrite(NamedTuple):
     value: Any
 
 
-INITIAL = ((0, ""), None)  # (tag, value) of a key nobody has written
+INITIAL = Tagged((0, ""), None)  # the (tag, value) of a key nobody has written
 
 
 class TagReplica(Node):

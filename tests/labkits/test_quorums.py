@@ -7,8 +7,13 @@ from itertools import combinations
 import pytest
 
 from labsupport.data.linearizability import check_linearizable
-from labsupport.labkits.quorums import (INITIAL, AnyReplicaCoordinator, LabCoordinator, PrimaryCoordinator,
-                                   run_inversion, run_repair, run_slow_replica, run_workload)
+from labsupport.labkits.quorums import (INITIAL, AnyReplicaCoordinator, LabCoordinator, PrimaryCoordinator, TagWrite,
+                                        run_inversion, run_repair, run_slow_replica, run_workload)
+
+
+def newest(tagged):
+    """The record with the highest tag (tags only: two values may not compare)."""
+    return max(tagged, key=lambda record: record.tag)
 
 
 class Quorum(LabCoordinator):
@@ -16,25 +21,26 @@ class Quorum(LabCoordinator):
 
     def write(self, key, value):
         self.counter += 1
-        events = self.multicast(self.replicas, "write", (key, (self.counter, self.name), value))
+        events = self.multicast(self.replicas, "write", TagWrite(key, (self.counter, self.name), value))
         acks = yield from self.collect(events, self.w, self.timeout_s)
         return "ok" if len(acks) >= self.w else "unavailable"
 
     def read(self, key):
         replies = yield from self.collect(self.multicast(self.replicas, "read", key), self.r, self.timeout_s)
-        tag, value = max((m.payload for m in replies), key=lambda pair: pair[0])
+        latest = newest(m.payload for m in replies)
         for m in replies:
-            if m.payload[0] < tag:
-                self.send(m.src, "write", (key, tag, value))
-        return value
+            if m.payload.tag < latest.tag:
+                self.send(m.src, "write", TagWrite(key, latest.tag, latest.value))
+        return latest.value
 
 
 class Abd(Quorum):
     def read(self, key):
         replies = yield from self.collect(self.multicast(self.replicas, "read", key), self.r, self.timeout_s)
-        tag, value = max((m.payload for m in replies), key=lambda pair: pair[0])
-        yield from self.collect(self.multicast(self.replicas, "write", (key, tag, value)), self.w, self.timeout_s)
-        return value
+        latest = newest(m.payload for m in replies)
+        write_back = TagWrite(key, latest.tag, latest.value)
+        yield from self.collect(self.multicast(self.replicas, "write", write_back), self.w, self.timeout_s)
+        return latest.value
 
 
 class Unfinished(LabCoordinator):
@@ -60,7 +66,7 @@ def test_without_repair_the_recovered_replica_stays_stale():
     class NoRepair(Quorum):
         def read(self, key):
             replies = yield from self.collect(self.multicast(self.replicas, "read", key), self.r, self.timeout_s)
-            return max((m.payload for m in replies), key=lambda pair: pair[0])[1]
+            return newest(m.payload for m in replies).value
     assert run_repair(NoRepair, seed=0).stores["r3"]["x"] == ((1, "writer"), "v1")
 
 

@@ -1,6 +1,8 @@
 """The kernel fails fast, leaves nothing behind for lost replies, and its parts talk through public methods."""
 
 import ast
+import importlib.util
+import json
 import math
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from labsupport.sim import Node, Simulation, TraceEvent
 
 SIM = Path(__file__).resolve().parents[2] / "labsupport" / "sim"
 LIBRARY = SIM.parent
+REPO = LIBRARY.parent
 
 
 def two_nodes(**kwargs):
@@ -177,12 +180,46 @@ def test_trace_events_keep_their_fields_and_format():
     assert repr(send) == "TraceEvent(time=1.0, event='send', node='a', peer='b', kind='ping', msg_id=0, detail='')"
 
 
+def payload_indexing(source: str) -> list[int]:
+    """Line numbers of ``<something>.payload[...]`` in Python source (IPython magics and shell lines skipped)."""
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    return [node.lineno for node in ast.walk(ast.parse(code))
+            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "payload"]
+
+
+def code_in_the_repository():
+    """(place, source) for every Python file and notebook code cell a reader runs, and every lab's wrong answers."""
+    for folder in ("labsupport", "instructor", "labs", "book", "tests", "tools"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            yield str(path.relative_to(REPO)), path.read_text()
+        for path in sorted((REPO / folder).rglob("*.ipynb")):
+            if folder == "tests" or ".ipynb_checkpoints" in path.parts:
+                continue  # tests/ holds only broken notebooks, made to test the grader
+            cells = json.loads(path.read_text())["cells"]
+            for i, cell in enumerate(cells):
+                if cell["cell_type"] == "code":
+                    yield f"{path.relative_to(REPO)} cell {i}", "".join(cell["source"])
+    for path in sorted((REPO / "instructor" / "labs").glob("*/wrong_answers.py")):
+        spec = importlib.util.spec_from_file_location(f"wrong_{path.parent.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for question, answers in module.WRONG.items():
+            for i, answer in enumerate(answers):
+                yield f"{path.relative_to(REPO)} {question}[{i}]", answer
+
+
 def test_handlers_read_payload_fields_by_name_not_position():
-    """Messages between nodes are named records: ``msg.payload.version``, never ``msg.payload[1]``."""
-    offences = []
-    for path in sorted(LIBRARY.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
-                    and node.value.attr == "payload"):
-                offences.append(f"{path.relative_to(LIBRARY)}:{node.lineno}")
+    """Messages between nodes are named records: ``msg.payload.version``, never ``msg.payload[1]``.
+
+    Everywhere: the library, the lab masters, their wrong answers, the students' labs, the chapters and the tests.
+    """
+    places = dict(code_in_the_repository())
+    assert any(place.startswith("instructor/labs/lab03") and "cell" in place for place in places)
+    assert any("wrong_answers.py q" in place for place in places)
+    offences = [f"{place}:{line}" for place, source in places.items() for line in payload_indexing(source)]
     assert offences == []
+
+
+def test_the_payload_scan_sees_indexing_and_passes_field_access():
+    assert payload_indexing("tag = reply.payload[0]\n%time x = 1\n") == [1]
+    assert payload_indexing("tag = reply.payload.tag\npair = reply.payload\n") == []

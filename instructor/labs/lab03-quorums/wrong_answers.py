@@ -14,27 +14,27 @@ WRONG = {
         "class Coordinator(LabCoordinator):\n"
         "    def write(self, key, value):\n"
         "        self.counter += 1\n"
-        "        events = self.multicast(self.replicas, 'write', (key, (self.counter, self.name), value))\n"
+        "        events = self.multicast(self.replicas, 'write', TagWrite(key, (self.counter, self.name), value))\n"
         "        yield from self.collect(events, self.w, self.timeout_s)\n"
         "        return 'ok'\n"
         "    def read(self, key):\n"
         "        replies = yield from self.collect(self.multicast(self.replicas, 'read', key), self.r, self.timeout_s)\n"
-        "        return replies[0].payload[1]\n",
+        "        return replies[0].payload.value\n",
         # Waits for every replica instead of a quorum.
         "class Coordinator(LabCoordinator):\n"
         "    def write(self, key, value):\n"
         "        self.counter += 1\n"
-        "        events = self.multicast(self.replicas, 'write', (key, (self.counter, self.name), value))\n"
+        "        events = self.multicast(self.replicas, 'write', TagWrite(key, (self.counter, self.name), value))\n"
         "        yield from self.collect(events, len(self.replicas), self.timeout_s)\n"
         "        return 'ok'\n"
         "    def read(self, key):\n"
         "        replies = yield from self.collect(self.multicast(self.replicas, 'read', key), len(self.replicas),\n"
         "                                          self.timeout_s)\n"
-        "        tag, value = newest([m.payload for m in replies])\n"
+        "        latest = newest([m.payload for m in replies])\n"
         "        for m in replies:\n"
-        "            if m.payload[0] < tag:\n"
-        "                self.send(m.src, 'write', (key, tag, value))\n"
-        "        return value\n",
+        "            if m.payload.tag < latest.tag:\n"
+        "                self.send(m.src, 'write', TagWrite(key, latest.tag, latest.value))\n"
+        "        return latest.value\n",
     ],
     "q3": [
         # Tests the result object's truth value, which is always true, so it never finds anything.
@@ -50,8 +50,8 @@ WRONG = {
         "class AbdCoordinator(Coordinator):\n"
         "    def read(self, key):\n"
         "        replies = yield from self.collect(self.multicast(self.replicas, 'read', key), self.r, self.timeout_s)\n"
-        "        tag, value = newest([m.payload for m in replies])\n"
-        "        self.multicast(self.replicas, 'write', (key, tag, value))\n"
-        "        return value\n",
+        "        latest = newest([m.payload for m in replies])\n"
+        "        self.multicast(self.replicas, 'write', TagWrite(key, latest.tag, latest.value))\n"
+        "        return latest.value\n",
     ],
 }
