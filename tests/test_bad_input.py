@@ -302,7 +302,6 @@ NO_BASE_YET = {
     "labsupport.availability.failover.procedure.DbServer",
     "labsupport.availability.load_balancing.health.health_check_process",
     "labsupport.cost.prices.InstancePrices",
-    "labsupport.data.quorum.coordinator.QuorumClient",
     "labsupport.data.quorum.replica.StorageNode",
     "labsupport.data.replication.FailoverMonitor",
     "labsupport.data.replication.Replica",

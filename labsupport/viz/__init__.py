@@ -5,13 +5,22 @@ reader change a parameter: live ipywidgets in a running kernel, and
 precomputed frames switched by self-contained JavaScript in the built book.
 When the book is built, every figure is shown at the column's width and
 rendered for a high-density screen (:mod:`labsupport.viz.figures`).
+
+Figures by what they show: :mod:`~labsupport.viz.spacetime` (messages of any
+kernel run), :mod:`~labsupport.viz.operations` (client operations over it:
+3.3 Quorums), :mod:`~labsupport.viz.ring` (3.1 Consistent hashing),
+:mod:`~labsupport.viz.quorums` (quorum sets and freshness: 3.3 Quorums),
+:mod:`~labsupport.viz.animate` (a trace played step by step).
 """
 
 from labsupport.viz.explore import Explorer, control_kind, explore, widget_mode
 from labsupport.viz.figures import COLUMN_PX, use_column_figures
+from labsupport.viz.operations import draw_operations, draw_timeline
+from labsupport.viz.quorums import draw_error, draw_freshness, draw_quorum_choice, draw_quorum_sets
 from labsupport.viz.spacetime import draw_spacetime
 
-__all__ = ["explore", "Explorer", "control_kind", "widget_mode", "draw_spacetime", "COLUMN_PX", "use_column_figures"]
+__all__ = ["explore", "Explorer", "control_kind", "widget_mode", "draw_spacetime", "draw_operations", "draw_timeline",
+           "draw_quorum_sets", "draw_freshness", "draw_quorum_choice", "draw_error", "COLUMN_PX", "use_column_figures"]
 
 if widget_mode() == "static":  # the book build: sharp figures at the column's width (Jupyter keeps its own)
     use_column_figures()

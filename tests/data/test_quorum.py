@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from labsupport.data.hashing import HashRing
 from labsupport.data.linearizability import check_linearizable
-from labsupport.data.quorum import (UNAVAILABLE, QuorumClient, Version, advance, as_clock, check_quorum, descends,
-                               merge_clocks, min_overlap, quorums_intersect, reconcile, run_new_old_inversion,
-                               run_read_repair, run_register, run_siblings, run_sloppy_quorum, tolerated_failures)
+from labsupport.data.quorum import (UNAVAILABLE, Op, QuorumClient, QuorumRun, Version, add_replicas, advance, as_clock,
+                                    check_quorum, descends, merge_clocks, min_overlap, preload, quorums_intersect,
+                                    reconcile, run_new_old_inversion, run_read_repair, run_register, run_siblings,
+                                    run_sloppy_quorum, tolerated_failures)
+from labsupport.sim import Constant, Simulation
 
 # --------------------------------------------------------------------------- sizes
 
@@ -145,6 +147,32 @@ def test_the_new_old_inversion_and_its_fix():
     assert not check_linearizable(plain.history, initial="old").linearizable
     assert [op.result for op in fixed.history] == ["ok", "new", "new"]
     assert check_linearizable(fixed.history, initial="old").linearizable
+
+
+def test_a_client_that_has_seen_a_clock_writes_past_it():
+    """``seen`` is what makes the writer's "new" supersede the preloaded "old" (else both would be siblings)."""
+    def run(seen):
+        sim = Simulation(seed=0, latency=Constant(0.001))
+        ring = add_replicas(sim, ["r1", "r2", "r3"])
+        old = preload(sim, "x", "old", writer="writer")
+        assert old == (("writer", 1),) and all(sim.nodes[r].store["x"][0].value == "old" for r in ("r1", "r2", "r3"))
+        sim.add(QuorumClient("writer", ring, n=3, r=2, w=2, seen={"x": old} if seen else None,
+                             script=[Op(0.0, "put", "x", "new"), Op(0.01, "get", "x")]))
+        sim.run()
+        return QuorumRun.from_simulation(sim, ["writer", "r1", "r2", "r3"])
+    assert [op.result for op in run(True).history] == ["ok", "new"]
+    assert run(True).stores["r1"]["x"][0].clock == (("writer", 2),)
+    assert [op.result for op in run(False).history] == ["ok", ("new", "old")]
+
+
+def test_a_run_record_needs_clients_that_agree_on_n_r_w():
+    sim = Simulation(seed=0)
+    ring = add_replicas(sim, ["r1", "r2", "r3"])
+    sim.add(QuorumClient("a", ring, n=3, r=2, w=2))
+    sim.add(QuorumClient("b", ring, n=3, r=1, w=1))
+    sim.run()
+    with pytest.raises(ValueError, match="exactly one"):
+        QuorumRun.from_simulation(sim, ["a", "b"])
 
 
 def test_register_runs_repeat_event_for_event():

@@ -11,7 +11,8 @@ Cassandra and Riak after it. The modules:
   sloppy quorums, the ABD write-back read);
 - :mod:`~labsupport.data.quorum.merkle`: Merkle trees;
 - :mod:`~labsupport.data.quorum.staleness`: probabilistically bounded staleness (Bailis et al., VLDB 2012);
-- :mod:`~labsupport.data.quorum.scenarios`: the seeded runs the chapter shows.
+- :mod:`~labsupport.data.quorum.scenarios`: building blocks for a run (replicas on a ring, a preloaded
+  key, the record of the run) and the seeded runs the chapter shows.
 
 Examples
 --------
@@ -24,7 +25,7 @@ from labsupport.data.quorum.config import check_quorum, min_overlap, quorums_int
 from labsupport.data.quorum.coordinator import UNAVAILABLE, Op, OpRecord, QuorumClient, read_result
 from labsupport.data.quorum.merkle import MerkleTree, TreeDiff, bucket_of, build_tree, diff_trees, expected_hashes_exchanged
 from labsupport.data.quorum.replica import StorageNode, SyncStats, digest
-from labsupport.data.quorum.scenarios import (AntiEntropyResult, QuorumRun, StalenessRun, run_anti_entropy, run_new_old_inversion,
+from labsupport.data.quorum.scenarios import (AntiEntropyResult, QuorumRun, add_replicas, preload, StalenessRun, run_anti_entropy, run_new_old_inversion,
                         run_read_repair, run_register, run_siblings, run_sloppy_quorum, run_staleness)
 from labsupport.data.quorum.staleness import WarsResult, expected_order_statistic, p_stale, simulate_random_quorums, simulate_wars
 from labsupport.data.quorum.versions import Clock, Version, advance, as_clock, descends, merge_clocks, reconcile
@@ -40,7 +41,7 @@ __all__ = [
     "MerkleTree", "TreeDiff", "bucket_of", "build_tree", "diff_trees", "expected_hashes_exchanged",
     # staleness
     "p_stale", "simulate_random_quorums", "simulate_wars", "WarsResult", "expected_order_statistic",
-    # scenarios
-    "QuorumRun", "run_register", "run_new_old_inversion", "run_sloppy_quorum", "run_siblings",
+    # scenarios: building blocks, then the seeded runs
+    "add_replicas", "preload", "QuorumRun", "run_register", "run_new_old_inversion", "run_sloppy_quorum", "run_siblings",
     "run_read_repair", "AntiEntropyResult", "run_anti_entropy", "StalenessRun", "run_staleness",
 ]

@@ -21,13 +21,13 @@ makes the register linearizable; plain R + W > N does not.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from labsupport.checks import check_number
+from labsupport.checks import check_int, check_number
 from labsupport.sim import Node
 from labsupport.data.quorum.config import check_quorum
 from labsupport.data.quorum.replica import Put
-from labsupport.data.quorum.versions import Clock, Version, advance, merge_clocks, reconcile
+from labsupport.data.quorum.versions import Clock, Version, advance, as_clock, merge_clocks, reconcile
 
 __all__ = ["Op", "OpRecord", "QuorumClient", "UNAVAILABLE", "read_result"]
 
@@ -42,6 +42,9 @@ class Op:
     kind: str  # "get" or "put"
     key: str
     value: Any = None
+
+    def __post_init__(self):
+        check_number("at_s", self.at_s, low=0)
 
 
 @dataclass(frozen=True)
@@ -95,21 +98,36 @@ class QuorumClient(Node):
         ABD-style read: write the result back to W replicas before returning it.
     suspect_s : float
         How long a silent replica is skipped before it is tried again.
+    seen : mapping of str to Clock, optional
+        The clock of what this client has already read or written, per key: a
+        client that wrote ``x`` before goes on from there (its counter
+        continues from its own entry), so its next write supersedes the old one.
+
+    Examples
+    --------
+    >>> client = QuorumClient("writer", ["r1", "r2", "r3"], n=3, r=2, w=2, seen={"x": (("writer", 1),)})
+    >>> client.contexts, client.counter
+    ({'x': (('writer', 1),)}, 1)
     """
 
     def __init__(self, name: str, ring, *, n: int, r: int, w: int, script: Sequence[Op] = (),
                  timeout_s: float = 0.05, sloppy: bool = False, read_repair: bool = True,
-                 write_back: bool = False, suspect_s: float = 0.3):
+                 write_back: bool = False, suspect_s: float = 0.3, seen: Mapping[str, Clock] | None = None):
         super().__init__(name)
+        check_int("n", n, low=1)
+        check_int("r", r, low=1, high=n)
+        check_int("w", w, low=1, high=n)
         check_quorum(n, r, w)
+        check_number("suspect_s", suspect_s, low=0)
         if n > len(ring):
             raise ValueError(f"N={n} exceeds the ring's {len(ring)} nodes; choose N <= {len(ring)}")
         check_number("timeout_s", timeout_s, low=0, low_open=True)
         self.ring, self.n, self.r, self.w = ring, n, r, w
         self.script, self.timeout_s, self.sloppy = tuple(script), timeout_s, sloppy
         self.read_repair, self.write_back, self.suspect_s = read_repair, write_back, suspect_s
-        self.contexts: dict[str, Clock] = {}
-        self.counter = 0
+        self.contexts: dict[str, Clock] = {key: as_clock(clock) for key, clock in (seen or {}).items()}
+        self.counter = max((count for clock in self.contexts.values() for node, count in clock if node == name),
+                           default=0)
         self.suspected: dict[str, float] = {}  # node -> suspected until
         self.records: list[OpRecord] = []
         self.repairs: list[tuple[float, str, str]] = []  # (time, replica, key)

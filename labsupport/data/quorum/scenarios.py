@@ -9,6 +9,7 @@ the replicas' final contents.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from labsupport.seeds import Seed, derive_rng
 from labsupport.checks import check_int
@@ -18,10 +19,10 @@ from labsupport.data.quorum.config import check_quorum
 from labsupport.data.quorum.coordinator import Op, OpRecord, QuorumClient
 from labsupport.data.quorum.merkle import expected_hashes_exchanged
 from labsupport.data.quorum.replica import StorageNode, SyncStats
-from labsupport.data.quorum.versions import Version
+from labsupport.data.quorum.versions import Clock, Version
 
-__all__ = ["QuorumRun", "run_register", "run_new_old_inversion", "run_sloppy_quorum", "run_siblings",
-           "run_read_repair", "AntiEntropyResult", "run_anti_entropy", "StalenessRun", "run_staleness"]
+__all__ = ["add_replicas", "preload", "QuorumRun", "run_register", "run_new_old_inversion", "run_sloppy_quorum",
+           "run_siblings", "run_read_repair", "AntiEntropyResult", "run_anti_entropy", "StalenessRun", "run_staleness"]
 
 
 @dataclass(frozen=True)
@@ -40,24 +41,75 @@ class QuorumRun:
     repairs: tuple[tuple[float, str, str], ...]  # (time, replica, key)
     handoffs: tuple[tuple[float, str, str, int], ...]  # (time, from, to, keys)
 
+    @classmethod
+    def from_simulation(cls, sim: Simulation, nodes: Sequence[str]) -> "QuorumRun":
+        """The record of a finished run of ``sim``; ``nodes`` are the lines of its diagram, top to bottom.
 
-def _cluster(sim: Simulation, names, **node_kwargs) -> HashRing:
+        N, R and W are the clients' (they must agree).
+
+        Examples
+        --------
+        >>> sim = Simulation(seed=0)
+        >>> ring = add_replicas(sim, ["r1", "r2", "r3"])
+        >>> _ = sim.add(QuorumClient("c", ring, n=3, r=2, w=2, script=[Op(0.0, "put", "x", "v1")]))
+        >>> sim.run()
+        >>> run = QuorumRun.from_simulation(sim, ["c", "r1", "r2", "r3"])
+        >>> (run.n, run.r, run.w), [op.result for op in run.history]
+        ((3, 2, 2), ['ok'])
+        """
+        storage = [x for x in sim.nodes.values() if isinstance(x, StorageNode)]
+        clients = [x for x in sim.nodes.values() if isinstance(x, QuorumClient)]
+        sizes = {(c.n, c.r, c.w) for c in clients}
+        if len(sizes) != 1:
+            raise ValueError(f"the clients' (N, R, W) are {sorted(sizes)}; a run needs exactly one")
+        (n, r, w), = sizes
+        return cls(
+            n, r, w, tuple(nodes), sim.history, tuple(sim.trace),
+            {s.name: dict(sorted(s.store.items())) for s in storage},
+            {s.name: {i: dict(h) for i, h in sorted(s.hints.items())} for s in storage},
+            tuple((c.name, rec) for c in clients for rec in c.records),
+            tuple(sorted(rep for c in clients for rep in c.repairs)),
+            tuple(sorted((t, s.name, to, k) for s in storage for t, to, k in s.handoffs)))
+
+
+def add_replicas(sim: Simulation, names: Sequence[str], **node_kwargs) -> HashRing:
+    """Add a :class:`StorageNode` for each name to ``sim``, on one ring (8 virtual nodes each); return the ring.
+
+    ``node_kwargs`` go to every node (``timeout_s``, ``handoff_interval_s``, ...).
+
+    Examples
+    --------
+    >>> sim = Simulation(seed=0)
+    >>> ring = add_replicas(sim, ["r1", "r2", "r3"])
+    >>> sorted(sim.nodes), ring.preference_list("x", 3)
+    (['r1', 'r2', 'r3'], ['r2', 'r1', 'r3'])
+    """
     ring = HashRing(names, vnodes=8)
     for name in names:
         sim.add(StorageNode(name, ring=ring, **node_kwargs))
     return ring
 
 
-def _finish(sim: Simulation, n: int, r: int, w: int, nodes) -> QuorumRun:
-    storage = [x for x in sim.nodes.values() if isinstance(x, StorageNode)]
-    clients = [x for x in sim.nodes.values() if isinstance(x, QuorumClient)]
-    return QuorumRun(
-        n, r, w, tuple(nodes), sim.history, tuple(sim.trace),
-        {s.name: dict(sorted(s.store.items())) for s in storage},
-        {s.name: {i: dict(h) for i, h in sorted(s.hints.items())} for s in storage},
-        tuple((c.name, rec) for c in clients for rec in c.records),
-        tuple(sorted(rep for c in clients for rep in c.repairs)),
-        tuple(sorted((t, s.name, to, k) for s in storage for t, to, k in s.handoffs)))
+def preload(sim: Simulation, key: str, value, *, writer: str = "writer") -> Clock:
+    """Every storage node in ``sim`` holds ``key = value``, as if ``writer`` had written it once; return its clock.
+
+    Give the clock to the writer's client (``QuorumClient(..., seen={key: clock})``)
+    so that its next write supersedes this one.
+
+    Examples
+    --------
+    >>> sim = Simulation(seed=0)
+    >>> ring = add_replicas(sim, ["r1", "r2"])
+    >>> preload(sim, "x", "old"), sim.nodes["r2"].store["x"][0].value
+    ((('writer', 1),), 'old')
+    """
+    version = Version(((writer, 1),), value)
+    for node in sim.nodes.values():
+        if isinstance(node, StorageNode):
+            node.store[key] = (version,)
+    return version.clock
+
+
 
 
 def run_register(n: int = 3, r: int = 2, w: int = 2, *, write_back: bool = False, writes: int = 4,
@@ -79,7 +131,7 @@ def run_register(n: int = 3, r: int = 2, w: int = 2, *, write_back: bool = False
         raise ValueError("need writes >= 1, readers >= 0, reads >= 0 and mean_delay_s > 0")
     sim = Simulation(seed=seed, latency=Exponential(mean_delay_s))
     replicas = [f"r{i + 1}" for i in range(n)]
-    ring = _cluster(sim, replicas)
+    ring = add_replicas(sim, replicas)
     rng = sim.rng("schedule")
     span = 4 * mean_delay_s * writes
     times = sorted(rng.uniform(0, span) for _ in range(writes))
@@ -91,7 +143,7 @@ def run_register(n: int = 3, r: int = 2, w: int = 2, *, write_back: bool = False
                              script=[Op(t, "get", "x") for t in times]))
     sim.run()
     clients = ["writer"] + [f"reader{i + 1}" for i in range(readers)]
-    return _finish(sim, n, r, w, clients + replicas)
+    return QuorumRun.from_simulation(sim, clients + replicas)
 
 
 def run_new_old_inversion(write_back: bool = False, *, seed: Seed = None) -> QuorumRun:
@@ -114,20 +166,18 @@ def run_new_old_inversion(write_back: bool = False, *, seed: Seed = None) -> Quo
     fast_s, slow_s = 0.001, 0.03
     sim = Simulation(seed=seed, latency=Constant(fast_s))
     replicas = ["r1", "r2", "r3"]
-    ring = _cluster(sim, replicas)
-    for node in sim.nodes.values():
-        node.store["x"] = (Version((("writer", 1),), "old"),)
+    ring = add_replicas(sim, replicas)
+    old = preload(sim, "x", "old", writer="writer")
     clients = {"writer": [Op(0.0, "put", "x", "new")], "reader_a": [Op(0.002, "get", "x")],
                "reader_b": [Op(0.010, "get", "x")]}
     for name, script in clients.items():
-        client = sim.add(QuorumClient(name, ring, n=3, r=2, w=2, write_back=write_back, timeout_s=0.1,
-                                      script=script))
-        client.contexts["x"], client.counter = (("writer", 1),), 1
+        sim.add(QuorumClient(name, ring, n=3, r=2, w=2, write_back=write_back, timeout_s=0.1,
+                             script=script, seen={"x": old}))
     for client, replica, delay in [("writer", "r2", slow_s), ("writer", "r3", slow_s),
                                    ("reader_a", "r3", slow_s + 0.01), ("reader_b", "r1", slow_s + 0.01)]:
         sim.network.configure(client, replica, latency=Constant(delay))
     sim.run()
-    return _finish(sim, 3, 2, 2, ["writer", "reader_a", "r1", "r2", "r3", "reader_b"])
+    return QuorumRun.from_simulation(sim, ["writer", "reader_a", "r1", "r2", "r3", "reader_b"])
 
 
 def run_sloppy_quorum(sloppy: bool = True, *, seed: Seed = None) -> QuorumRun:
@@ -147,7 +197,7 @@ def run_sloppy_quorum(sloppy: bool = True, *, seed: Seed = None) -> QuorumRun:
     """
     sim = Simulation(seed=seed, latency=Constant(0.002))
     names = [f"s{i + 1}" for i in range(5)]
-    ring = _cluster(sim, names, handoff_interval_s=0.1, timeout_s=0.05)
+    ring = add_replicas(sim, names, handoff_interval_s=0.1, timeout_s=0.05)
     prefs = ring.preference_list("cart", 5)
     script = [Op(0.02, "put", "cart", "book"), Op(0.15, "put", "cart", "book,pen"),
               Op(0.25, "put", "cart", "book,pen,ink"), Op(0.35, "get", "cart"), Op(0.8, "get", "cart")]
@@ -156,7 +206,7 @@ def run_sloppy_quorum(sloppy: bool = True, *, seed: Seed = None) -> QuorumRun:
     sim.partition({"client", prefs[0], prefs[3], prefs[4]}, set(prefs[1:3]), at=0.1)
     sim.heal(at=0.5)
     sim.run(until=1.0)
-    return _finish(sim, 3, 2, 2, ["client"] + prefs)
+    return QuorumRun.from_simulation(sim, ["client"] + prefs)
 
 
 def run_siblings(*, seed: Seed = None) -> QuorumRun:
@@ -169,13 +219,13 @@ def run_siblings(*, seed: Seed = None) -> QuorumRun:
     """
     sim = Simulation(seed=seed, latency=Constant(0.001))
     replicas = ["r1", "r2", "r3"]
-    ring = _cluster(sim, replicas)
+    ring = add_replicas(sim, replicas)
     scripts = {"alice": [Op(0.0, "put", "cart", "milk")], "bob": [Op(0.0, "put", "cart", "eggs")],
                "carol": [Op(0.02, "get", "cart"), Op(0.03, "put", "cart", "eggs+milk"), Op(0.06, "get", "cart")]}
     for name, script in scripts.items():
         sim.add(QuorumClient(name, ring, n=3, r=2, w=2, script=script, timeout_s=0.05))
     sim.run()
-    return _finish(sim, 3, 2, 2, ["alice", "bob", "r1", "r2", "r3", "carol"])
+    return QuorumRun.from_simulation(sim, ["alice", "bob", "r1", "r2", "r3", "carol"])
 
 
 def run_read_repair(read_repair: bool = True, *, seed: Seed = None) -> QuorumRun:
@@ -191,7 +241,7 @@ def run_read_repair(read_repair: bool = True, *, seed: Seed = None) -> QuorumRun
     """
     sim = Simulation(seed=seed, latency=Constant(0.001))
     replicas = ["r1", "r2", "r3"]
-    ring = _cluster(sim, replicas)
+    ring = add_replicas(sim, replicas)
     sim.add(QuorumClient("writer", ring, n=3, r=2, w=2, timeout_s=0.05, read_repair=read_repair,
                          script=[Op(0.0, "put", "x", "v1"), Op(0.01, "put", "x", "v2")]))
     sim.add(QuorumClient("reader", ring, n=3, r=2, w=2, timeout_s=0.05, read_repair=read_repair,
@@ -199,7 +249,7 @@ def run_read_repair(read_repair: bool = True, *, seed: Seed = None) -> QuorumRun
     sim.crash("r3", at=0.005)
     sim.recover("r3", at=0.03)
     sim.run()
-    return _finish(sim, 3, 2, 2, ["writer", "r1", "r2", "r3", "reader"])
+    return QuorumRun.from_simulation(sim, ["writer", "r1", "r2", "r3", "reader"])
 
 
 @dataclass(frozen=True)
@@ -294,7 +344,7 @@ def run_staleness(n: int = 3, r: int = 1, w: int = 1, *, t_s: float = 0.0, trial
     for batch, start in enumerate(range(0, trials, BATCH)):  # short histories: History.invoke scans them
         sim = Simulation(seed=derive_rng(seed, f"staleness batch {batch}").getrandbits(32))
         replicas = [f"r{i + 1}" for i in range(n)]
-        ring = _cluster(sim, replicas)
+        ring = add_replicas(sim, replicas)
         probe = sim.add(_Prober("client", ring, n=n, r=r, w=w, read_repair=False, timeout_s=1.0,
                                 trials=min(BATCH, trials - start), t_s=t_s))
         for replica in replicas:
