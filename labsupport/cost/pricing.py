@@ -32,6 +32,12 @@ __all__ = [
 ]
 
 
+def _flat_rate_cost(instance_counts: Iterable[float], price_name: str, price_per_hour: float) -> float:
+    """Every instance-hour at one price; ``price_name`` is the caller's parameter, for its error messages."""
+    price = check_number(price_name, price_per_hour, low=0)
+    return float(check_numbers("instance_counts", instance_counts, low=0).sum() * price)
+
+
 def on_demand_cost(instance_counts: Iterable[float], on_demand_per_hour: float) -> float:
     """Pay-as-you-go cost: every instance-hour at the On-Demand price.
 
@@ -40,8 +46,7 @@ def on_demand_cost(instance_counts: Iterable[float], on_demand_per_hour: float) 
     >>> round(on_demand_cost([2, 2, 1, 0], 0.096), 3)
     0.48
     """
-    price = check_number("on_demand_per_hour", on_demand_per_hour, low=0)
-    return float(check_numbers("instance_counts", instance_counts, low=0).sum() * price)
+    return _flat_rate_cost(instance_counts, "on_demand_per_hour", on_demand_per_hour)
 
 
 def spot_cost(instance_counts: Iterable[float], spot_per_hour: float) -> float:
@@ -52,8 +57,7 @@ def spot_cost(instance_counts: Iterable[float], spot_per_hour: float) -> float:
     >>> round(spot_cost([2, 2, 1, 0], 0.042), 3)
     0.21
     """
-    price = check_number("spot_per_hour", spot_per_hour, low=0)
-    return float(check_numbers("instance_counts", instance_counts, low=0).sum() * price)
+    return _flat_rate_cost(instance_counts, "spot_per_hour", spot_per_hour)
 
 
 def reserved_cost(
