@@ -96,18 +96,12 @@ class QuorumClient(Node):
         After a plain read, push the newest versions to replicas that answered with older ones.
     write_back : bool
         ABD-style read: write the result back to W replicas before returning it.
-    suspect_s : float
-        How long a silent replica is skipped before it is tried again.
     seen : mapping of str to Clock, optional
         The clock of what this client has already read or written, per key: a
         client that wrote ``x`` before goes on from there (its counter
         continues from its own entry), so its next write supersedes the old one.
-
-    Examples
-    --------
-    >>> client = QuorumClient("writer", ["r1", "r2", "r3"], n=3, r=2, w=2, seen={"x": (("writer", 1),)})
-    >>> client.contexts, client.counter
-    ({'x': (('writer', 1),)}, 1)
+    suspect_s : float
+        How long a silent replica is skipped before it is tried again.
     """
 
     def __init__(self, name: str, ring, *, n: int, r: int, w: int, script: Sequence[Op] = (),
@@ -118,10 +112,10 @@ class QuorumClient(Node):
         check_int("r", r, low=1, high=n)
         check_int("w", w, low=1, high=n)
         check_quorum(n, r, w)
-        check_number("suspect_s", suspect_s, low=0)
         if n > len(ring):
             raise ValueError(f"N={n} exceeds the ring's {len(ring)} nodes; choose N <= {len(ring)}")
         check_number("timeout_s", timeout_s, low=0, low_open=True)
+        check_number("suspect_s", suspect_s, low=0)
         self.ring, self.n, self.r, self.w = ring, n, r, w
         self.script, self.timeout_s, self.sloppy = tuple(script), timeout_s, sloppy
         self.read_repair, self.write_back, self.suspect_s = read_repair, write_back, suspect_s
