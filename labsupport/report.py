@@ -11,7 +11,10 @@ real HTML table when it is the last expression of a cell.
 from __future__ import annotations
 
 import html
+import math
 from typing import Iterable, Sequence
+
+from labsupport.checks import check_int, check_number
 
 __all__ = ["Table", "table", "comparison", "relative_error"]
 
@@ -55,17 +58,31 @@ class Table(str):
 def relative_error(measured: float, theory: float) -> float:
     """``(measured - theory) / theory``; 0 when both are 0.
 
+    ``measured`` is a finite number. ``theory`` may also be ``inf``, on purpose:
+    the predicted mean of an unstable queue is infinite, and a finite
+    measurement then falls short of it by all of it (-1, the limit).
+
     Examples
     --------
     >>> relative_error(0.99, 1.0)
     -0.01
     >>> relative_error(0.0, 0.0)
     0.0
+    >>> relative_error(12.5, float("inf"))
+    -1.0
+    >>> relative_error(12.5, float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: theory=nan is not a finite number; choose a finite theory
     >>> print(table([("errors", 16610.0)], ["what", "count"], digits=0))
     what    count
     ------  ------
     errors  16,610
     """
+    check_number("measured", measured)
+    if theory == math.inf:  # on purpose, see above
+        return -1.0
+    check_number("theory", theory)
     if theory == 0:
         return 0.0 if measured == 0 else float("inf")
     return round((measured - theory) / theory, 12)
@@ -93,6 +110,7 @@ def table(rows: Iterable[Sequence], headers: Sequence[str], *, digits: int = 4) 
     a     1.235
     bb        2
     """
+    check_int("digits", digits, low=0)
     rows = [list(row) for row in rows]
     cells = [[_cell(v, digits) for v in row] for row in rows]
     numeric = [all(isinstance(r[i], (int, float)) for r in rows) for i in range(len(headers))]
@@ -118,6 +136,7 @@ def comparison(rows: Iterable[tuple[str, float, float]], *, digits: int = 4,
     ------------  ---------  ------  ----------
     availability     0.9985   0.999     -0.05 %
     """
+    check_int("digits", digits, low=0)
     out = [(label, float(sim), float(theory), f"{100 * relative_error(sim, theory):+.2f} %".replace("+", ""))
            for label, sim, theory in rows]
     result = table(out, headers, digits=digits)

@@ -111,6 +111,8 @@ def mix64(x: int) -> int:
     >>> mix64(0), mix64(1) != 1
     (0, True)
     """
+    if type(x) is not int:  # the fast path skips the check: rendezvous calls this once per key and node
+        x = check_int("x", x)
     x &= _MASK64
     x ^= x >> 33
     x = (x * 0xFF51AFD7ED558CCD) & _MASK64

@@ -18,6 +18,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from labsupport.checks import check_int, check_number
 from labsupport.seeds import Seed
 from labsupport.sim import Constant, History, LogNormal, Node, Simulation, TraceEvent
 
@@ -79,6 +80,7 @@ class LabCoordinator(Node):
 
     def __init__(self, name: str, replicas, *, r: int, w: int, script=(), timeout_s: float = 1.0):
         super().__init__(name)
+        check_number("timeout_s", timeout_s, low=0, low_open=True)
         if not 1 <= r <= len(replicas) or not 1 <= w <= len(replicas):
             raise ValueError(f"r={r}, w={w}: choose 1 <= r, w <= N={len(replicas)}")
         self.replicas, self.r, self.w, self.timeout_s = tuple(replicas), r, w, timeout_s
@@ -166,6 +168,11 @@ def run_workload(coordinator, *, n: int = 3, r: int = 2, w: int = 2, seed: Seed 
     >>> len(run.history), sorted({op.client for op in run.history})
     (23, ['reader1', 'reader2', 'reader3', 'writer'])
     """
+    check_int("n", n, low=1)
+    for name, count in (("writes", writes), ("readers", readers), ("reads", reads)):
+        check_int(name, count, low=0)
+    check_number("median_delay_s", median_delay_s, low=0, low_open=True)
+    check_number("sigma", sigma, low=0)
     rng_sim = Simulation(seed=seed).rng("lab-schedule")
     span = 5 * median_delay_s * writes
     times = sorted(rng_sim.uniform(0, span) for _ in range(writes))
@@ -192,6 +199,7 @@ def run_schedule(coordinator, scripts, *, n: int = 3, r: int = 2, w: int = 2, de
     >>> run.history.operations[0].result
     'hello'
     """
+    check_int("n", n, low=1)
     sim, replicas = _bench(coordinator, scripts, n=n, r=r, w=w, seed=0, latency=Constant(0.001))
     for name, stored in (preload or {}).items():
         sim.nodes[name].store["x"] = stored
@@ -237,6 +245,7 @@ def run_repair(coordinator, *, n: int = 3, r: int = 2, w: int = 2, seed: Seed = 
     >>> run_repair(PrimaryCoordinator, seed=0).stores["r3"]
     {}
     """
+    check_int("n", n, low=1)
     last = f"r{n}"
     scripts = {"writer": [(0.0, "write", "x", "v1"), (0.01, "write", "x", "v2")],
                "reader": [(0.05, "read", "x", None)]}
@@ -258,6 +267,7 @@ def run_slow_replica(coordinator, kind: str, *, n: int = 3, r: int = 2, w: int =
     >>> run_slow_replica(PrimaryCoordinator, "write")
     0.002
     """
+    check_int("n", n, low=1)
     if kind not in ("write", "read"):
         raise ValueError(f"kind={kind!r}; choose 'write' or 'read'")
     script = [(0.0, kind, "x", "v" if kind == "write" else None)]

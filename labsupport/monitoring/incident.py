@@ -250,6 +250,7 @@ def metric_series(result: IncidentResult, name: str, *, statistic: str, period_s
     >>> metric_series(r, "CPUUtilization", statistic="Average", host="host2")[1:3]
     [None, None]
     """
+    check_int("period_s", period_s, low=1)
     dims = {"Host": host} if name == "CPUUtilization" else {**LB, **({"Host": host} if host else {})}
     n = int(result.duration_s // period_s)
     return aggregate(result.datapoints, MetricId(NAMESPACE, name, dims), statistic=statistic, period_s=period_s,
@@ -287,6 +288,7 @@ def pooled_response_percentile_s(arrival_rates_per_s: Sequence[float], service_r
     1.753
     """
     check_number("q", q, low=0, low_open=True, high=1, high_open=True)
+    check_number("service_rate_per_s", service_rate_per_s, low=0, low_open=True)
     rates = list(arrival_rates_per_s)
     if not rates or any(not (0 < lam < service_rate_per_s) for lam in rates):
         raise ValueError(f"arrival_rates_per_s={rates} must be non-empty, each 0 < lambda < "
@@ -319,4 +321,5 @@ def expected_detection_delay_s(health_interval_s: float, unhealthy_threshold: in
     """
     for _name, _value in (("health_interval_s", health_interval_s), ("check_timeout_s", check_timeout_s)):
         check_number(_name, _value, low=0, low_open=True)
+    check_int("unhealthy_threshold", unhealthy_threshold, low=1)  # consecutive failed checks
     return health_interval_s / 2 + (unhealthy_threshold - 1) * health_interval_s + check_timeout_s

@@ -58,7 +58,7 @@ from dataclasses import dataclass
 import simpy
 
 from labsupport.seeds import Seed, derive_rng
-from labsupport.checks import check_int, check_probability, out_of_range
+from labsupport.checks import check_int, check_number, check_probability, out_of_range
 
 __all__ = ["STATUSES", "resolve_rate", "Invocation", "RolloutResult", "run_rollout", "expected_blast_radius",
            "expected_errors", "rollout_waves"]
@@ -153,14 +153,12 @@ def run_rollout(n_targets: int = 50, max_concurrency: int | str = 50, max_errors
     """
     c = resolve_rate(max_concurrency, n_targets, name="max_concurrency")
     e = resolve_rate(max_errors, n_targets, name="max_errors")
-    for name, p in (("failure_probability", failure_probability), ("unreachable_probability", unreachable_probability)):
-        if not 0 <= p <= 1:
-            raise ValueError(f"{name}={p} is not a probability; choose 0 <= {name} <= 1")
+    check_probability("failure_probability", failure_probability)
+    check_probability("unreachable_probability", unreachable_probability)
     if failure_probability + unreachable_probability > 1:
         raise ValueError("failure_probability + unreachable_probability must not exceed 1")
     for name, v in (("mean_duration_s", mean_duration_s), ("delivery_timeout_s", delivery_timeout_s)):
-        if not v > 0:
-            raise ValueError(f"{name}={v} must be > 0 seconds")
+        check_number(name, v, low=0, low_open=True)
     outcome_rng, duration_rng = derive_rng(seed, "ssm:outcome"), derive_rng(seed, "ssm:duration")
     fates = []
     for _ in range(n_targets):  # drawn up front, in node order, so settings never change a node's fate

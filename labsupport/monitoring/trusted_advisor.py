@@ -206,7 +206,14 @@ def run_checks(account: Account, plan: str = "business") -> tuple[Finding, ...]:
 
 
 def findings_rows(findings, max_resources: int = 3) -> list[tuple[str, str, str, int, str]]:
-    """Rows ``(category, check, status, count, first resources)`` for :func:`labsupport.report.table`."""
+    """Rows ``(category, check, status, count, first resources)`` for :func:`labsupport.report.table`.
+
+    Examples
+    --------
+    >>> findings_rows(run_checks(generate_account(seed=1), plan="basic"), max_resources=1)[2]
+    ('security', 'Security Groups - Specific Ports Unrestricted', 'error', 2, 'sg-admin ...')
+    """
+    check_int("max_resources", max_resources, low=0)
     rows = []
     for f in findings:
         shown = ", ".join(f.flagged[:max_resources]) + (" ..." if len(f.flagged) > max_resources else "")
@@ -246,8 +253,7 @@ def generate_account(*, n_instances: int = 12, idle_day_probability: float = 0.0
     """
     for name, p in (("idle_day_probability", idle_day_probability), ("idle_fraction", idle_fraction),
                     ("hot_fraction", hot_fraction), ("weekend_idle_fraction", weekend_idle_fraction)):
-        if not 0 <= p <= 1:
-            raise ValueError(f"{name}={p} is not a probability; choose 0 <= {name} <= 1")
+        check_probability(name, p)
     if idle_fraction + hot_fraction + weekend_idle_fraction > 1:
         raise ValueError("idle_fraction + hot_fraction + weekend_idle_fraction must not exceed 1")
     check_int("n_instances", n_instances, low=0)

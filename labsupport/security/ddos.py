@@ -92,11 +92,19 @@ def run_request_flood(defence: str = "waf_rate_rule", *, legit_ips: int = 50, le
                           ("attack_rate_per_ip", attack_rate_per_ip), ("capacity_per_s", capacity_per_s),
                           ("duration_s", duration_s)):
         check_number(_name, _value, low=0, low_open=True)
+    check_int("legit_ips", legit_ips, low=1)
+    check_int("attack_ips", attack_ips, low=1)
+    check_int("queue_limit", queue_limit, low=0)
+    check_number("attack_start_s", attack_start_s, low=0)
+    check_number("steady_from_s", steady_from_s, low=0)
     if not 0 <= attack_start_s < steady_from_s < duration_s:
         raise ValueError("need 0 <= attack_start_s < steady_from_s < duration_s")
+    rule = RateBasedRule(limit, window_s, check_interval_s)  # checks the rule's settings whichever defence runs
+    rule = rule if defence == "waf_rate_rule" else None
+    check_number("bucket_rate_per_s", bucket_rate_per_s, low=0, low_open=True)  # and the token bucket's,
+    check_number("bucket_burst", bucket_burst, low=1)  # in TokenBucket's range
     rng = as_rng(seed)
     env = simpy.Environment()
-    rule = RateBasedRule(limit, window_s, check_interval_s) if defence == "waf_rate_rule" else None
     buckets: dict[str, TokenBucket] = {}
     bins = int(math.ceil(duration_s))
     counts = {k: [0] * bins for k in ("legit_offered", "legit_served", "attack_offered", "attack_admitted")}

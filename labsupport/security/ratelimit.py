@@ -22,7 +22,6 @@ periodic check below is our simplification of that behaviour.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict, deque
 
 from labsupport.checks import check_choice, check_int, check_number
@@ -46,11 +45,8 @@ class TokenBucket:
     """
 
     def __init__(self, rate_per_s: float, burst: float) -> None:
-        if not (math.isfinite(rate_per_s) and rate_per_s > 0):
-            raise ValueError(f"rate_per_s={rate_per_s!r} must be a finite number > 0")
-        if not (math.isfinite(burst) and burst >= 1):
-            raise ValueError(f"burst={burst!r} must be a finite number >= 1 (one request)")
-        self.rate_per_s, self.burst = float(rate_per_s), float(burst)
+        self.rate_per_s = check_number("rate_per_s", rate_per_s, low=0, low_open=True)
+        self.burst = check_number("burst", burst, low=1)  # at least one request
         self._tokens, self._last_s = float(burst), None
 
     def allow(self, now_s: float) -> bool:

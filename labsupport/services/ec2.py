@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from labsupport.checks import check_int, check_number, check_numbers
+from labsupport.checks import check_int, check_number, check_numbers, check_probability
 from labsupport.seeds import Seed, as_rng
 
 __all__ = [
@@ -153,6 +153,8 @@ def place_group(n_instances: int, strategy: str, *, n_racks: int = 10, hosts_per
     """
     _racks(n_racks, hosts_per_rack)
     check_int("n_instances", n_instances, low=1)
+    check_int("rack", rack, low=0)  # the upper bounds depend on the strategy: below
+    check_int("partitions", partitions, low=1)
     if strategy == "cluster":
         check_int("rack", rack, low=0, high=n_racks - 1)
         return tuple((rack, i % hosts_per_rack) for i in range(n_instances))
@@ -204,9 +206,8 @@ def loss_probability(slots: Sequence[Slot], *, p_rack: float, p_host: float) -> 
     >>> round(loss_probability([(0, 0), (0, 1)], p_rack=0.01, p_host=0.02), 8)   # 0.01 + 0.99 * 0.02 ** 2
     0.010396
     """
-    for name, p in (("p_rack", p_rack), ("p_host", p_host)):
-        if not 0 <= p <= 1:
-            raise ValueError(f"{name}={p} is not a probability; choose 0 <= {name} <= 1")
+    check_probability("p_rack", p_rack)
+    check_probability("p_host", p_host)
     hosts = {rack: len({h for r, h in slots if r == rack}) for rack in {r for r, _ in slots}}
     total = 0.0
     for down in itertools.product((False, True), repeat=len(hosts)):

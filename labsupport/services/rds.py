@@ -242,6 +242,8 @@ def run_replication(deployment: str = "multi_az_instance", *, n_replicas: int = 
                         ("apply_s", apply_s), ("latency_s", latency_s)):
         check_number(name, value, low=0, low_open=True)
     check_number("read_rate_per_s", read_rate_per_s, low=0)
+    if crash_at_s is not None:
+        check_number("crash_at_s", crash_at_s, low=0)
     sync = {"single_az": [], "multi_az_instance": ["db-b"], "multi_az_cluster": ["db-b", "db-c"]}[deployment]
     replicas = [f"db-r{i + 1}" for i in range(n_replicas)]
     readers = (sync if deployment == "multi_az_cluster" else []) + replicas

@@ -111,6 +111,9 @@ class Bucket:
     objects: dict = field(default_factory=dict)
     writes: int = 0
 
+    def __post_init__(self):
+        check_int("writes", self.writes, low=0)  # the ETag counter
+
     def get(self, key: str):
         """``(etag, value)``, or KeyError if the key does not exist."""
         return self.objects[key]
@@ -287,6 +290,7 @@ def run_read_after_write(mode: str = "eventual", *, n_writes: int = 1000, latenc
     check_int("n_writes", n_writes, low=1)
     stale_read_probability(latency_s, propagation_mean_s, read_gap_max_s)  # validates the times
     check_number("latency_s", latency_s, low=0, low_open=True)
+    check_int("nodes_per_zone", nodes_per_zone, low=1)
     sim = Simulation(seed=seed, latency=Constant(latency_s))
     for z in ZONES:
         for i in range(nodes_per_zone):

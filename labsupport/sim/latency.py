@@ -13,7 +13,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from labsupport.checks import check_number, check_probability, check_type
+from labsupport.checks import check_number, check_probability, check_type, out_of_range
 
 __all__ = ["Latency", "Constant", "Uniform", "Exponential", "LogNormal", "as_latency"]
 
@@ -47,8 +47,7 @@ class Constant(Latency):
     delay_s: Seconds
 
     def __post_init__(self):
-        if not self.delay_s >= 0:
-            raise ValueError(f"delay_s={self.delay_s} must be >= 0 seconds")
+        check_number("delay_s", self.delay_s, low=0)
 
     def sample(self, rng):
         return self.delay_s
@@ -76,10 +75,9 @@ class Uniform(Latency):
     high_s: Seconds
 
     def __post_init__(self):
-        if not 0 <= self.low_s <= self.high_s:
-            raise ValueError(
-                f"Uniform(low_s={self.low_s}, high_s={self.high_s}): need 0 <= low_s <= high_s"
-            )
+        check_number("low_s", self.low_s, low=0)
+        if not check_number("high_s", self.high_s, low=0) >= self.low_s:
+            raise out_of_range("high_s", self.high_s, "0 <= low_s <= high_s", why=f"is below low_s={self.low_s}")
 
     def sample(self, rng):
         return rng.uniform(self.low_s, self.high_s)
@@ -108,10 +106,8 @@ class Exponential(Latency):
     base_s: Seconds = 0.0
 
     def __post_init__(self):
-        if not self.mean_extra_s > 0:
-            raise ValueError(f"mean_extra_s={self.mean_extra_s} must be > 0 seconds")
-        if not self.base_s >= 0:
-            raise ValueError(f"base_s={self.base_s} must be >= 0 seconds")
+        check_number("mean_extra_s", self.mean_extra_s, low=0, low_open=True)
+        check_number("base_s", self.base_s, low=0)
 
     def sample(self, rng):
         return self.base_s + rng.expovariate(1 / self.mean_extra_s)
@@ -143,10 +139,8 @@ class LogNormal(Latency):
     sigma: float
 
     def __post_init__(self):
-        if not self.median_s > 0:
-            raise ValueError(f"median_s={self.median_s} must be > 0 seconds")
-        if not self.sigma >= 0:
-            raise ValueError(f"sigma={self.sigma} must be >= 0")
+        check_number("median_s", self.median_s, low=0, low_open=True)
+        check_number("sigma", self.sigma, low=0)
 
     def sample(self, rng):
         return rng.lognormvariate(math.log(self.median_s), self.sigma)

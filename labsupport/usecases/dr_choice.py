@@ -113,6 +113,9 @@ class DrOutcome:
     rpo_s: tuple[float, ...]
     monthly_usd: float
 
+    def __post_init__(self):
+        check_number("monthly_usd", self.monthly_usd, low=0)
+
     @property
     def worst_rto_s(self) -> float:
         return max(self.rto_s)
@@ -133,6 +136,8 @@ class Recommendation:
 
 def recommend(rto_s: float, rpo_s: float, outcomes: dict[str, DrOutcome]) -> Recommendation:
     """Which strategies meet ``RTO <= rto_s`` and ``RPO <= rpo_s`` in every measured trial?
+
+    Either objective may be ``inf``: no objective on that axis.
 
     Examples
     --------

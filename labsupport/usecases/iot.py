@@ -48,7 +48,7 @@ from typing import Any, NamedTuple
 import simpy
 
 from labsupport.seeds import Seed
-from labsupport.checks import check_choice, check_int, check_number
+from labsupport.checks import check_choice, check_int, check_number, check_probability
 from labsupport.security.ratelimit import TokenBucket
 from labsupport.availability.retries import full_jitter_delay_s
 from labsupport.sim import Constant, Node, Simulation
@@ -214,8 +214,9 @@ def expected_copies(qos: int, *, loss: float, ack_loss: float, hops: int = 2) ->
     """
     if qos not in (0, 1):
         raise ValueError(f"qos={qos!r}; this broker offers QoS 0 and 1 (as AWS IoT Core does)")
-    if not (0 <= loss < 1 and 0 <= ack_loss < 1):
-        raise ValueError(f"loss={loss!r} and ack_loss={ack_loss!r} must be probabilities below 1")
+    check_probability("loss", loss, open_high=True)
+    check_probability("ack_loss", ack_loss, open_high=True)
+    check_int("hops", hops, low=1)
     return (1 - loss) ** hops if qos == 0 else (1 / (1 - ack_loss)) ** hops
 
 
@@ -239,6 +240,10 @@ def run_delivery(qos: int, *, devices: int = 5, messages: int = 200, loss: float
     True
     """
     expected_copies(qos, loss=loss, ack_loss=ack_loss)
+    check_int("devices", devices, low=1)
+    check_int("messages", messages, low=0)
+    check_number("period_s", period_s, low=0)
+    check_number("retry_s", retry_s, low=0, low_open=True)
     validate_topic_filter(subscription)
     sim = Simulation(seed=seed, latency=Constant(0.01))
     broker = sim.add(Broker("broker", retry_s=retry_s))
@@ -353,6 +358,12 @@ def run_reconnect_storm(devices: int = 1000, *, capacity_per_s: float = 100.0, t
     check_choice("backoff", backoff, ("none", "full_jitter"))
     for name, value in (("capacity_per_s", capacity_per_s), ("timeout_s", timeout_s), ("duration_s", duration_s)):
         check_number(name, value, low=0, low_open=True)
+    if throttle_per_s is not None:
+        check_number("throttle_per_s", throttle_per_s, low=0, low_open=True)
+    check_number("burst", burst, low=1)  # at least one request, as TokenBucket needs
+    for name, value in (("retry_s", retry_s), ("base_s", base_s), ("cap_s", cap_s)):
+        check_number(name, value, low=0, low_open=True)
+    check_number("spread_s", spread_s, low=0)
     bucket = None if throttle_per_s is None else TokenBucket(rate_per_s=throttle_per_s, burst=burst)
     sim = Simulation(seed=seed, latency=Constant(0.02))
     gateway = sim.add(_Gateway("broker", capacity_per_s=capacity_per_s, bucket=bucket))

@@ -290,6 +290,7 @@ def run_mapreduce(splits: Sequence[Sequence[Document]], *, reducers: int = 4, wo
     for name, value in (("map_cost_s", map_cost_s), ("reduce_cost_s", reduce_cost_s),
                         ("shuffle_cost_s", shuffle_cost_s), ("overhead_s", overhead_s)):
         check_number(name, value, low=0)
+    check_number("ping_s", ping_s, low=0, low_open=True)  # the master's heartbeat period and timeout
     if fail is not None and not (0 <= fail[0] < workers and fail[1] >= 0):
         raise ValueError(f"fail={fail}: need a worker index 0 <= i < {workers} and a time >= 0")
     costs = {"map_s": map_cost_s, "reduce_s": reduce_cost_s, "shuffle_s": shuffle_cost_s, "overhead_s": overhead_s}

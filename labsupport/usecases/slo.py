@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from labsupport.checks import check_int, check_probability
+from labsupport.checks import check_int, check_number, check_probability
 
 __all__ = ["SloWindow", "SloVerdict", "budget_used", "slo_windows", "verdict"]
 
@@ -79,8 +79,7 @@ def slo_windows(times_s: Sequence[float], requests: Sequence[int], bad: Sequence
     [(0, 2000, 1, True), (3600, 2000, 5, False)]
     """
     target = check_probability("target", target, open_low=True, open_high=True)
-    if not (window_s > 0 and math.isfinite(window_s)):
-        raise ValueError(f"window_s={window_s!r} must be a finite number of seconds > 0")
+    check_number("window_s", window_s, low=0, low_open=True)
     if not len(times_s) == len(requests) == len(bad):
         raise ValueError("times_s, requests and bad must have the same length (one entry per step)")
     if not times_s:
@@ -128,6 +127,9 @@ class SloVerdict:
 def verdict(windows: Sequence[SloWindow], *, latency_s: float) -> SloVerdict:
     """Wrap ``windows`` (all with the same target) in a :class:`SloVerdict`.
 
+    ``latency_s`` is the latency bound of a good request, or ``inf`` for an
+    availability SLO (every success is good, however slow).
+
     Examples
     --------
     >>> w = slo_windows([0, 3600], [10_000, 10_000], [5, 30], window_s=3600, target=0.999)
@@ -141,4 +143,6 @@ def verdict(windows: Sequence[SloWindow], *, latency_s: float) -> SloVerdict:
     targets = {w.target for w in windows}
     if len(targets) != 1:
         raise ValueError(f"windows have different targets {sorted(targets)}; give one target")
+    if latency_s != math.inf:  # inf: an availability SLO, where a slow success still counts as good
+        check_number("latency_s", latency_s, low=0)
     return SloVerdict(targets.pop(), float(latency_s), windows)

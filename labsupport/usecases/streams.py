@@ -42,6 +42,11 @@ class Reading:
     key: str
     value: float
 
+    def __post_init__(self):
+        check_number("event_s", self.event_s, low=0)
+        check_number("arrival_s", self.arrival_s, low=0)
+        check_number("value", self.value)
+
 
 @dataclass(frozen=True)
 class Firing:
@@ -142,12 +147,27 @@ def run_windows(readings: Iterable[Reading], size_s: float, slide_s: float | Non
 
 
 def tumbling(readings: Iterable[Reading], size_s: float, **kw) -> WindowRun:
-    """Tumbling windows of ``size_s`` (see :func:`run_windows`)."""
+    """Tumbling windows of ``size_s`` (see :func:`run_windows`).
+
+    Examples
+    --------
+    >>> rs = [Reading(1, 1, "a", 10), Reading(12, 12, "a", 20), Reading(14, 15, "a", 30)]
+    >>> [(f.start_s, f.count, f.total) for f in tumbling(rs, 10).firings]
+    [(0.0, 1, 10.0), (10.0, 2, 50.0)]
+    """
     return run_windows(readings, size_s, None, **kw)
 
 
 def sliding(readings: Iterable[Reading], size_s: float, slide_s: float, **kw) -> WindowRun:
-    """Sliding windows of ``size_s`` every ``slide_s`` (see :func:`run_windows`)."""
+    """Sliding windows of ``size_s`` every ``slide_s`` (see :func:`run_windows`).
+
+    Examples
+    --------
+    >>> rs = [Reading(1, 1, "a", 10), Reading(12, 12, "a", 20), Reading(14, 15, "a", 30)]
+    >>> [(f.start_s, f.count, f.total) for f in sliding(rs, 10, 5).firings]
+    [(-5.0, 1, 10.0), (0.0, 1, 10.0), (5.0, 2, 50.0), (10.0, 2, 50.0)]
+    """
+    check_number("slide_s", slide_s, low=0, low_open=True)  # None would mean tumbling windows: a slip here
     return run_windows(readings, size_s, slide_s, **kw)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from labsupport.checks import check_int, check_number, check_probability, check_type
+from labsupport.checks import check_int, check_number, check_probability, check_type, out_of_range
 from labsupport.availability.auto_scaling import TargetTracking
 from labsupport.foundations.queueing import erlang_c
 
@@ -68,8 +68,11 @@ class WebAppConfig:
         check_int("retries", self.retries, low=0, high=5)
         for flag in ("cache", "db_standby"):
             check_type(flag, getattr(self, flag), bool)
+        check_int("scale_out_periods", self.scale_out_periods, low=1)  # checked even for a fixed fleet
+        check_int("scale_in_periods", self.scale_in_periods, low=1)
         if self.target_cpu is not None:
-            self.tracking()  # validates target_cpu and the periods
+            check_number("target_cpu", self.target_cpu)  # a number here; its range (percent) in tracking()
+            self.tracking()
 
     @property
     def min_instances(self) -> int:
@@ -154,8 +157,10 @@ class Scenario:
     zone_loss: tuple[int, float, float] | None = (1, 5400.0, 3600.0)
 
     def __post_init__(self):
-        if not (self.duration_s >= 600 and self.duration_s % 60 == 0):
-            raise ValueError(f"duration_s={self.duration_s!r} must be a whole number of minutes, at least 600 s")
+        check_number("duration_s", self.duration_s, low=600)
+        if self.duration_s % 60 != 0:
+            raise out_of_range("duration_s", self.duration_s, "a multiple of 60, at least 600",
+                               why="is not a whole number of minutes")
         if self.spike is not None:
             start, length, factor = self.spike
             if not (0 <= start < self.duration_s and length > 0 and factor > 0):
@@ -195,7 +200,9 @@ class Pool:
     """
 
     def __init__(self, mu: float, timeout_s: float):
-        self.mu, self.timeout_s, self.backlog = float(mu), float(timeout_s), 0.0
+        self.mu = check_number("mu", mu, low=0, low_open=True)  # requests per second per worker
+        self.timeout_s = check_number("timeout_s", timeout_s, low=0, low_open=True)
+        self.backlog = 0.0
 
     def step(self, c: int, lam: float, dt_s: float):
         capacity = c * self.mu

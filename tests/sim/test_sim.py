@@ -194,7 +194,7 @@ def test_bad_input_is_rejected_with_clear_messages():
         Simulation(seed=0, loss=1.5)
     with pytest.raises(TypeError, match="seed must be an int"):
         Simulation(seed="x")
-    with pytest.raises(ValueError, match="must be >= 0"):
+    with pytest.raises(ValueError, match="delay_s=-1 is out of range; choose delay_s >= 0"):
         Constant(-1)
     sim = Simulation(seed=0)
     sim.add(Node("a"))

@@ -134,9 +134,11 @@ def synthetic_seasonal_series(n_periods: int, *, season_length: int, mean: float
     ...                                        noise_std=5, seed=1)
     (48, True)
     """
-    if season_length < 1 or n_periods < 0 or noise_std < 0:
-        raise ValueError(f"season_length={season_length} must be >= 1, n_periods={n_periods} and "
-                         f"noise_std={noise_std} must be >= 0")
+    check_int("n_periods", n_periods, low=0)
+    check_int("season_length", season_length, low=1)  # periods
+    check_number("mean", mean)
+    check_number("amplitude", amplitude)
+    check_number("noise_std", noise_std, low=0)
     rng = as_rng(seed)
     return tuple(mean + amplitude * math.sin(2 * math.pi * i / season_length) + rng.gauss(0, noise_std)
                  for i in range(n_periods))

@@ -88,12 +88,25 @@ class MetricId:
 
 @dataclass(frozen=True)
 class Datapoint:
-    """One raw value published for a metric at ``timestamp_s`` (seconds)."""
+    """One raw value published for a metric at ``timestamp_s`` (seconds).
+
+    CloudWatch rejects NaN and infinite values (the ``Value`` field of
+    ``MetricDatum`` in the CloudWatch API Reference), and so does this record.
+
+    Examples
+    --------
+    >>> Datapoint(MetricId("Shop", "Latency"), 5, 0.25).value
+    0.25
+    """
 
     metric: MetricId
     timestamp_s: float
     value: float
     unit: str | None = None
+
+    def __post_init__(self):
+        check_number("timestamp_s", self.timestamp_s, low=0)  # seconds since the run started
+        check_number("value", self.value)
 
 
 def parse_statistic(statistic: str) -> str | float:
@@ -213,6 +226,7 @@ def aggregate(datapoints: Iterable[Datapoint], metric: MetricId, *, statistic: s
     parse_statistic(statistic)
     validate_period(period_s, storage_resolution_s=storage_resolution_s)
     check_int("n_periods", n_periods, low=0)
+    check_number("start_s", start_s, low=0)
     buckets: list[list[float]] = [[] for _ in range(n_periods)]
     for point in datapoints:
         if point.metric != metric:

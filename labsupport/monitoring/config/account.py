@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import simpy
 
 from labsupport.seeds import Seed, derive_rng
-from labsupport.checks import check_int
+from labsupport.checks import check_int, check_number, check_probability
 from labsupport.monitoring.config.rules import (BUCKET, COMPLIANT, NON_COMPLIANT, OPEN_CIDRS, RULE_FOR, VOLUME, ConfigurationItem,
                            Inventory, baseline_account)
 
@@ -118,11 +118,14 @@ def run_config_account(*, n_volumes: int = 8, n_buckets: int = 4, n_groups: int 
     if periodic_s not in (3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600):
         raise ValueError(f"periodic_s={periodic_s}; MaximumExecutionFrequency allows 1, 3, 6, 12 or 24 hours "
                          "(3600, 10800, 21600, 43200, 86400 s)")
-    for name, p in (("bad_fraction", bad_fraction), ("remediation_failure_probability",
-                                                     remediation_failure_probability)):
-        if not 0 <= p <= 1:
-            raise ValueError(f"{name}={p} is not a probability; choose 0 <= {name} <= 1")
+    check_probability("bad_fraction", bad_fraction)
+    check_probability("remediation_failure_probability", remediation_failure_probability)
     check_int("max_attempts", max_attempts, low=1, high=25)
+    check_number("duration_s", duration_s, low=0, low_open=True)
+    check_number("changes_per_day", changes_per_day, low=0, low_open=True)  # a Poisson rate
+    for name, delay_s in (("recording_delay_s", recording_delay_s), ("remediation_delay_s", remediation_delay_s),
+                          ("retry_s", retry_s)):
+        check_number(name, delay_s, low=0)
     base = baseline_account(n_volumes, n_buckets, n_groups)
     rtype = {rid: t for rid, (t, _) in base.items()}
     live = {rid: dict(c) for rid, (_, c) in base.items()}

@@ -45,7 +45,7 @@ from typing import Mapping
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from labsupport.checks import check_type, out_of_range
+from labsupport.checks import check_int, check_type, out_of_range
 from labsupport.seeds import as_rng
 
 __all__ = ["DecryptionError", "IncorrectKeyError", "ByteSource", "Ciphertext", "DataKey", "KmsKey", "Envelope",
@@ -73,6 +73,8 @@ class ByteSource:
     """
 
     def __init__(self, test_seed: int | None = None) -> None:
+        if test_seed is not None:
+            check_int("test_seed", test_seed)  # any int; a generator or a float is a slip here
         self.test_mode = test_seed is not None
         self._rng = as_rng(test_seed) if self.test_mode else None
 

@@ -54,6 +54,10 @@ class Packet:
     src_port: int
     dst_port: int
 
+    def __post_init__(self):
+        check_int("src_port", self.src_port, low=0, high=65535)
+        check_int("dst_port", self.dst_port, low=0, high=65535)
+
     def reply(self) -> "Packet":
         """The packet that answers this one: addresses and ports swapped."""
         return Packet(self.protocol, self.dst_ip, self.src_ip, self.dst_port, self.src_port)
@@ -79,10 +83,12 @@ def _protocol(value, where: str) -> str:
 
 
 def _ports(value, where: str) -> tuple[int, int]:
+    """A port, a ``(low, high)`` pair or None (every port), as a ``(low, high)`` pair."""
     if value is None:
         return (0, 65535)
-    lo, hi = (value, value) if isinstance(value, int) and not isinstance(value, bool) else tuple(value)
-    check_int(f"{where}: port range high", hi, low=check_int(f"{where}: port range low", lo, low=0), high=65535)
+    lo, hi = value if isinstance(value, (tuple, list)) and len(value) == 2 else (value, value)
+    check_int(f"{where}: ports, port range high", hi, high=65535,
+              low=check_int(f"{where}: ports, port range low", lo, low=0))
     return (lo, hi)
 
 
@@ -121,7 +127,7 @@ class SgRule:
     ports: tuple[int, int]
     peer: str  # a CIDR block or the name of a security group (sg-...)
 
-    def __init__(self, protocol: str, ports, peer: str) -> None:
+    def __init__(self, protocol: str, ports: int | tuple[int, int] | None, peer: str) -> None:
         where = f"security group rule ({protocol}, {ports}, {peer})"
         object.__setattr__(self, "protocol", _protocol(protocol, where))
         object.__setattr__(self, "ports", _ports(ports, where))
