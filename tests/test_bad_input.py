@@ -276,21 +276,11 @@ NO_BASE_YET = {
     "labsupport.data.replication.Writer",
     "labsupport.foundations.kvstore.Incrementer",
     "labsupport.foundations.redundancy.failure_schedule",
-    "labsupport.labkits.quorums.AnyReplicaCoordinator",
-    "labsupport.labkits.quorums.LabCoordinator",
     "labsupport.labkits.quorums.run_inversion",
     "labsupport.security.iam.evaluate.Decision",
-    "labsupport.services.rds.DbNode",
-    "labsupport.sim.network.LinkConfig",
-    "labsupport.usecases.disaster_recovery.measure",
-    "labsupport.usecases.iot.Broker",
-    "labsupport.usecases.iot.Device",
-    "labsupport.usecases.mapreduce.Worker",
-    "labsupport.usecases.webapp_parts.Workload",
     # public since the rebase onto main (kernel and IoT work), without a doctest that calls them yet:
     "labsupport.sim.calls.schedule_call",
     "labsupport.sim.trace.Message",
-    "labsupport.usecases.iot.App",
 }
 
 

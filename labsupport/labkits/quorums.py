@@ -76,10 +76,17 @@ class LabCoordinator(Node):
     Attributes a subclass uses: ``replicas`` (names), ``r``, ``w``,
     ``timeout_s`` and ``counter`` (for making tags). ``write`` should return
     ``"ok"``; ``read`` the value read.
+
+    Examples
+    --------
+    >>> LabCoordinator("c", ["r1", "r2", "r3"], r=2, w=2).timeout_s
+    1.0
     """
 
     def __init__(self, name: str, replicas, *, r: int, w: int, script=(), timeout_s: float = 1.0):
         super().__init__(name)
+        check_int("r", r, low=1)
+        check_int("w", w, low=1)
         check_number("timeout_s", timeout_s, low=0, low_open=True)
         if not 1 <= r <= len(replicas) or not 1 <= w <= len(replicas):
             raise ValueError(f"r={r}, w={w}: choose 1 <= r, w <= N={len(replicas)}")
@@ -117,7 +124,13 @@ class PrimaryCoordinator(LabCoordinator):
 
 
 class AnyReplicaCoordinator(LabCoordinator):
-    """Writes wait for W acks, but a read asks one replica chosen at random: stale reads are common."""
+    """Writes wait for W acks, but a read asks one replica chosen at random: stale reads are common.
+
+    Examples
+    --------
+    >>> run_slow_replica(AnyReplicaCoordinator, "write")   # waits for W = 2 of 3: one fast round trip
+    0.002
+    """
 
     def write(self, key, value):
         self.counter += 1

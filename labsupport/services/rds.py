@@ -88,9 +88,18 @@ class _Read(NamedTuple):
 
 
 class DbNode(Node):
-    """One database instance; ``role`` is "primary", "standby", "reader" (readable standby) or "replica"."""
+    """One database instance; ``role`` is "primary", "standby", "reader" (readable standby) or "replica".
+
+    Examples
+    --------
+    >>> DbNode("db-a", "primary", sync=["db-b"], need=1).need
+    1
+    """
 
     def __init__(self, name, role, *, sync=(), need=0, replicas=(), apply_s=0.004, timeout_s=1.0):
+        check_int("need", need, low=0)  # synchronous acknowledgements a commit waits for
+        check_number("apply_s", apply_s, low=0, low_open=True)
+        check_number("timeout_s", timeout_s, low=0, low_open=True)
         super().__init__(name)
         self.role, self.sync, self.need, self.replicas = role, list(sync), need, list(replicas)
         self.apply_s, self.timeout_s = apply_s, timeout_s

@@ -35,6 +35,11 @@ class LinkConfig:
     ``fifo=True`` keeps messages on the link in send order (like TCP);
     with ``fifo=False`` a message that draws a short delay overtakes an
     earlier one that drew a long delay, which is how reordering happens.
+
+    Examples
+    --------
+    >>> LinkConfig(Constant(0.001), loss=0.1).loss
+    0.1
     """
 
     latency: Latency

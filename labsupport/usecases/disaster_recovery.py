@@ -162,7 +162,13 @@ def run_disaster(strategy: str, plan: DrPlan = DrPlan(), *, seed: Seed = None) -
 
 def measure(plan: DrPlan = DrPlan(), *, trials: int = 10, seed: Seed = None,
             strategies=STRATEGIES) -> dict[str, DrOutcome]:
-    """Run ``trials`` outages of each strategy (seeds ``seed, seed+1, ...``)."""
+    """Run ``trials`` outages of each strategy (seeds ``seed, seed+1, ...``).
+
+    Examples
+    --------
+    >>> {s: round(o.worst_rto_s) for s, o in measure(trials=1, seed=1).items()}
+    {'backup_restore': 6540, 'pilot_light': 1640, 'warm_standby': 1160, 'active_active': 150}
+    """
     check_int("trials", trials, low=1)
     out = {}
     for s in strategies:

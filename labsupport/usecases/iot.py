@@ -116,9 +116,16 @@ class _QoS1Sender:
 
 
 class Broker(_QoS1Sender, Node):
-    """Routes each publication to every subscription whose filter matches, at ``min(publish QoS, subscription QoS)``."""
+    """Routes each publication to every subscription whose filter matches, at ``min(publish QoS, subscription QoS)``.
+
+    Examples
+    --------
+    >>> Broker("broker", retry_s=0.5).retry_s
+    0.5
+    """
 
     def __init__(self, name, *, retry_s=1.0):
+        check_number("retry_s", retry_s, low=0, low_open=True)
         super().__init__(name)
         self.retry_s, self.unacked, self.resent = retry_s, {}, 0
         self.sessions: set[str] = set()  # clients that have sent CONNECT
@@ -148,9 +155,19 @@ class Broker(_QoS1Sender, Node):
 
 
 class Device(_QoS1Sender, Node):
-    """Publishes ``count`` readings to ``topic`` every ``period_s`` at ``qos``."""
+    """Publishes ``count`` readings to ``topic`` every ``period_s`` at ``qos``.
+
+    Examples
+    --------
+    >>> Device("dev000", topic="fleet/dev000/temp", qos=1, count=3, period_s=1.0).count
+    3
+    """
 
     def __init__(self, name, *, topic, qos, count, period_s, retry_s=1.0, start_after=None):
+        check_choice("qos", qos, (0, 1))
+        check_int("count", count, low=0)
+        check_number("period_s", period_s, low=0)
+        check_number("retry_s", retry_s, low=0, low_open=True)
         super().__init__(name)
         self.topic, self.qos, self.count, self.period_s = validate_topic_name(topic), qos, count, period_s
         self.retry_s, self.unacked, self.resent, self.attempts = retry_s, {}, 0, Counter()
@@ -166,9 +183,17 @@ class Device(_QoS1Sender, Node):
 
 
 class App(Node):
-    """A subscriber: CONNECT until CONNACK, SUBSCRIBE until SUBACK, then count how often each message arrives."""
+    """A subscriber: CONNECT until CONNACK, SUBSCRIBE until SUBACK, then count how often each message arrives.
+
+    Examples
+    --------
+    >>> App("app", topic_filter="fleet/+/temp", qos=1).topic_filter
+    'fleet/+/temp'
+    """
 
     def __init__(self, name, *, topic_filter, qos, retry_s=1.0, subscribed=None):
+        check_choice("qos", qos, (0, 1))
+        check_number("retry_s", retry_s, low=0, low_open=True)
         super().__init__(name)
         self.topic_filter, self.qos, self.copies = topic_filter, qos, Counter()
         self.retry_s, self.attempts, self.subscribed = retry_s, Counter(), subscribed

@@ -92,9 +92,16 @@ class Done(NamedTuple):
 
 
 class Worker(Node):
-    """Runs one task at a time for the master; a ``cancel`` stops the task in progress."""
+    """Runs one task at a time for the master; a ``cancel`` stops the task in progress.
+
+    Examples
+    --------
+    >>> Worker("worker1", speed=0.5, costs={}).speed   # a straggler: half speed
+    0.5
+    """
 
     def __init__(self, name: str, *, speed: float, costs: dict):
+        check_number("speed", speed, low=0, low_open=True)
         super().__init__(name)
         self.speed, self.costs, self.job = speed, costs, None
 

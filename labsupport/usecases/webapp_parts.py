@@ -96,7 +96,13 @@ class WebAppConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class Workload:
-    """Users and hardware. Times in seconds; ``base_rps`` rises by ``rise`` (a fraction) at mid-run."""
+    """Users and hardware. Times in seconds; ``base_rps`` rises by ``rise`` (a fraction) at mid-run.
+
+    Examples
+    --------
+    >>> Workload(web_service_s=0.025).instance_rps   # 2 workers, 25 ms each
+    80.0
+    """
 
     base_rps: float = 300.0
     rise: float = 0.3
