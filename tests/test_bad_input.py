@@ -279,7 +279,6 @@ NO_BASE_YET = {
     "labsupport.labkits.quorums.run_inversion",
     "labsupport.security.iam.evaluate.Decision",
     # public since the rebase onto main (kernel and IoT work), without a doctest that calls them yet:
-    "labsupport.sim.calls.schedule_call",
     "labsupport.sim.trace.Message",
 }
 

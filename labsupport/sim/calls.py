@@ -16,10 +16,13 @@ events (``node.sleep``, ``node.request``).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import simpy
 from simpy.events import NORMAL
+
+from labsupport.checks import check_number
 
 __all__ = ["Call", "schedule_call"]
 
@@ -40,7 +43,17 @@ def _run(call: Call) -> None:
 
 
 def schedule_call(env: simpy.Environment, delay_s: float, action: Callable[..., Any], *, args: tuple) -> None:
-    """Call ``action(*args)`` after ``delay_s`` simulated seconds (``delay_s >= 0``)."""
-    if delay_s < 0:
-        raise ValueError(f"delay_s={delay_s} must be >= 0 seconds")
+    """Call ``action(*args)`` after ``delay_s`` simulated seconds (``delay_s >= 0``).
+
+    Examples
+    --------
+    >>> env = simpy.Environment()
+    >>> schedule_call(env, 2.5, print, args=("due",))
+    >>> env.run()
+    due
+    >>> env.now
+    2.5
+    """
+    if type(delay_s) is not float or not 0.0 <= delay_s < math.inf:  # one test per message on the fast path
+        check_number("delay_s", delay_s, low=0)
     env.schedule(Call(_run, action, args), NORMAL, delay_s)
