@@ -8,7 +8,9 @@ default) is an int or a float. Each numeric parameter in turn is replaced by
 NaN, inf, -inf, a string (only where the annotation does not admit str) and
 None (only where None is not already a valid value), and, for parameters
 that name a quantity that cannot be below zero (a count, a duration, a rate,
-a price, a size, a probability), by -1.
+a price, a size, a probability), by -1. A value that one parameter takes on
+purpose (``theory=inf`` for an unstable queue) is listed, with the reason,
+in ``MEANINGFUL`` and not tried on it.
 The call must raise TypeError or ValueError whose message contains the
 parameter's name; another exception, a silent return, or a hang (more than
 two seconds) fails.
