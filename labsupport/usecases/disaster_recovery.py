@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from labsupport.seeds import Seed
+from labsupport.seeds import Seed, root_seed
 from labsupport.checks import check_int
 from labsupport.sim import Node, Simulation
 
@@ -170,8 +170,9 @@ def measure(plan: DrPlan = DrPlan(), *, trials: int = 10, seed: Seed = None,
     {'backup_restore': 6540, 'pilot_light': 1640, 'warm_standby': 1160, 'active_active': 150}
     """
     check_int("trials", trials, low=1)
+    base = root_seed(seed)  # an int stays itself; None and a Random give one draw, so seed=None works too
     out = {}
     for s in strategies:
-        runs = [run_disaster(s, plan, seed=seed + k) for k in range(trials)]
+        runs = [run_disaster(s, plan, seed=base + k) for k in range(trials)]
         out[s] = DrOutcome(s, tuple(r.rto_s for r in runs), tuple(r.rpo_s for r in runs), monthly_cost_usd(s, plan))
     return out
