@@ -2,8 +2,10 @@
 
 Writes OUT_DIR/grades.csv (one row per submission), OUT_DIR/feedback/<file name>.md
 (public tests in full, hidden tests as pass/fail and points only),
-OUT_DIR/results/<name>.json (what resuming reads) and OUT_DIR/labgrade.log.
+OUT_DIR/results/<name>.json (what resuming reads), OUT_DIR/report.html (the class
+at a glance), OUT_DIR/gradebook.csv (for an LMS) and OUT_DIR/labgrade.log.
 Re-running skips submissions already graded unless --force (or --only NAME).
+With --scheduler ADDRESS the submissions are graded on a Dask cluster's workers.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from . import isolation
+from . import cluster, isolation
 from .authoring import autograder_zip, repo_root
 from .autograder import load_autograder
+from .report import write_gradebook, write_report
 from .results import Result, write_csv, write_feedback
 from .runner import Interrupted, Limits, Sandboxes, grade_submission, sha256
 
@@ -45,6 +48,9 @@ def parse_args(argv):
     parser.add_argument("--isolation", choices=["auto", *isolation.MODES], default="auto",
                         help="how submissions are shut away (default: the strongest this machine allows); "
                              "see the README's 'How submissions are contained'")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="grade on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); "
+                             "--workers is then the cluster's, not ours")
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers={args.workers}; choose at least 1")
@@ -138,14 +144,21 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     isolation.make_undumpable()  # our environment may hold the instructor's tokens
     isolation.become_subreaper()
+    client = None
     try:
         zip_path, lab, questions = load_lab(args.lab)
         files, results, todo = select(args, lab)
-        mode = isolation.detect(args.isolation)
-    except (UsageError, ValueError) as error:
+        if args.scheduler:
+            client = cluster.connect(args.scheduler)
+            mode = cluster.probe(client, args.isolation)  # every worker can grade, in the mode all of them give
+        else:
+            mode = isolation.detect(args.isolation)
+    except (UsageError, ValueError, cluster.ClusterError) as error:
+        _close(client)
         print(f"labgrade: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        _close(client)
         print("labgrade: interrupted before grading started; nothing was written", file=sys.stderr)
         return 130
     out = args.out
@@ -171,18 +184,16 @@ def main(argv=None) -> int:
     progress = Progress(len(todo))
     started = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=args.workers)
+    if client is None:
+        stream = _grade_here(pool, todo, lab, questions, limits, mode, support, sandboxes)
+        where = f"{args.workers} workers"
+    else:
+        job = cluster.Job(lab, questions, limits, mode, {p.name: p.read_bytes() for p in support})
+        where = f"{len(client.scheduler_info()['workers'])} Dask workers at {args.scheduler}"
+        log.info("grading on %s", where)
+        stream = cluster.grade_on_cluster(client, todo, job)
     try:
-        futures = {pool.submit(grade_submission, path, lab, questions, limits, mode=mode, support_files=support,
-                               sandboxes=sandboxes): path for path in todo}
-        for future in as_completed(futures):
-            path = futures[future]
-            try:
-                result = future.result()
-            except Interrupted:
-                continue
-            except Exception as error:  # one broken submission never stops the batch
-                log.exception("grading %s failed", path.name)
-                result = Result(path.name, "grader error", f"{type(error).__name__}: {error}"[:300], sha256(path))
+        for path, result in stream:
             results[path.name] = result
             (out / "results" / f"{path.name}.json").write_text(result.to_json())
             write_feedback(result, questions, feedback_path(out, path.name))
@@ -191,10 +202,14 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         sandboxes.stop_all()
     finally:
+        stream.close()  # on the cluster: cancel what is left and kill its sandboxes there
         pool.shutdown(wait=True, cancel_futures=True)
+        _close(client)
         isolation.kill_descendants()
     elapsed = time.monotonic() - started
     write_csv(list(results.values()), questions, out / "grades.csv")
+    write_report(list(results.values()), questions, out / "report.html", lab=lab)
+    write_gradebook(list(results.values()), questions, out / "gradebook.csv")
     if interrupted.is_set() or sandboxes.stopping.is_set():
         message = (f"labgrade: interrupted: {progress.done} of {len(todo)} graded in this run; "
                    f"{len(results)} rows in {out / 'grades.csv'}; run the same command again to grade the rest")
@@ -202,11 +217,42 @@ def main(argv=None) -> int:
         print(message, file=sys.stderr)
         return 130
     rate = len(todo) / elapsed * 60 if todo and elapsed > 0 else 0.0
-    summary = f"graded {len(todo)} submissions in {elapsed:.1f} s ({rate:.1f} per minute, {args.workers} workers); " \
+    summary = f"graded {len(todo)} submissions in {elapsed:.1f} s ({rate:.1f} per minute, {where}); " \
               f"{len(results)} rows in {out / 'grades.csv'}"
     log.info(summary)
     print(summary)
     return 0
+
+
+def _grade_here(pool, todo, lab, questions, limits, mode, support, sandboxes):
+    """Grade ``todo`` in this machine's pool of threads; yield ``(path, result)`` as each finishes."""
+    futures = {pool.submit(_timed, path, lab, questions, limits, mode=mode, support_files=support,
+                           sandboxes=sandboxes): path for path in todo}
+    for future in as_completed(futures):
+        path = futures[future]
+        try:
+            result = future.result()
+        except Interrupted:
+            continue
+        except Exception as error:  # one broken submission never stops the batch
+            logging.getLogger("labgrade").exception("grading %s failed", path.name)
+            result = Result(path.name, "grader error", f"{type(error).__name__}: {error}"[:300], sha256(path))
+        yield path, result
+
+
+def _timed(path, lab, questions, limits, **grading) -> Result:
+    started = time.monotonic()
+    result = grade_submission(path, lab, questions, limits, **grading)
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
+def _close(client) -> None:
+    if client is not None:
+        try:
+            client.close(timeout=5)
+        except Exception:  # a scheduler that went away while we graded
+            pass
 
 
 def _on_signals(sandboxes: Sandboxes) -> threading.Event:

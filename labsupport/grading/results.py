@@ -40,6 +40,7 @@ class Result:
     detail: str = ""
     sha256: str = ""
     cases: list[CaseResult] = field(default_factory=list)
+    seconds: float = 0.0  # wall-clock time grading it took (0.0 in results saved before this was recorded)
 
     def question_scores(self, questions) -> dict[str, float]:
         scores = {q.name: 0.0 for q in questions}
