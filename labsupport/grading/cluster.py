@@ -19,8 +19,10 @@ and what the sandbox needs, and support the isolation mode.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
+import signal
 import sys
 import tempfile
 import threading
@@ -32,7 +34,7 @@ from typing import Iterator
 from .results import Result
 from .runner import Interrupted, Limits, Sandboxes, grade_submission, sha256
 
-__all__ = ["ClusterError", "Job", "connect", "probe", "grade_on_cluster", "grade_bytes", "fingerprint"]
+__all__ = ["ClusterError", "Job", "TiedSandboxes", "connect", "probe", "grade_on_cluster", "grade_bytes", "fingerprint"]
 
 #: What the sandbox imports to run a notebook and its tests (labsupport itself comes first).
 SANDBOX_NEEDS = ("labsupport.grading.sandbox", "labsupport.grading.remote", "jupyter_client", "ipykernel",
@@ -146,6 +148,27 @@ def probe(client, requested: str = "auto") -> str:
     return max(modes, key=MODES.index)  # MODES runs from strongest to weakest
 
 
+PR_SET_PDEATHSIG = 1
+
+
+class TiedSandboxes(Sandboxes):
+    """Sandboxes that die with their worker: a worker killed mid-task leaves no grading running behind it.
+
+    Each sandbox asks the kernel for SIGKILL when the worker thread that started it
+    ends (``PR_SET_PDEATHSIG``); in namespaces, ``unshare --kill-child`` takes the rest.
+    """
+
+    def start(self, command: list[str], **popen):
+        return super().start(command, preexec_fn=_die_with_parent, **popen)
+
+
+def _die_with_parent() -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: best effort
+        pass
+
+
 _RUNNING: set[Sandboxes] = set()  # on a worker: the sandboxes of the tasks running there
 _RUNNING_LOCK = threading.Lock()
 
@@ -155,7 +178,7 @@ def grade_bytes(name: str, content: bytes, job: Job) -> str:
 
     Writes nothing outside its temporary folder, so a re-run (after a worker died) is harmless.
     """
-    sandboxes = Sandboxes()
+    sandboxes = TiedSandboxes()
     with _RUNNING_LOCK:
         _RUNNING.add(sandboxes)
     try:
