@@ -397,7 +397,7 @@ def main() -> int:
         rows += bench_notebooks()
         rows += bench_book_build()
     rows += bench_grading(args.quick)
-    rows += [Row(**r) for r in __import__("bench_dask").bench_dask_grading(args.quick)]  # labgrade on Dask (H6)
+    rows += [Row(**r) for r in __import__("bench_dask").bench_dask_grading(args.quick)]  # labgrade on Dask: tools/bench_dask.py
     info = machine()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench.json").write_text(json.dumps({"machine": info, "rows": [asdict(r) for r in rows]}, indent=1))
