@@ -176,6 +176,7 @@ def test_a_killed_worker_loses_nothing_and_grades_nothing_twice(cluster, submiss
     assert sorted(p.name for p in (out / "results").iterdir()) == sorted(f"{n}.json" for n in CLASS)
     assert "Submissions by status" in (out / "report.html").read_text()
     assert len((out / "gradebook.csv").read_text().splitlines()) == 1 + len(CLASS)
+    assert leftovers(cluster.scratch) == []  # the killed worker's sandbox died with it
     cluster.wait_for(2)  # the nanny restarted the killed worker
 
 
