@@ -125,7 +125,8 @@ def rows(out: Path) -> dict[str, dict]:
 
 
 def labgrade(*args, timeout=300, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([LABGRADE, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run([LABGRADE, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env,
+                          check=False)
 
 
 @pytest.fixture(scope="module")
@@ -150,8 +151,10 @@ def kill_a_busy_worker(cluster: Cluster, until: float) -> int:
     raise AssertionError("no labgrade task started on the cluster")
 
 
-def test_a_killed_worker_loses_nothing_and_grades_nothing_twice(cluster, submissions, local_grades, tmp_path):
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def killed_run(cluster, submissions, tmp_path_factory):
+    """The class graded on the cluster, one worker SIGKILLed while it grades: (out, stdout, killed pid, leftovers)."""
+    out = tmp_path_factory.mktemp("out-dask") / "out"
     run = subprocess.Popen([LABGRADE, "lab01-clocks", str(submissions), "--out", str(out),
                             "--scheduler", cluster.address, *LIMITS],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -161,12 +164,18 @@ def test_a_killed_worker_loses_nothing_and_grades_nothing_twice(cluster, submiss
     finally:
         run.kill()
     assert run.returncode == 0, stderr
+    return out, stdout, killed, leftovers(cluster.scratch)
+
+
+def test_a_killed_worker_loses_nothing_and_grades_nothing_twice(cluster, killed_run, local_grades):
+    out, stdout, killed, left = killed_run
     assert f"graded {len(CLASS)} submissions" in stdout and "Dask workers" in stdout
     with pytest.raises(ProcessLookupError):
         os.kill(killed, 0)
+    assert left == []  # the killed worker's sandbox died with it
     graded = rows(out)
-    assert sorted(graded) == sorted(CLASS)  # each exactly once (a dict of rows would hide a repeat: count lines)
-    assert len((out / "grades.csv").read_text().splitlines()) == 1 + len(CLASS)
+    assert sorted(graded) == sorted(CLASS)
+    assert len((out / "grades.csv").read_text().splitlines()) == 1 + len(CLASS)  # a repeated row would show here
     same = ["status", "q1", "q2", "q3", "q4", "total", "possible", "percent"]
     for name in CLASS:
         assert [graded[name][k] for k in same] == [local_grades[name][k] for k in same], name
@@ -176,25 +185,19 @@ def test_a_killed_worker_loses_nothing_and_grades_nothing_twice(cluster, submiss
     assert sorted(p.name for p in (out / "results").iterdir()) == sorted(f"{n}.json" for n in CLASS)
     assert "Submissions by status" in (out / "report.html").read_text()
     assert len((out / "gradebook.csv").read_text().splitlines()) == 1 + len(CLASS)
-    assert leftovers(cluster.scratch) == []  # the killed worker's sandbox died with it
     cluster.wait_for(2)  # the nanny restarted the killed worker
 
 
-def test_resume_and_only_work_on_the_cluster(cluster, tmp_path):
-    subs, out = tmp_path / "subs", tmp_path / "out"
-    subs.mkdir()
-    for name in ("correct.ipynb", "invalid_json.ipynb"):
-        shutil.copy(HOSTILE / name, subs)
-    only = labgrade("lab01-clocks", subs, "--out", out, "--scheduler", cluster.address, "--only", "correct.ipynb",
-                    *LIMITS)
-    assert only.returncode == 0 and "graded 1 submissions" in only.stdout, only.stdout + only.stderr
-    assert list(rows(out)) == ["correct.ipynb"] and rows(out)["correct.ipynb"]["total"] == "10.0"
-    stamp = (out / "results" / "correct.ipynb.json").read_text()
-    resumed = labgrade("lab01-clocks", subs, "--out", out, "--scheduler", cluster.address, *LIMITS)
-    assert resumed.returncode == 0 and "graded 1 submissions" in resumed.stdout, resumed.stdout + resumed.stderr
-    assert (out / "results" / "correct.ipynb.json").read_text() == stamp  # kept, not graded again
-    assert sorted(rows(out)) == ["correct.ipynb", "invalid_json.ipynb"]
-    assert rows(out)["invalid_json.ipynb"]["status"] == "not a notebook"
+def test_only_regrades_one_submission_on_the_cluster_and_keeps_the_rest(cluster, killed_run, submissions, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(killed_run[0], out)
+    before = {p.name: p.read_text() for p in (out / "results").iterdir()}
+    run = labgrade("lab01-clocks", submissions, "--out", out, "--scheduler", cluster.address, "--only",
+                   "correct.ipynb", *LIMITS)
+    assert run.returncode == 0 and "graded 1 submissions" in run.stdout, run.stdout + run.stderr
+    after = {p.name: p.read_text() for p in (out / "results").iterdir()}
+    assert {name for name in before if before[name] != after[name]} == {"correct.ipynb.json"}  # its time differs
+    assert sorted(rows(out)) == sorted(CLASS) and rows(out)["correct.ipynb"]["total"] == "10.0"
 
 
 def in_process(argv: list, capsys) -> tuple[int, str]:
