@@ -25,7 +25,7 @@ from pathlib import Path
 from . import cluster, isolation
 from .authoring import autograder_zip, repo_root
 from .autograder import load_autograder
-from .report import write_gradebook, write_report
+from .report import load_drawing_early, write_gradebook, write_report
 from .results import Result, write_csv, write_feedback
 from .runner import Interrupted, Limits, Sandboxes, grade_submission, sha256
 
@@ -182,6 +182,7 @@ def main(argv=None) -> int:
     sandboxes = Sandboxes()
     interrupted = _on_signals(sandboxes)
     progress = Progress(len(todo))
+    load_drawing_early()
     started = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=args.workers)
     if client is None:

@@ -19,12 +19,13 @@ import base64
 import csv
 import html
 import statistics
+import threading
 from collections import Counter
 from pathlib import Path
 
 from .results import STATUSES, Result, _round
 
-__all__ = ["summarise", "write_report", "write_gradebook", "case_name"]
+__all__ = ["summarise", "write_report", "write_gradebook", "case_name", "load_drawing_early"]
 
 MOST_FAILED = 10  # rows in the "tests failed most" table
 
@@ -84,6 +85,14 @@ def summarise(results: list[Result], questions) -> dict:
         "statuses": sorted(statuses.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)),
         "seconds": [r.seconds for r in sorted(results, key=lambda r: r.submission) if r.seconds],
     }
+
+
+def load_drawing_early() -> None:
+    """Import the figures' code (matplotlib) in the background while grading runs.
+
+    So writing the report at the end, also after Ctrl-C, costs only the drawing.
+    """
+    threading.Thread(target=__import__, args=("labsupport.viz.classreport",), daemon=True).start()
 
 
 def _figure(svg: str, alt: str) -> str:
