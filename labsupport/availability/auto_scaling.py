@@ -65,6 +65,11 @@ class TargetTracking:
     max_scale_in: float = 0.1  # remove at most this share of capacity (at least one instance) per activity
 
     def __post_init__(self):
+        check_number("target_cpu", self.target_cpu)
+        check_int("scale_out_periods", self.scale_out_periods)
+        check_int("scale_in_periods", self.scale_in_periods)
+        check_number("scale_in_margin", self.scale_in_margin)
+        check_number("max_scale_in", self.max_scale_in)
         if not 0 < self.target_cpu <= 100:
             raise ValueError(f"target_cpu={self.target_cpu}; choose 0 < target_cpu <= 100 (percent)")
         if self.scale_out_periods < 1 or self.scale_in_periods < 1:
@@ -185,6 +190,8 @@ def run_autoscaling(policy, *, min_size: int = 2, max_size: int = 60, capacity_r
     for name, value in (("launch_delay_s", launch_delay_s), ("init_s", init_s), ("warmup_s", warmup_s)):
         check_number(name, value, low=0)
     check_number("util_limit", util_limit, low=0, low_open=True, high=1)
+    check_number("noise", noise, low=0)
+    check_number("start_s", start_s, low=0)
     rng = derive_rng(seed, "autoscaling:noise")
     env = simpy.Environment(initial_time=start_s)
     if initial_size is None:

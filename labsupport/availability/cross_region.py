@@ -261,6 +261,7 @@ def lag_quantile_s(q: float, ship_delay_s: float, link: Exponential) -> float:
     0.3916
     """
     check_number("q", q, low=0, low_open=True, high=1, high_open=True)
+    check_number("ship_delay_s", ship_delay_s, low=0, low_open=True)
     low, high = link.base_s, link.base_s + 50 * (ship_delay_s + link.mean_extra_s)
     for _ in range(100):
         mid = (low + high) / 2

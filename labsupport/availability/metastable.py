@@ -133,8 +133,7 @@ def backlog_recovery_s(backlog: float, arrival_rate_per_s: float, capacity_per_s
     for name, value in (("arrival_rate_per_s", arrival_rate_per_s), ("capacity_per_s", capacity_per_s),
                         ("timeout_s", timeout_s)):
         check_number(name, value, low=0, low_open=True)
-    if not (math.isfinite(backlog) and backlog >= 0):
-        raise ValueError(f"backlog={backlog!r} must be a finite number >= 0")
+    check_number("backlog", backlog, low=0)
     if arrival_rate_per_s >= capacity_per_s:
         return math.inf
     waiting_s = max(0.0, (backlog - capacity_per_s * timeout_s) / (capacity_per_s - arrival_rate_per_s))
@@ -190,8 +189,9 @@ def run_retry_storm(*, arrival_rate_per_s: float = 70.0, capacity_per_s: float =
     check_int("max_attempts", max_attempts, low=1)
     check_choice("discipline", discipline, DISCIPLINES)
     check_choice("backoff", backoff, BACKOFF_STRATEGIES)
-    if backoff != "none":
-        _delays(base_delay_s, cap_delay_s)
+    _delays(base_delay_s, cap_delay_s)  # checked even when unused (backoff="none"): a typo is still a typo
+    check_number("trigger_start_s", trigger_start_s, low=0)
+    check_number("trigger_end_s", trigger_end_s, low=0)
     if not 0 <= trigger_start_s <= trigger_end_s < duration_s:
         raise ValueError(f"need 0 <= trigger_start_s <= trigger_end_s < duration_s, got "
                          f"{trigger_start_s}, {trigger_end_s}, {duration_s}")

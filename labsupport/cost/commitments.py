@@ -43,7 +43,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from labsupport.checks import check_number, check_numbers, check_probability
+from labsupport.checks import check_number, check_numbers, check_probability, check_type
 
 __all__ = [
     "usage_from_instances", "savings_plan_cost", "savings_plan_cost_curve", "optimal_commitment",
@@ -203,6 +203,11 @@ class UsageLine:
     on_demand_rate: float
     sp_rate: float
 
+    def __post_init__(self):
+        check_type("name", self.name, str)
+        for name in ("quantity", "on_demand_rate", "sp_rate"):
+            check_number(name, getattr(self, name), low=0)
+
     @property
     def savings_fraction(self) -> float:
         """1 - Savings Plans rate / On-Demand rate."""
@@ -238,9 +243,8 @@ def apply_savings_plan(commitment_per_hour: float, lines: Sequence[UsageLine]) -
     ((('a', 1.0), ('b', 0.125)), 8.75, 11.75)
     """
     remaining = check_number("commitment_per_hour", commitment_per_hour, low=0)
-    for line in lines:
-        for name in ("quantity", "on_demand_rate", "sp_rate"):
-            check_number(f"{line.name}.{name}", getattr(line, name), low=0)
+    for i, line in enumerate(lines):
+        check_type(f"lines[{i}]", line, UsageLine)  # a UsageLine checked its numbers when it was made
     order = sorted(lines, key=lambda line: (-line.savings_fraction, line.sp_rate))
     covered, on_demand = [], 0.0
     for line in order:

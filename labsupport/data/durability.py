@@ -140,6 +140,7 @@ def annual_loss_probability(mttdl_years: float, years: float = 1.0) -> float:
     0.0009995
     """
     check_number("mttdl_years", mttdl_years, low=0, low_open=True)
+    check_number("years", years, low=0)
     return -math.expm1(-years / mttdl_years)
 
 

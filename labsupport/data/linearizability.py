@@ -301,6 +301,9 @@ def check_linearizable(history: Iterable[Operation], *, initial: Any = None) -> 
     """
     ops = _validate(history)
     check_hashable("initial", initial, "register values must be hashable")
+    if initial != initial:  # NaN: a read compares the value it returns with ==, and NaN equals nothing
+        raise out_of_range("initial", initial, "a value equal to itself (any number but NaN, a string, ...)",
+                           why="never equals itself, so no read could return it")
     by_key: dict[str, list[Operation]] = {}
     for op in sorted(ops, key=lambda o: (o.invoke_s, o.op_id)):
         by_key.setdefault(op.key, []).append(op)

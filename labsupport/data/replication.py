@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Sequence
 
+from labsupport.checks import check_choice, check_int, check_number, check_numbers
 from labsupport.seeds import Seed
 from labsupport.data.session_guarantees import Anomaly, monotonic_read_violations, read_your_writes_violations
 from labsupport.sim import Constant, Exponential, History, Node, Simulation, TraceEvent
@@ -281,6 +282,12 @@ class FailoverResult:
     history: History
 
 
+def _check_delays(follower_delay_s, client_delay_s) -> None:
+    """Mean one-way delays: at least one follower, every delay > 0 seconds."""
+    check_numbers("follower_delay_s", follower_delay_s, low=0, low_open=True)
+    check_number("client_delay_s", client_delay_s, low=0, low_open=True)
+
+
 def run_failover(mode: str = "async", *, follower_delay_s: Sequence[float] = (0.002, 0.002),
                  ship_delay_s: float = 0.03, client_delay_s: float = 0.001, write_interval_s: float = 0.02,
                  crash_at_s: float | None = None, heartbeat_s: float = 0.05, misses: int = 3,
@@ -307,10 +314,15 @@ def run_failover(mode: str = "async", *, follower_delay_s: Sequence[float] = (0.
     >>> run_failover("sync", seed=1).lost
     ()
     """
-    if mode not in ("sync", "async"):
-        raise ValueError(f"mode={mode!r}; choose 'sync' or 'async'")
-    if not follower_delay_s or min(follower_delay_s) <= 0 or client_delay_s <= 0 or ship_delay_s < 0:
-        raise ValueError("follower_delay_s (at least one) and client_delay_s must be > 0 s, ship_delay_s >= 0 s")
+    check_choice("mode", mode, ("sync", "async"))
+    _check_delays(follower_delay_s, client_delay_s)
+    check_number("ship_delay_s", ship_delay_s, low=0)
+    for name, value in (("write_interval_s", write_interval_s), ("heartbeat_s", heartbeat_s),
+                        ("duration_s", duration_s)):
+        check_number(name, value, low=0, low_open=True)
+    if crash_at_s is not None:
+        check_number("crash_at_s", crash_at_s)
+    check_int("misses", misses, low=1)
     round_trip_s = 2 * client_delay_s + (2 * follower_delay_s[0] if mode == "sync" else 0)
     if write_interval_s <= round_trip_s:
         raise ValueError(f"write_interval_s={write_interval_s} must exceed a write's round trip ({round_trip_s} s)")
@@ -372,10 +384,11 @@ def run_replica_reads(read_from: str = "random_follower", *, clients: int = 2, w
     >>> len(r.read_your_writes) > 0, len(run_replica_reads("leader", writes=40, seed=3).read_your_writes)
     (True, 0)
     """
-    if min(follower_delay_s, default=0) <= 0 or client_delay_s <= 0:
-        raise ValueError("follower_delay_s (at least one) and client_delay_s must be > 0 seconds")
-    if clients < 1 or writes < 1 or reads_per_write < 0:
-        raise ValueError("need clients >= 1, writes >= 1 and reads_per_write >= 0")
+    _check_delays(follower_delay_s, client_delay_s)
+    check_int("clients", clients, low=1)
+    check_int("writes", writes, low=1)
+    check_int("reads_per_write", reads_per_write, low=0)
+    check_number("think_s", think_s, low=0, low_open=True)
     sim = Simulation(seed=seed, latency=Exponential(client_delay_s), fifo=True)
     followers = [f"f{i + 1}" for i in range(len(follower_delay_s))]
     leader = sim.add(Replica("leader", async_followers=followers))
@@ -411,6 +424,5 @@ def ryw_violation_theory(follower_delay_s: Sequence[float], client_delay_s: floa
     >>> ryw_violation_theory([0.001, 0.005], 0.001)
     0.4722222222222222
     """
-    if not follower_delay_s or min(follower_delay_s) <= 0 or client_delay_s <= 0:
-        raise ValueError("follower_delay_s (at least one) and client_delay_s must be > 0 seconds")
+    _check_delays(follower_delay_s, client_delay_s)
     return sum((m / (m + client_delay_s)) ** 2 for m in follower_delay_s) / len(follower_delay_s)

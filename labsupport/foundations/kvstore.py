@@ -124,6 +124,8 @@ def run_lost_update(clients: int = 2, increments: int = 1, *, conditional: bool 
     check_int("clients", clients, low=1)
     check_int("increments", increments, low=1)
     check_number("latency_s", latency_s, low=0, low_open=True)
+    check_number("think_s", think_s, low=0)
+    check_number("stagger_s", stagger_s, low=0)
     sim = Simulation(seed=seed, latency=Exponential(latency_s / 2, base_s=latency_s / 2), fifo=True)
     store = sim.add(KeyValueStore("store"))
     racers = [sim.add(Incrementer(f"client{i + 1}", "store", increments=increments, conditional=conditional,

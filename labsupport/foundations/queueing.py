@@ -263,6 +263,7 @@ def mmc_response_percentile_s(arrival_rate_per_s: float, service_rate_per_s: flo
     >>> round(mmc_response_percentile_s(9.0, 10.0, 1, q=0.99), 4)  # M/M/1 p99
     4.6052
     """
+    _mmc(arrival_rate_per_s, service_rate_per_s, c)  # checks the three, before they reach the bisection
     q = check_probability("q", q, open_low=True, open_high=True)
     target = 1.0 - q
     lo, hi = 0.0, 1.0 / service_rate_per_s

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from labsupport.seeds import Seed
-from labsupport.checks import check_int
+from labsupport.checks import check_int, check_number
 from labsupport.foundations.availability import k_of_n, steady_state
 from labsupport.sim import Constant, Node, Simulation
 
@@ -49,7 +49,16 @@ class Prober(Node):
 
 
 def failure_schedule(mttf_s: float, mttr_s: float, duration_s: float, *, rng) -> list[tuple[float, float]]:
-    """Down intervals ``(crash_s, recover_s)`` of one replica that starts up, until ``duration_s``."""
+    """Down intervals ``(crash_s, recover_s)`` of one replica that starts up, until ``duration_s``.
+
+    Examples
+    --------
+    >>> import random
+    >>> [(round(c), round(r)) for c, r in failure_schedule(900.0, 100.0, 3000.0, rng=random.Random(1))]
+    [(130, 318), (1617, 1646), (2262, 2321)]
+    """
+    for name, value in (("mttf_s", mttf_s), ("mttr_s", mttr_s), ("duration_s", duration_s)):
+        check_number(name, value, low=0, low_open=True)
     intervals, t = [], 0.0
     while True:
         t += rng.expovariate(1 / mttf_s)
@@ -107,12 +116,11 @@ def run_redundancy(n: int = 3, k: int = 1, *, mttf_s: float = 900.0, mttr_s: flo
     True
     """
     check_int("n", n, low=1)
-    if not 1 <= k <= n:
+    if not 1 <= check_int("k", k) <= n:
         raise ValueError(f"k={k} with n={n} replicas; choose 1 <= k <= n")
     for name, value in (("mttf_s", mttf_s), ("mttr_s", mttr_s), ("duration_s", duration_s),
                         ("probe_interval_s", probe_interval_s)):
-        if not value > 0:
-            raise ValueError(f"{name}={value} must be > 0 seconds")
+        check_number(name, value, low=0, low_open=True)
     latency_s = 0.001
     sim = Simulation(seed=seed, latency=Constant(latency_s))
     names = [f"replica{i + 1}" for i in range(n)]

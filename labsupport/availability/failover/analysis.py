@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from labsupport.checks import check_number
 from labsupport.sim import History
 
 __all__ = ["acknowledged", "lost_writes", "SplitBrainReport", "split_brain", "worst_outages"]
@@ -109,6 +110,7 @@ def worst_outages(history: History, *, end_s: float) -> dict[str, float]:
     >>> worst_outages(h, end_s=10.0)
     {'c1': 8.0}
     """
+    check_number("end_s", end_s, low=0)
     successes: dict[str, list[float]] = {}
     clients = []
     for op in history:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+from labsupport.checks import check_choice, check_number, check_probability, check_type
 from labsupport.availability.failure_detection.detectors import FixedTimeoutDetector, PhiAccrualDetector
 
 __all__ = ["FailoverConfig", "Faults", "recovery_budget"]
@@ -38,21 +39,15 @@ class FailoverConfig:
     async_batch_s: float = 1.0
 
     def __post_init__(self):
-        if self.replication not in ("sync", "async"):
-            raise ValueError(f"replication={self.replication!r}; choose 'sync' or 'async'")
+        check_choice("replication", self.replication, ("sync", "async"))
+        positive = ("heartbeat_interval_s", "detector_timeout_s", "request_timeout_s", "dns_ttl_s", "lease_s")
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name.endswith("_s") and value is not None and not (value >= 0 and math.isfinite(value)):
-                raise ValueError(f"{f.name}={value!r} must be a finite number of seconds >= 0")
-        for name in ("heartbeat_interval_s", "detector_timeout_s", "request_timeout_s", "dns_ttl_s"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name}={getattr(self, name)!r} must be > 0 seconds")
-        if self.lease_s is not None and not self.lease_s > 0:
-            raise ValueError(f"lease_s={self.lease_s!r} must be > 0 seconds (or None for no leases)")
-        if self.phi_threshold is not None and not self.phi_threshold > 0:
-            raise ValueError(f"phi_threshold={self.phi_threshold!r} must be > 0")
-        if not 0 <= self.drift_bound < 1:
-            raise ValueError(f"drift_bound={self.drift_bound!r}; choose 0 <= drift_bound < 1")
+            if f.name.endswith("_s") and not (value is None and f.name == "lease_s"):  # None: no leases
+                check_number(f.name, value, low=0, low_open=f.name in positive)
+        if self.phi_threshold is not None:
+            check_number("phi_threshold", self.phi_threshold, low=0, low_open=True)
+        check_number("drift_bound", self.drift_bound, low=0, high=1, high_open=True)
 
     def detector(self):
         if self.phi_threshold is not None:
@@ -79,10 +74,10 @@ class Faults:
     clock_rate: float = 1.0
 
     def __post_init__(self):
-        if not 0 <= self.heartbeat_loss < 1:
-            raise ValueError(f"heartbeat_loss={self.heartbeat_loss}; choose 0 <= heartbeat_loss < 1")
-        if not self.clock_rate > 0:
-            raise ValueError(f"clock_rate={self.clock_rate} must be > 0")
+        if self.crash_s is not None:
+            check_number("crash_s", self.crash_s, low=0)
+        check_probability("heartbeat_loss", self.heartbeat_loss, open_high=True)
+        check_number("clock_rate", self.clock_rate, low=0, low_open=True)
         if self.partition is not None and not 0 <= self.partition[0] < self.partition[1]:
             raise ValueError(f"partition={self.partition}; need 0 <= start < end")
 
@@ -105,6 +100,9 @@ def recovery_budget(config: FailoverConfig, *, latency_s: float = 0.001, write_i
     >>> b["detection"], b["promotion"], b["stale DNS answer"], round(b["total"], 3)
     (4.501, 10.0, 2.502, 20.286)
     """
+    check_type("config", config, FailoverConfig)
+    check_number("latency_s", latency_s, low=0)
+    check_number("write_interval_s", write_interval_s, low=0, low_open=True)
     lease_wait = 0.0
     if config.lease_s is not None:
         lease_wait = max(0.0, config.lease_s * (1 + config.drift_bound) - config.detector_timeout_s)

@@ -181,8 +181,8 @@ class NormalJitter(Latency):
     std_s: float
 
     def __post_init__(self):
-        if not (self.mean_s >= 0 and self.std_s >= 0):
-            raise ValueError(f"NormalJitter(mean_s={self.mean_s}, std_s={self.std_s}): both must be >= 0 seconds")
+        check_number("mean_s", self.mean_s, low=0)
+        check_number("std_s", self.std_s, low=0)
 
     def sample(self, rng):
         return max(0.0, rng.gauss(self.mean_s, self.std_s))
@@ -339,8 +339,9 @@ def run_failure_detection(detectors: dict, *, interval_s: float = 1.0, latency: 
     """
     if not detectors:
         raise ValueError("detectors is empty; give at least one, e.g. {'3 s': FixedTimeoutDetector(3.0)}")
-    check_number("interval_s", interval_s, low=0, low_open=True)
-    check_number("duration_s", duration_s, low=0, low_open=True)
+    for name, value in (("interval_s", interval_s), ("duration_s", duration_s), ("mttf_s", mttf_s),
+                        ("mttr_s", mttr_s)):
+        check_number(name, value, low=0, low_open=True)
     sim = Simulation(seed=seed, latency=latency, loss=loss)
     node = sim.add(Heartbeater("node", "monitor", interval_s=interval_s, pauses=pauses))
     monitor = sim.add(Monitor("monitor", detectors, notes=notes))

@@ -36,6 +36,8 @@ def phi_deadline_s(threshold: float, mean_s: float, std_s: float, *, model: str 
     4.6052
     """
     check_number("threshold", threshold, low=0, low_open=True)
+    check_number("mean_s", mean_s, low=0)
+    check_number("std_s", std_s, low=0)
     if model == "normal":
         return mean_s - std_s * NormalDist().inv_cdf(10.0 ** -threshold)
     if model == "exponential":
@@ -95,4 +97,8 @@ def expected_detection_time_s(deadline_s: float, interval_s: float, mean_delay_s
     >>> expected_detection_time_s(3.0, 1.0, 0.05)
     2.55
     """
+    check_number("deadline_s", deadline_s, low=0)
+    check_number("interval_s", interval_s, low=0, low_open=True)
+    check_number("mean_delay_s", mean_delay_s, low=0)
+    check_number("loss", loss, low=0, high=1, high_open=True)
     return deadline_s + mean_delay_s - interval_s / 2 - interval_s * loss / (1 - loss)

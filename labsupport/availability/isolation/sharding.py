@@ -86,6 +86,7 @@ def overlap_distribution(workers: int, shard_size: int) -> tuple[float, ...]:
     >>> [round(p, 4) for p in overlap_distribution(8, 2)]
     [0.5357, 0.4286, 0.0357]
     """
+    _check(workers, shard_size)
     return tuple(overlap_probability(workers, shard_size, j) for j in range(shard_size + 1))
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from labsupport.checks import check_int, check_number
 from labsupport.seeds import Seed
 from labsupport.foundations.queueing import (
     mm1_mean_response_s, mm1_response_percentile_s, mmc_mean_response_s,
@@ -49,6 +50,12 @@ class TheoryRow:
     relative_error: float
 
 
+def _check_common(load, service_rate_per_s, n_requests) -> None:
+    check_number("load", load, low=0, low_open=True, high=1, high_open=True)  # a stable queue has a theory
+    check_number("service_rate_per_s", service_rate_per_s, low=0, low_open=True)
+    check_int("n_requests", n_requests, low=1)
+
+
 def _row(scenario: str, load: float, metric: str, simulated: float, theory: float) -> TheoryRow:
     return TheoryRow(scenario, load, metric, simulated, theory, (simulated - theory) / theory)
 
@@ -65,6 +72,8 @@ def compare_random_to_mm1(load: float, *, n_servers: int = 4, service_rate_per_s
     >>> all(abs(r.relative_error) < 0.1 for r in rows)
     True
     """
+    _check_common(load, service_rate_per_s, n_requests)
+    check_int("n_servers", n_servers, low=1)
     mu = service_rate_per_s
     lam = load * mu                     # per server
     result = run_farm("random", n_servers, lam * n_servers, service_rate_per_s=mu, n_requests=n_requests, seed=seed)
@@ -85,6 +94,8 @@ def compare_shared_queue_to_mmc(load: float, *, c: int = 8, service_rate_per_s: 
     >>> all(abs(r.relative_error) < 0.1 for r in rows)
     True
     """
+    _check_common(load, service_rate_per_s, n_requests)
+    check_int("c", c, low=1)
     mu = service_rate_per_s
     lam = load * c * mu
     result = run_farm("round_robin", 1, lam, service_rate_per_s=mu, n_requests=n_requests, seed=seed,
@@ -110,6 +121,9 @@ def compare_power_of_d_to_supermarket(load: float, *, d: int = 2, n_servers: int
     >>> abs(rows[0].relative_error) < 0.05
     True
     """
+    _check_common(load, service_rate_per_s, n_requests)
+    check_int("d", d, low=1)
+    check_int("n_servers", n_servers, low=1)
     mu = service_rate_per_s
     result = run_farm(PowerOfChoices(d), n_servers, load * mu * n_servers, service_rate_per_s=mu,
                       n_requests=n_requests, seed=seed)

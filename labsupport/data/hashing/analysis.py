@@ -16,10 +16,11 @@ ready for a table in the book.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable, Mapping
 
-from labsupport.checks import check_int
+from labsupport.checks import check_int, check_type
 from labsupport.seeds import Seed, as_rng
 from labsupport.data.hashing.jump import jump_bucket
 from labsupport.data.hashing.rendezvous import RendezvousHash
@@ -163,6 +164,11 @@ def movement(
         raise ValueError(f"before and after must assign the same keys; these differ: {', '.join(missing)}")
     if not before:
         raise ValueError("before is empty; give at least 1 key")
+    kinds = tuple({numbers.Integral if isinstance(v, numbers.Integral) else type(v)
+                   for v in (*before.values(), *after.values())})
+    for name, node in (("joined", joined), ("left", left)):
+        if node is not None:
+            check_type(name, node, kinds)  # a node is named the way the assignments name theirs
     sources: dict[Node, int] = {}
     destinations: dict[Node, int] = {}
     for key, old in before.items():

@@ -41,7 +41,8 @@ def bucket_of(key: str, depth: int) -> int:
     >>> bucket_of("cart:42", 4) in range(16), bucket_of("cart:42", 0)
     (True, 0)
     """
-    return stable_hash64(key) >> (64 - check_int("depth", depth, low=0, high=MAX_DEPTH)) if depth else 0
+    check_int("depth", depth, low=0, high=MAX_DEPTH)
+    return stable_hash64(key) >> (64 - depth) if depth else 0
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from labsupport.seeds import Seed, derive_rng
-from labsupport.checks import check_int
+from labsupport.checks import check_int, check_number
 from labsupport.data.hashing import HashRing
 from labsupport.sim import Constant, Exponential, History, Simulation, TraceEvent
 from labsupport.data.quorum.config import check_quorum
@@ -127,8 +127,10 @@ def run_register(n: int = 3, r: int = 2, w: int = 2, *, write_back: bool = False
     (['read', 'read', 'write'], 12)
     """
     check_quorum(n, r, w)
-    if writes < 1 or readers < 0 or reads < 0 or mean_delay_s <= 0:
-        raise ValueError("need writes >= 1, readers >= 0, reads >= 0 and mean_delay_s > 0")
+    check_int("writes", writes, low=1)
+    check_int("readers", readers, low=0)
+    check_int("reads", reads, low=0)
+    check_number("mean_delay_s", mean_delay_s, low=0, low_open=True)
     sim = Simulation(seed=seed, latency=Exponential(mean_delay_s))
     replicas = [f"r{i + 1}" for i in range(n)]
     ring = add_replicas(sim, replicas)
@@ -275,8 +277,7 @@ def run_anti_entropy(keys: int = 200, divergent: int = 4, *, depth: int = 5, see
     >>> res.converged, res.stats.keys_received + res.stats.keys_sent < res.keys, res.stats.hashes_exchanged
     (True, True, 29)
     """
-    if not 0 <= divergent <= keys:
-        raise ValueError(f"divergent={divergent}; choose 0 <= divergent <= keys={keys}")
+    check_int("divergent", divergent, low=0, high=check_int("keys", keys, low=0))
     sim = Simulation(seed=seed, latency=Constant(0.001))
     a = sim.add(StorageNode("a", tree_depth=depth))
     b = sim.add(StorageNode("b", tree_depth=depth))
@@ -337,8 +338,9 @@ def run_staleness(n: int = 3, r: int = 1, w: int = 1, *, t_s: float = 0.0, trial
     True
     """
     check_quorum(n, r, w)
-    if request_mean_s <= 0 or reply_mean_s < 0 or t_s < 0:
-        raise ValueError("request_mean_s must be > 0 s, reply_mean_s and t_s >= 0 s")
+    check_number("t_s", t_s, low=0)
+    check_number("request_mean_s", request_mean_s, low=0, low_open=True)
+    check_number("reply_mean_s", reply_mean_s, low=0)
     check_int("trials", trials, low=1)
     fresh, reads, writes = 0, [], []
     for batch, start in enumerate(range(0, trials, BATCH)):  # short histories: History.invoke scans them

@@ -59,6 +59,7 @@ def simulate_random_quorums(n: int, r: int, w: int, *, trials: int, k: int = 1, 
     0.67
     """
     n, r, w = check_quorum(n, r, w)
+    check_int("k", k, low=1)  # versions
     rng = as_numpy_rng(seed, "quorums:random")
     trials = check_int("trials", trials, low=1)
     reads = rng.random((trials, n)).argsort(axis=1)[:, :r]
@@ -100,8 +101,7 @@ def simulate_wars(n: int, r: int, w: int, *, t_s: Sequence[float], trials: int, 
                  response_mean_s=response_mean_s)
     draws = {}
     for name, mean in means.items():
-        if mean < 0:
-            raise ValueError(f"{name}={mean} must be >= 0 seconds")
+        check_number(name, mean, low=0)
         draws[name] = rng.exponential(mean, (trials, n)) if mean > 0 else np.zeros((trials, n))
     W, A, R, S = (draws[k] for k in means)
     commit = np.sort(W + A, axis=1)[:, w - 1]

@@ -73,6 +73,7 @@ def advance(context: Clock, writer: str, counter: int) -> Clock:
     >>> advance((("a", 1),), "b", 1)
     (('a', 1), ('b', 1))
     """
+    check_int("counter", counter, low=1)
     if counter <= dict(context).get(writer, 0):
         raise ValueError(f"counter={counter} for {writer!r} does not exceed the context's {dict(context)[writer]}; "
                          "a writer's counter must grow with every write")
