@@ -206,7 +206,7 @@ class UsageLine:
     def __post_init__(self):
         check_type("name", self.name, str)
         for name in ("quantity", "on_demand_rate", "sp_rate"):
-            check_number(name, getattr(self, name), low=0)
+            check_number(f"{self.name}.{name}", getattr(self, name), low=0)  # which line, which number
 
     @property
     def savings_fraction(self) -> float:
