@@ -86,6 +86,12 @@ class StepScaling:
     ``out_steps`` are ``(lower_cpu, +percent)`` pairs, ``in_steps`` are
     ``(upper_cpu, -percent)``; adjustments are percentages of the warmed
     capacity (``PercentChangeInCapacity``), rounded away from zero.
+
+    Examples
+    --------
+    >>> r = run_autoscaling(StepScaling(alarm_periods=2), duration_s=6 * 3600, spike=None, seed=1)
+    >>> r.util_violation_minutes, round(r.instance_hours, 1)
+    (0, 63.7)
     """
 
     out_steps: tuple[tuple[float, float], ...] = ((60.0, 20.0), (75.0, 50.0), (90.0, 100.0))
@@ -101,8 +107,7 @@ class StepScaling:
         for cpu, change in self.in_steps:
             if not (0 < cpu <= 100 and -100 < change < 0):
                 raise ValueError(f"in step ({cpu}, {change}): need 0 < cpu <= 100 and -100 < change < 0")
-        if self.alarm_periods < 1:
-            raise ValueError(f"alarm_periods={self.alarm_periods} must be >= 1")
+        check_int("alarm_periods", self.alarm_periods, low=1)
 
 
 def daily_load(t_s: float, *, base_rps: float = 400.0, peak_rps: float = 1600.0, peak_at_s: float = 15 * 3600,

@@ -107,6 +107,8 @@ class InstancePrices:
     (0.096, True, False)
     >>> round(m5.reserved_offer(3, "All Upfront").effective_per_hour, 4)
     0.0361
+    >>> InstancePrices(**{**vars(m5), "spot_per_hour": 0.04}).spot_per_hour  # a what-if Spot price
+    0.04
     """
 
     instance_type: str

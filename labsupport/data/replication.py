@@ -79,10 +79,17 @@ class Replica(Node):
     a write, and queues each entry for ``ship_delay_s`` before sending it to
     an asynchronous follower (the backlog of an asynchronous replication
     stream; entries still queued when the leader crashes are never sent).
+
+    Examples
+    --------
+    >>> Replica("leader", async_followers=["f1"], ship_delay_s=0.03).role
+    'leader'
     """
 
     def __init__(self, name: str, *, leader: str | None = None, sync_followers: Sequence[str] = (),
                  async_followers: Sequence[str] = (), ship_delay_s: float = 0.0, ack_timeout_s: float = 1.0):
+        check_number("ship_delay_s", ship_delay_s, low=0)
+        check_number("ack_timeout_s", ack_timeout_s, low=0, low_open=True)
         super().__init__(name)
         self.role = "leader" if leader is None else "follower"
         self.leader = leader
@@ -180,10 +187,19 @@ class Replica(Node):
 
 
 class Writer(Node):
-    """Writes 1, 2, 3, ... to key ``key`` every ``interval_s`` until ``until_s``, always to the current leader."""
+    """Writes 1, 2, 3, ... to key ``key`` every ``interval_s`` until ``until_s``, always to the current leader.
+
+    Examples
+    --------
+    >>> Writer("client", "leader", interval_s=0.02, until_s=1.0, timeout_s=0.05).interval_s
+    0.02
+    """
 
     def __init__(self, name: str, leader: str, *, interval_s: float, until_s: float, timeout_s: float,
                  key: str = "x"):
+        check_number("interval_s", interval_s, low=0, low_open=True)
+        check_number("until_s", until_s, low=0)
+        check_number("timeout_s", timeout_s, low=0, low_open=True)
         super().__init__(name)
         self.leader, self.interval_s, self.until_s, self.timeout_s, self.key = leader, interval_s, until_s, timeout_s, key
 
@@ -208,13 +224,22 @@ class SessionClient(Node):
     follower per read; one follower for the whole session; or a random
     follower that answers only once it has applied everything this client
     has seen (a session token, the log position).
+
+    Examples
+    --------
+    >>> SessionClient("c1", "leader", ["f1"], read_from="leader", writes=3, reads_per_write=1, think_s=0.05,
+    ...               key="k1", first_value=1000).writes
+    3
     """
 
     def __init__(self, name: str, leader: str, followers: Sequence[str], *, read_from: str, writes: int,
                  reads_per_write: int, think_s: float, key: str, first_value: int):
+        check_choice("read_from", read_from, READ_POLICIES)
+        check_int("writes", writes, low=1)
+        check_int("reads_per_write", reads_per_write, low=0)
+        check_number("think_s", think_s, low=0, low_open=True)
+        check_int("first_value", first_value)
         super().__init__(name)
-        if read_from not in READ_POLICIES:
-            raise ValueError(f"read_from={read_from!r}; choose one of {READ_POLICIES}")
         self.leader, self.followers, self.read_from = leader, tuple(followers), read_from
         self.writes, self.reads_per_write, self.think_s = writes, reads_per_write, think_s
         self.key, self.first_value, self.seen = key, first_value, 0
@@ -238,10 +263,18 @@ class SessionClient(Node):
 
 
 class FailoverMonitor(Node):
-    """Heartbeats the leader; after ``misses`` silent beats promotes the most up-to-date follower."""
+    """Heartbeats the leader; after ``misses`` silent beats promotes the most up-to-date follower.
+
+    Examples
+    --------
+    >>> FailoverMonitor("monitor", "leader", ["f1"], clients=["client"], heartbeat_s=0.05, misses=3).misses
+    3
+    """
 
     def __init__(self, name: str, leader: str, followers: Sequence[str], *, clients: Sequence[str],
                  heartbeat_s: float, misses: int):
+        check_number("heartbeat_s", heartbeat_s, low=0, low_open=True)
+        check_int("misses", misses, low=1)
         super().__init__(name)
         self.leader, self.followers, self.clients = leader, tuple(followers), tuple(clients)
         self.heartbeat_s, self.misses = heartbeat_s, misses

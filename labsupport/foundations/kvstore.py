@@ -63,10 +63,18 @@ class Incrementer(Node):
 
     With ``conditional=True`` each write carries the version it read and is
     retried from the read if the store rejects it.
+
+    Examples
+    --------
+    >>> Incrementer("client1", "store", increments=2, conditional=True).increments
+    2
     """
 
     def __init__(self, name: str, store: str, *, increments: int, conditional: bool,
                  start_s: float = 0.0, think_s: float = 0.0, key: str = "counter"):
+        check_int("increments", increments, low=1)
+        check_number("start_s", start_s, low=0)
+        check_number("think_s", think_s, low=0)
         super().__init__(name)
         self.store, self.increments, self.conditional = store, increments, conditional
         self.start_s, self.think_s, self.key = start_s, think_s, key

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from labsupport.seeds import Seed
-from labsupport.checks import check_int, check_number
+from labsupport.checks import check_int, check_number, check_type
 from labsupport.availability.failover.analysis import lost_writes, split_brain, worst_outages
 from labsupport.availability.failover.config import FailoverConfig, Faults, recovery_budget
 from labsupport.sim import Exponential, History, Node, Simulation
@@ -70,9 +70,17 @@ class DnsAnswer(NamedTuple):
 
 
 class DbServer(Node):
-    """A database server: primary, standby or demoted; its log is its copy of the data."""
+    """A database server: primary, standby or demoted; its log is its copy of the data.
+
+    Examples
+    --------
+    >>> DbServer("db-a", peer="db-b", monitor="monitor", primary=True, config=FailoverConfig()).role
+    'primary'
+    """
 
     def __init__(self, name, *, peer, monitor, primary, config, clock_rate=1.0, pauses=()):
+        check_type("config", config, FailoverConfig)
+        check_number("clock_rate", clock_rate, low=0, low_open=True)  # as Faults.clock_rate
         super().__init__(name)
         self.peer, self.monitor, self.config = peer, monitor, config
         self.role, self.epoch = ("primary" if primary else "standby"), 1

@@ -140,7 +140,17 @@ def health_check_process(env, checker: HealthChecker, target: Hashable,
 
     ``is_up(t)`` says whether the target answers a check sent at time ``t``;
     ``trace`` receives ``(time_s, target, new_state)`` records.
+
+    Examples
+    --------
+    >>> env, trace = simpy.Environment(), []
+    >>> _ = env.process(health_check_process(env, HealthChecker(["a"]), "a", is_up=lambda t: t < 100,
+    ...                                      offset_s=5.0, trace=trace))
+    >>> env.run(until=300)
+    >>> trace  # ALB defaults: checks every 30 s, two failures make a target unhealthy
+    [(5.0, 'a', 'healthy'), (155.0, 'a', 'unhealthy')]
     """
+    check_number("offset_s", offset_s, low=0)
     yield env.timeout(offset_s)
     while True:
         before = checker.state(target)

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from hashlib import blake2b
 from typing import NamedTuple
 
+from labsupport.checks import check_int, check_number
 from labsupport.sim import Node
-from labsupport.data.quorum.merkle import bucket_of, build_tree
+from labsupport.data.quorum.merkle import MAX_DEPTH, bucket_of, build_tree
 from labsupport.data.quorum.versions import Version, reconcile
 
 __all__ = ["Put", "Versions", "TreeQuery", "StorageNode", "SyncStats", "digest"]
@@ -85,10 +86,20 @@ class StorageNode(Node):
         How long to wait for a peer's answer.
     tree_depth : int
         Merkle tree depth for anti-entropy.
+
+    Examples
+    --------
+    >>> StorageNode("r1", tree_depth=5).tree_depth
+    5
     """
 
     def __init__(self, name: str, *, ring=None, n: int = 3, handoff_interval_s: float | None = None,
                  timeout_s: float = 0.05, tree_depth: int = 4):
+        check_int("n", n, low=1)
+        if handoff_interval_s is not None:  # None: never hands off
+            check_number("handoff_interval_s", handoff_interval_s, low=0, low_open=True)
+        check_number("timeout_s", timeout_s, low=0, low_open=True)
+        check_int("tree_depth", tree_depth, low=0, high=MAX_DEPTH)
         super().__init__(name)
         self.ring, self.n, self.tree_depth = ring, n, tree_depth
         self.handoff_interval_s, self.timeout_s = handoff_interval_s, timeout_s
