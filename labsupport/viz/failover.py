@@ -1,8 +1,10 @@
-"""Figures of a failover: where the outage's time goes.
+"""Figures of a failover: where the outage's time goes, and which acknowledged writes a new leader lacks.
 
 :func:`draw_failover_timeline` lays a database failover's phases (detection,
 lease wait, promotion, DNS update) beside each client's time without a
-successful write (4.4 Failover).
+successful write (4.4 Failover); :func:`draw_lost_writes` draws a client's
+writes around a leader crash, the acknowledged ones that the promoted
+follower never received in red (3.2 Replication).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from labsupport.availability.failover.procedure import FailoverResult as DatabaseFailover
+from labsupport.data.replication import FailoverResult as LeaderFailover
 
-__all__ = ["draw_failover_timeline"]
+__all__ = ["draw_failover_timeline", "draw_lost_writes"]
 
 PHASES = (("detection", "#d62728"), ("lease wait", "#9467bd"), ("promotion", "#ff7f0e"), ("DNS update", "#bcbd22"))
 
@@ -64,3 +67,43 @@ def draw_failover_timeline(result: DatabaseFailover):
     fig.tight_layout()
     return fig
 
+
+def draw_lost_writes(result: LeaderFailover):
+    """The client's writes from just before the crash to just after the promotion, one bar each.
+
+    Blue: acknowledged and kept; red: acknowledged but missing from the
+    promoted follower's log (lost); grey: never acknowledged (timed out).
+    Dashed lines mark the crash and the promotion. Returns the Figure.
+
+    Examples
+    --------
+    >>> from labsupport.data.replication import run_failover
+    >>> fig = draw_lost_writes(run_failover("async", seed=1))
+    >>> fig.axes[0].get_title().startswith("async: ")
+    True
+    >>> plt.close(fig)
+    """
+    r = result
+    start, end = r.crash_s - 0.15, r.crash_s + r.failover_s + 0.1
+    fig, ax = plt.subplots(figsize=(8, 2.8))
+    for op in r.history:
+        if op.kind != "write" or not start <= op.invoke_s <= end:
+            continue
+        colour = "crimson" if op.arg in r.lost else ("0.6" if op.result != "ok" else "#4c72b0")
+        gap = 0.003 if op.complete_s - op.invoke_s > 0.01 else 0.0  # separate back-to-back timed-out writes
+        ax.plot([op.invoke_s, min(op.complete_s, end) - gap], [1, 1], color=colour, lw=6, solid_capstyle="butt")
+        ax.text(op.invoke_s, 1.08, str(op.arg), fontsize=7, color=colour)
+    ax.axvline(r.crash_s, color="crimson", ls="--", lw=1)
+    ax.text(r.crash_s + 0.003, 0.62, "leader crashes", color="crimson", fontsize=8)
+    ax.axvline(r.crash_s + r.failover_s, color="seagreen", ls="--", lw=1)
+    ax.text(r.crash_s + r.failover_s + 0.003, 0.62, f"{r.promoted} promoted", color="seagreen", fontsize=8)
+    ax.set_xlim(start, end)
+    ax.set_ylim(0.5, 1.3)
+    ax.set_yticks([])
+    ax.set_xlabel("simulated time (s)")
+    ax.set_title(f"{r.mode}: {len(r.lost)} acknowledged writes lost (red), RPO {1000 * r.rpo_s:.0f} ms; "
+                 "grey: timed out, never acknowledged", fontsize=9)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.2, top=0.86)
+    return fig

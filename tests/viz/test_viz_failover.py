@@ -1,4 +1,4 @@
-"""The failover figures: a database failover's phases and outages (4.4)."""
+"""The failover figures: a database failover's phases and outages (4.4), a leader failover's lost writes (3.2)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
 from labsupport.availability.failover.procedure import FailoverConfig, Faults, run_failover  # noqa: E402
-from labsupport.viz import draw_failover_timeline  # noqa: E402
+from labsupport.data import replication  # noqa: E402
+from labsupport.viz import draw_failover_timeline, draw_lost_writes  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +38,12 @@ def test_the_timeline_has_one_bar_per_phase_from_the_crash_then_each_clients_tim
     with pytest.raises(ValueError, match="result"):
         draw_failover_timeline(run_failover(FailoverConfig(), Faults(), clients=1, duration_s=5, seed=1))
 
+
+def test_lost_writes_are_red_and_writes_never_acknowledged_grey():
+    run = replication.run_failover("async", seed=1)
+    ax = draw_lost_writes(run).axes[0]
+    colour = {t.get_text(): to_hex(t.get_color()) for t in ax.texts if t.get_text().isdigit()}
+    assert run.lost and all(colour[str(w)] == to_hex("crimson") for w in run.lost)
+    assert sorted(int(w) for w, c in colour.items() if c == to_hex("crimson")) == sorted(run.lost)
+    assert to_hex("0.6") in colour.values() and ax.get_title().startswith(f"async: {len(run.lost)} acknowledged")
+    assert ax.get_xlim() == pytest.approx((run.crash_s - 0.15, run.crash_s + run.failover_s + 0.1))
