@@ -13,13 +13,15 @@ kernel run), :mod:`~labsupport.viz.operations` (client operations over it:
 :mod:`~labsupport.viz.detection` (detection time against false suspicions:
 4.2 Failure detection), :mod:`~labsupport.viz.failover` (a failover's phases and
 lost writes: 3.2 Replication, 4.4 Failover), :mod:`~labsupport.viz.replicas`
-(replica lag and exposure: 2.4 RDS),
+(replica lag and exposure: 2.4 RDS), :mod:`~labsupport.viz.costs` (monthly cost
+against nines: 7.4 Reliability against cost),
 :mod:`~labsupport.viz.animate` (a trace played step by step).
 """
 
 from labsupport.viz.detection import draw_detection_tradeoff
 from labsupport.viz.failover import draw_failover_timeline, draw_lost_writes
 from labsupport.viz.replicas import draw_lag_against_load, draw_lag_and_exposure
+from labsupport.viz.costs import cost_frontier, draw_cost_against_nines
 from labsupport.viz.explore import Explorer, control_kind, explore, widget_mode
 from labsupport.viz.figures import COLUMN_PX, use_column_figures
 from labsupport.viz.operations import draw_operations, draw_timeline
@@ -29,7 +31,8 @@ from labsupport.viz.spacetime import draw_spacetime
 __all__ = ["explore", "Explorer", "control_kind", "widget_mode", "draw_spacetime", "draw_operations", "draw_timeline",
            "draw_quorum_sets", "draw_freshness", "draw_quorum_choice", "draw_error",
            "draw_detection_tradeoff", "draw_failover_timeline", "draw_lost_writes",
-           "draw_lag_against_load", "draw_lag_and_exposure", "COLUMN_PX", "use_column_figures"]
+           "draw_lag_against_load", "draw_lag_and_exposure", "cost_frontier",
+           "draw_cost_against_nines", "COLUMN_PX", "use_column_figures"]
 
 if widget_mode() == "static":  # the book build: sharp figures at the column's width (Jupyter keeps its own)
     use_column_figures()
