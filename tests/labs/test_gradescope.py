@@ -16,7 +16,8 @@ What is not rehearsed: the conda-only lines (``python=``, ``pip``, ``jupyter_ser
 ``apt-get``/Miniforge steps in ``setup.sh``.
 
 The lab stage of ``make test`` runs this file after ``tools/build_labs.py --build-only``; the unit stage
-leaves ``tests/labs`` out. It builds the zips itself when they are missing.
+leaves ``tests/labs`` out. It builds the zips itself when they are missing, and writes the scores and its
+own timings to ``_build/labs/gradescope-rehearsal.txt``.
 """
 
 import json
@@ -127,9 +128,11 @@ def rehearsal(tmp_path_factory):
         labgrade = {key: pool.submit(run_labgrade, key[0], path) for key, path in notebooks.items()}
         scores = {key: (bundle[key].result(), labgrade[key].result()) for key in notebooks}
     elapsed = time.perf_counter() - start
-    print(f"\nGradescope rehearsal: venv install {install_s:.0f} s, everything {elapsed:.0f} s")
-    for (lab, kind), (ours, theirs) in scores.items():
-        print(f"  {lab} {kind}: bundle {sum(ours.values()):g}, labgrade {sum(theirs.values()):g}")
+    lines = [f"Gradescope rehearsal: venv install {install_s:.0f} s, everything {elapsed:.0f} s"]
+    lines += [f"  {lab} {kind}: bundle {sum(ours.values()):g}, labgrade {sum(theirs.values()):g}"
+              for (lab, kind), (ours, theirs) in scores.items()]
+    (BUILD / "gradescope-rehearsal.txt").write_text("\n".join(lines) + "\n")  # for the closing note
+    print("\n" + "\n".join(lines))
     return {"venv": venv, "where": where, "scores": scores}
 
 
@@ -147,7 +150,7 @@ def test_bundle_gives_solution_full_marks_and_student_zero_as_labgrade_does(rehe
     _, questions = load_autograder(zip_path(lab))
     full = {q.name: q.points for q in questions}
     solution, student = rehearsal["scores"][(lab, "solution")], rehearsal["scores"][(lab, "student")]
-    # labgrade adds up its cases' float points (3.999999999999999); otter rounds: compare to within 1e-9
+    # labgrade adds up its cases' float points (3.999999999999999 where otter says 4.0): pytest.approx
     assert solution[0] == pytest.approx(full) and solution[1] == pytest.approx(full), (
         f"solution: bundle {solution[0]}, labgrade {solution[1]}, full {full}")
     assert student[0] == student[1] == dict.fromkeys(full, 0), f"student: bundle {student[0]}, labgrade {student[1]}"
