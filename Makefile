@@ -39,14 +39,15 @@ $(MATHJAX):
 	cp -r $(VENV)/npm/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
 	cp -r $(VENV)/npm/node_modules/mathjax/es5/input/tex/extensions _vendor/mathjax/input/tex/
 
-# Binder rehearsal: a second environment built from requirements.txt alone, exactly what Binder installs.
-# nbval runs every chapter in a kernel from it, so a missing dependency fails the tests.
+# Binder rehearsal: a second environment built from requirements.txt and postBuild alone, exactly what Binder
+# installs. nbval runs every chapter and lab in a kernel from it, so a missing dependency fails the tests.
 BINDER := .venv-binder
 BINDER_STAMP := $(BINDER)/.installed
-$(BINDER_STAMP): requirements.txt constraints.txt pyproject.toml
-	test -x $(BINDER)/bin/python || $(PYTHON) -m venv $(BINDER)
+$(BINDER_STAMP): requirements.txt postBuild constraints.txt pyproject.toml
+	rm -rf $(BINDER) && $(PYTHON) -m venv $(BINDER)  # from scratch: nothing left over from older requirements
 	$(BINDER)/bin/python -m pip install --quiet --upgrade pip
 	$(BINDER)/bin/python -m pip install --quiet -r requirements.txt
+	KERNEL_PYTHON_PREFIX=$(CURDIR)/$(BINDER) ./postBuild
 	$(BINDER)/bin/python -m ipykernel install --prefix $(BINDER) --name binder --display-name "Binder rehearsal"
 	$(BINDER)/bin/python -m ipykernel install --prefix $(BINDER)/build-kernel --name python3 --display-name "Binder rehearsal"
 	touch $(BINDER_STAMP)
@@ -69,11 +70,12 @@ pdf: book
 # execution cache emptied first; tests/built then compares that execution with the committed outputs by
 # nbval's rules, and the browser suite reads the same build.
 BUILD_KERNEL := $(BINDER)/build-kernel/share/jupyter
-UNIT := tests labsupport --ignore=tests/built --ignore=tests/browser
+UNIT := tests labsupport --ignore=tests/built --ignore=tests/browser --ignore=tests/labs
 
 test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(UNIT)
 	$(BIN)/python tools/build_labs.py --build-only
+	$(BIN)/python -m pytest tests/labs
 	JUPYTER_PATH=$(CURDIR)/$(BINDER)/share/jupyter $(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-kernel-name binder \
 	  --nbval-cell-timeout=300 _build/labs/*/rehearsal
 	rm -rf _build/.jupyter_cache _build/jupyter_execute

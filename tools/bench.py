@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "bench"
 sys.path.insert(0, str(ROOT))
+import bench_binder  # noqa: E402  (tools/bench_binder.py, beside this file)
 
 
 @dataclass
@@ -398,6 +399,7 @@ def main() -> int:
         rows += bench_book_build()
     rows += bench_grading(args.quick)
     rows += [Row(**r) for r in __import__("bench_dask").bench_dask_grading(args.quick)]  # labgrade on Dask: tools/bench_dask.py
+    rows += bench_binder.rows(Row)  # Binder install time and size (issue 17)
     info = machine()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench.json").write_text(json.dumps({"machine": info, "rows": [asdict(r) for r in rows]}, indent=1))

@@ -8,8 +8,10 @@ Usage:
 A master lives in instructor/labs/<lab>/<lab>.ipynb in otter-grader's
 notebook format (solutions, public and hidden tests). ``otter assign`` runs
 the master's tests against its own solutions, writes the student version
-(solutions replaced by ``...``, hidden tests removed) and the
-Gradescope-compatible autograder zip.
+(solutions replaced by ``...``, hidden tests removed) and the autograder
+zip, which tools/gradescope_bundle.py then makes install ``labsupport`` (a
+wheel of this checkout, built once per run) and the pinned packages on
+Gradescope.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from labsupport.grading import authoring  # noqa: E402
+import gradescope_bundle  # noqa: E402  (tools/ is on the path when this file runs as a script)
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTERS = ROOT / "instructor" / "labs"
@@ -94,6 +97,7 @@ def filled_in(student: Path, solution: Path) -> dict:
 
 def build(check_only: bool, only: str | None = None, build_only: bool = False) -> int:
     problems = []
+    wheel = None
     for master in masters():
         if only and master.stem != only:
             continue
@@ -117,6 +121,8 @@ def build(check_only: bool, only: str | None = None, build_only: bool = False) -
             dest.mkdir(parents=True)
             zips = list((out / "autograder").glob("*.zip"))
             shutil.copy(zips[0], dest / f"{lab}-autograder.zip")
+            wheel = wheel or gradescope_bundle.build_wheel(BUILD / "wheel")
+            gradescope_bundle.bundle(dest / f"{lab}-autograder.zip", wheel)
             shutil.copy(out / "autograder" / f"{lab}.ipynb", dest / f"{lab}-solution.ipynb")
             # A finished student notebook, with the lab's other files, for the Binder rehearsal.
             rehearsal = dest / "rehearsal"
