@@ -22,7 +22,7 @@ from labsupport.grading.remote import CaseTimeout, KernelGone, Remote
 from labsupport.grading.rewrite import rewrite_test
 from labsupport.grading.wire import ProtocolError
 
-__all__ = ["TestNamespace", "run_case", "free_names", "compare"]
+__all__ = ["TestNamespace", "run_case", "free_names"]
 
 
 class TestNamespace(dict):

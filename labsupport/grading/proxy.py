@@ -46,7 +46,7 @@ class StudentProxy:
                                      "__call__", "__getitem__", "__contains__", "__format__", "_ask",
                                      "__copy__", "__deepcopy__"}
 
-    def __init__(self, remote: "Remote", handle: int, kind: str, typename: str):
+    def __init__(self, remote: "Remote", handle: int, *, kind: str, typename: str):
         object.__setattr__(self, "_remote", remote)
         object.__setattr__(self, "_handle", handle)
         object.__setattr__(self, "_kind", kind)

@@ -52,7 +52,7 @@ def record_farm(policy, args, kwargs) -> dict:
     return {"name": recorder.name, "seen": log["seen"].tobytes(), "keys": keys, "picks": picks}
 
 
-def record_quorum(function, coordinator, args, kwargs) -> dict:
+def record_quorum(function, coordinator, *, args=(), kwargs=None) -> dict:
     """Run the kernel's quorum-lab ``function`` on ``coordinator``; per client, its operations and deliveries.
 
     An operation is ``[kind, key, value, actions, done]``: each action is a send
@@ -93,5 +93,5 @@ def record_quorum(function, coordinator, args, kwargs) -> dict:
             return result
 
     Recording.__name__ = Recording.__qualname__ = getattr(coordinator, "__name__", "Coordinator")
-    function(Recording, *args, **kwargs)
+    function(Recording, *args, **(kwargs or {}))
     return logs

@@ -176,7 +176,7 @@ class Remote:
     def proxy(self, handle: int, kind: str, typename: str) -> StudentProxy:
         known = self.proxies.get(handle)
         if known is None:
-            known = self.proxies[handle] = StudentProxy(self, handle, kind, typename)
+            known = self.proxies[handle] = StudentProxy(self, handle, kind=kind, typename=typename)
         return known
 
     def decode(self, node):

@@ -96,7 +96,8 @@ def _quorum(namespace, function, args, kwargs):
     coordinator = kwargs.pop("coordinator") if "coordinator" in kwargs else args.pop(0)
     if _student(args) or _student(kwargs):
         raise TypeError(f"{function.__name__}: only the coordinator may be the student's object")
-    logs = namespace.remote.request("run", record.record_quorum, (function, coordinator, tuple(args), kwargs), {})
+    logs = namespace.remote.request("run", record.record_quorum, (function, coordinator),
+                                   {"args": tuple(args), "kwargs": kwargs})
     replay = quorum_replay_class(logs)
     result = function(replay, *args, **kwargs)
     check_quorum_logs(replay)

@@ -98,7 +98,11 @@ _q.run_workload = lambda *a, **k: _run(None, {})
 PATCH_IAM_CHECK = """\
 import labsupport.grading.reuse as _reuse
 _reuse.borrowed = lambda *functions: []
-from labsupport.security.iam.match import action_matches, resource_matches
+from labsupport.security.iam import match as _match
+def action_matches(pattern, action):
+    return _match.action_matches(_match.compile_action(pattern), action)
+def resource_matches(pattern, resource):
+    return _match.resource_matches(_match.compile_resource(pattern, variables=False), resource, {})
 """
 PATCH_FORBIDDEN_CHECK = """\
 import labsupport.grading.reuse as _reuse
