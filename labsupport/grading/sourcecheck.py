@@ -27,7 +27,7 @@ __all__ = ["NotebookSource", "forbidden_uses", "borrowed", "borrowed_policy_name
 
 _POLICY_LIBRARY = "labsupport.availability.load_balancing"
 _IAM_LIBRARY = "labsupport.security.iam"
-UNREADABLE = "is not defined in the notebook's source where the grader can read it"
+UNREADABLE = "is not defined in the notebook where the grader can read its source"
 
 
 def _inside(module: str, banned) -> bool:
@@ -87,7 +87,20 @@ class NotebookSource:
     >>> forbidden_uses(src, "mine", ["labsupport.cost"]), forbidden_uses(src, "lazy", ["labsupport.cost"])
     ([], ['c', 'import labsupport.cost', 'optimal_commitment'])
     >>> forbidden_uses(src, "ghost", ["labsupport.cost"])
-    ['ghost is not defined in the notebook's source where the grader can read it']
+    ['ghost is not defined in the notebook where the grader can read its source']
+    >>> policies = NotebookSource(["from labsupport.availability.load_balancing import LeastOutstandingRequests",
+    ...                            "class Mine:\\n    def choose(self, targets, state, rng):\\n        return targets[0]",
+    ...                            "class Theirs(LeastOutstandingRequests):\\n    pass"])
+    >>> names = {"LeastOutstandingRequests"}
+    >>> borrowed_policy_names(policies, "Mine", names)
+    set()
+    >>> for reason in sorted(borrowed_policy_names(policies, "Theirs", names)):
+    ...     print(reason)
+    imports labsupport.availability.load_balancing
+    imports labsupport.availability.load_balancing.LeastOutstandingRequests
+    uses LeastOutstandingRequests
+    >>> borrowed(NotebookSource(["def evaluate(p, r):\\n    return 'ALLOW'"]), "evaluate")
+    []
     """
 
     def __init__(self, cells):
@@ -129,6 +142,7 @@ class NotebookSource:
         return statements, reads, imports, missing
 
     def attributes(self, statements) -> set[str]:
+        """Every attribute name read anywhere in ``statements`` (``lib.optimal_commitment`` gives the last part)."""
         return {n.attr for s in statements for n in ast.walk(s) if isinstance(n, ast.Attribute)}
 
 
