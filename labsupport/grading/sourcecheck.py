@@ -10,7 +10,9 @@ code ran (so nothing the kernel does can change them).
 What a name reaches: its top-level binding statements in every cell (a
 ``def``, a ``class``, an assignment, an import), and, following every global
 name those statements read (a function's own locals and parameters
-excepted), the binding statements of those names in turn. A name the
+excepted), the binding statements of those names in turn. An assignment of
+a call's result (``history = hourly_usage(...)``) binds data and is not
+followed, as :mod:`.reuse` does not follow a global that holds data. A name the
 notebook never binds where the grader can read it (``exec``,
 ``globals()[...]``) fails the check: what cannot be read cannot be cleared.
 """
@@ -77,6 +79,11 @@ def _imports(node: ast.AST) -> dict[str, str]:
     return found
 
 
+def _computed_value(statement: ast.stmt) -> bool:
+    """An assignment of a call's result: the name holds data, not code to follow."""
+    return isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Call)
+
+
 class NotebookSource:
     """The top-level bindings of a notebook's code cells (cells that do not parse are skipped, as the kernel does).
 
@@ -133,6 +140,8 @@ class NotebookSource:
                 if id(statement) in seen_statements:
                     continue
                 seen_statements.add(id(statement))
+                if _computed_value(statement):
+                    continue  # data made by a call (``history = hourly_usage(...)``), as the live check sees it
                 statements.append(statement)
                 here = _imports(statement)
                 imports.update(here)
