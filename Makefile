@@ -89,6 +89,7 @@ test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
 # or re-runs of the pages' claims across seeds (make test runs all of those).
 check: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(UNIT) --ignore=tests/test_labs.py --ignore=tests/test_labgrade.py \
+	  --ignore=tests/test_labgrade_integrity.py \
 	  --ignore=tests/test_across_seeds.py --ignore=tests/test_across_seeds_slow.py --ignore-glob='tests/grading/test_dask_*'
 
 # The browser suite alone, on an already built book.

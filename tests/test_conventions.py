@@ -40,7 +40,6 @@ SEED_HELPERS = {"labsupport.seeds"}
 EXEMPT_POSITIONAL = {
     "labsupport.grading.runner.grade_submission": "labgrade's runner (H1/H2, issue 14); convert with their change",
     "labsupport.grading.runner.Limits": "labgrade's limits (H1/H2, issue 14); convert with their change",
-    "labsupport.grading.remote.StudentProxy": "labgrade's remote objects, just landed (H1/H2); convert with them",
     "labsupport.grading.wire.decode": "labgrade's wire format, just landed (H1/H2); convert with them",
     "labsupport.checks.check_method": "the argument-checking module, just landed (H3a); convert with its 54 call sites",
     "labsupport.checks.out_of_range": "the argument-checking module, just landed (H3a); convert with its call sites",

@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 
 from labsupport.grading import agent
-from labsupport.grading.remote import Remote, StudentProxy, run_case
+from labsupport.grading.cases import run_case
+from labsupport.grading.proxy import StudentProxy
+from labsupport.grading.remote import Remote
 from labsupport.grading.rewrite import neutralise
 from labsupport.grading.wire import ProtocolError, decode, encode, loads
 from labsupport.grading.autograder import examples

@@ -18,17 +18,18 @@ always says yes, or walk the garbage collector for the expected values. So:
    on stdin) starts a small agent in the kernel (:mod:`.agent`) with one execute
    request and talks to it over a Unix socket in short frames (:mod:`.wire`).
    Test code, and with it every hidden expected value, never enters the kernel.
-2. Each test case runs in the grading process (:mod:`.remote`) in a fresh
-   namespace whose unknown names come from the real builtins first, then from the
-   notebook on demand (``__missing__``, which module code, functions and generator
-   expressions all reach). Public cases run first, then hidden ones; ``assert
-   a == b`` is rewritten to report both sides, and hidden messages are never shown.
+2. Each test case runs in the grading process (:mod:`.cases`) in a fresh
+   namespace whose unknown names come from the real builtins first, then from
+   the lab's own set-up values, then from the notebook on demand (``__missing__``,
+   which module code, functions and generator expressions all reach). Public
+   cases run first, then hidden ones; ``assert a == b`` is rewritten to report
+   both sides, and hidden messages are never shown.
 3. Student to grader, only plain data crosses, decoded by a strict decoder that
    never unpickles: numbers, strings, bytes, containers (subclasses as their
    items), numeric numpy values, and dataclasses, named tuples and enums of
    ``labsupport`` rebuilt from their fields. Modules, functions and classes of the
    library, numpy and the standard library are replaced by the grader's own copies.
-   Anything else is a :class:`~.remote.StudentProxy`: calls, attributes, items,
+   Anything else is a :class:`~.proxy.StudentProxy`: calls, attributes, items,
    iteration, ``len`` and ``bool`` are forwarded and their results decoded again,
    but its equality, hash and ordering are the grader's (identity), so no student
    object can make a comparison pass. A reply is only ever the value of the call
@@ -41,14 +42,45 @@ always says yes, or walk the garbage collector for the expected values. So:
    not answer is interrupted, and restarted with its cells replayed if it ignores
    the interrupt; its output is counted against the cap while a test runs.
 
-What stays on the student's side: library functions that drive or inspect the
-student's own classes and functions (``STUDENT_SIDE`` in :mod:`.remote`: the
-quorum lab's simulations, the load-balancer farm, and the "did you borrow the
-library" checks) run in
-the kernel when given a student object, so a student who patches them can pass
-those particular checks; and the notebook's own setup values (``KEYS``,
-``example``) are read from the notebook, so a student can change a test's
-inputs. Neither reveals a hidden test.
+Whose values, whose verdicts
+----------------------------
+6. The lab's own values are the grader's (:mod:`.labsetup`). Names that the
+   lab's cells define (``KEYS``, ``example``, ``WORKLOAD``, ``baseline``) are
+   computed in the grading process, before the kernel starts, from the lab's
+   pristine student notebook (``labs/<lab>/<lab>.ipynb``, never the submission),
+   by running only the statements the tests need. A name bound by an answer
+   statement holding a ``...`` placeholder is the student's, and so is one whose
+   statement reads a student name (``first_bad = find_inversion(Coordinator, ...)``):
+   a value that depends on an answer is an answer, and comes from the kernel.
+7. No library function that drives or inspects a student object runs in the
+   kernel (:mod:`.verdicts`). The reuse checks (``borrowed``,
+   ``forbidden_uses``, ``borrowed_policy_names``) read the submitted notebook's
+   source, which the grading process read before any student code ran
+   (:mod:`.sourcecheck`); a name defined where the source cannot show it
+   (``exec``, ``globals()``) fails them. The simulations (Lab 3's ``run_workload``,
+   ``run_schedule``, ``run_inversion``, ``run_repair``, ``run_slow_replica``;
+   Lab 4's ``run_farm``) are recorded and replayed: one request has the kernel
+   run the simulation with a recorder around the student's object
+   (:mod:`.record`) that logs its decisions and what it saw (each target a
+   policy picked, with the outstanding counts and key; each message a
+   coordinator sent and each result it returned, with the number of messages
+   it had received and the time). The grader then runs the simulation itself
+   with a replay object that applies those decisions and checks, at each one,
+   that the situation it is shown is the logged one, and at the end that every
+   logged decision and delivery was used (:mod:`.replay`). The test sees only
+   the grader's run. A patched simulation in the kernel leaves an empty or
+   inconsistent log; a forged log is refused unless it is consistent with the
+   grader's own simulation, that is, unless it is the behaviour of *some* policy
+   or coordinator, which is what the test judges. (Driving Lab 4's policy by
+   one request per ``choose`` instead costs about 7.7 s per 20,000-request farm
+   here, against well under a second for the replay.)
+
+What this does not stop: a student who forges the recorder so that the log
+is another policy's decisions (the library's, say) passes the simulation
+checks for a policy they did not write, although the class the reuse check
+reads is their own; the reuse checks read only what the notebook's source
+shows (code reached through ``getattr`` with computed strings or ``eval``
+is not seen). Neither reveals a hidden test.
 
 Students' own ``grader.check(...)``, ``grader.check_all()``, ``grader.export(...)``
 and ``grader = otter.Notebook(...)`` statements are replaced by ``pass`` wherever

@@ -20,6 +20,7 @@ import pickle
 import random
 import socket
 
+from labsupport.grading.handles import UNARY, HandleTable
 from labsupport.grading.wire import encode, exception_info, recv_frame, send_frame
 
 __all__ = ["serve", "GraderRef"]
@@ -29,7 +30,7 @@ _AGENT = None  # the connection being served, for unpickling handles and grader 
 
 def _student_object(handle: int):
     """Unpickled in the kernel: the student object the grader holds a handle to."""
-    return _AGENT.handles[handle]
+    return _AGENT.handles.objects[handle]
 
 
 def _grader_ref(number: int):
@@ -102,8 +103,7 @@ class Agent:
 
     def __init__(self, sock: socket.socket, namespace: dict):
         self.sock, self.namespace = sock, namespace
-        self.handles: dict[int, object] = {}
-        self.numbers: dict[int, int] = {}
+        self.handles = HandleTable()
         self.refs: dict[int, GraderRef] = {}
         self.randoms: dict[int, random.Random] = {}
         self.reported: dict[int, tuple] = {}
@@ -111,15 +111,8 @@ class Agent:
         self.pending: set = set()  # generators in the message just received
         self.next_id = 0
 
-    def handle(self, obj) -> int:
-        number = self.numbers.get(id(obj))
-        if number is None or self.handles.get(number) is not obj:
-            number = len(self.handles) + 1
-            self.handles[number], self.numbers[id(obj)] = obj, number
-        return number
-
     def pack(self, value):
-        return encode(value, self.handle)
+        return encode(value, self.handles.number)
 
     def send(self, message) -> None:
         send_frame(self.sock, json.dumps(message, allow_nan=False).encode())
@@ -184,7 +177,6 @@ class Agent:
             return self.namespace[args[0]]
         if op == "fresh":  # a new test case: forget its predecessors' objects, then read the names it uses
             self.handles.clear()
-            self.numbers.clear()
             self.refs.clear()
             self.randoms.clear()
             self.reported.clear()
@@ -192,19 +184,15 @@ class Agent:
         if op == "run":
             function, positional, keywords = args
             return function(*positional, **keywords)
-        target = self.handles[args[0]]
+        target = self.handles.objects[args[0]]
         if op == "call":
             return target(*args[1], **args[2])
         if op == "getattr":
             return getattr(target, args[1])
         if op == "getitem":
             return target[args[1]]
-        if op == "iter":
-            return iter(target)
-        if op == "next":
-            return next(target)
-        if op == "len":
-            return len(target)
+        if op in UNARY:
+            return UNARY[op](target)
         if op == "bool":
             return bool(target)
         if op == "contains":

@@ -16,9 +16,11 @@ from pathlib import Path
 
 from . import isolation
 from .autograder import Question
+from .labsetup import pristine_cells
 from .results import CaseResult, Result
 
-__all__ = ["Limits", "Sandboxes", "Interrupted", "isolation_available", "grade_submission", "precheck"]
+__all__ = ["Limits", "Sandboxes", "Interrupted", "isolation_available", "grade_submission", "precheck",
+           "pristine_notebook"]
 
 
 @dataclass(frozen=True)
@@ -98,16 +100,32 @@ def precheck(path: Path, lab: str) -> Result | None:
     return None
 
 
+def pristine_notebook(lab: str) -> Path:
+    """The lab's generated student notebook (``labs/<lab>/<lab>.ipynb``), whose own cells define its set-up values."""
+    from .authoring import repo_root
+
+    return repo_root() / "labs" / lab / f"{lab}.ipynb"
+
+
 def grade_submission(path: Path, lab: str, questions: list[Question], limits: Limits, *, mode: str,
-                     support_files: list[Path], sandboxes: Sandboxes | None = None) -> Result:
+                     support_files: list[Path], sandboxes: Sandboxes | None = None,
+                     pristine: Path | None = None) -> Result:
     """Run one notebook in its own sandbox (``mode``: see :mod:`labsupport.grading.isolation`) into a Result.
 
+    ``pristine`` is the lab's unanswered student notebook (default :func:`pristine_notebook`): the grader
+    computes the lab's own set-up values from it, never from the submission.
     Raises :class:`Interrupted` if ``sandboxes`` was stopped while it ran.
     """
     early = precheck(path, lab)
     if early is not None:
         return early
     digest = sha256(path)
+    pristine = Path(pristine) if pristine is not None else pristine_notebook(lab)
+    try:
+        setup_cells = pristine_cells(json.loads(pristine.read_text()))
+    except (OSError, ValueError) as error:
+        return Result(path.name, "grader error", f"cannot read the lab's own notebook {pristine} "
+                      f"({type(error).__name__}); its set-up values are computed from it", digest, _zero(questions))
     sandboxes = sandboxes or Sandboxes()
     base = Path(tempfile.mkdtemp(prefix="labgrade-"))
     try:
@@ -124,6 +142,7 @@ def grade_submission(path: Path, lab: str, questions: list[Question], limits: Li
             "test_timeout_s": limits.test_timeout_s,
             "memory_bytes": limits.memory_mb * 2**20, "output_cap": limits.output_kb * 1024,
             "file_bytes": limits.file_mb * 2**20, "max_restarts": limits.max_restarts,
+            "setup_cells": setup_cells,
             "cases": [{"question": c.question, "index": c.index, "code": c.code, "hidden": c.hidden, "points": c.points}
                       for q in questions for c in q.cases],
         }

@@ -202,17 +202,10 @@ class Session:
 
 def code_cells(notebook: dict) -> list[str]:
     """The notebook's non-empty code cells, with otter's own calls neutralised (never the whole cell)."""
+    from labsupport.grading import labsetup
     from labsupport.grading.rewrite import neutralise
 
-    cells = []
-    for cell in notebook.get("cells", []):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        if source.strip():
-            cells.append(neutralise(source))
-    return cells
+    return [neutralise(source) for source, _ in labsetup.code_cells(notebook) if source.strip()]
 
 
 def trust_own_files(job: dict) -> None:
@@ -256,13 +249,23 @@ def grade(job: dict) -> dict:
     :mod:`labsupport.grading` for the design.
     """
     from labsupport.grading.autograder import examples
-    from labsupport.grading.remote import CaseTimeout, KernelGone, Remote, run_case
-    from labsupport.grading.rewrite import GRADER_STUB
+    from labsupport.grading.cases import free_names, run_case
+    from labsupport.grading.labsetup import LabSetup
+    from labsupport.grading.remote import CaseTimeout, KernelGone, Remote
+    from labsupport.grading.rewrite import GRADER_STUB, rewrite_test
+    from labsupport.grading.sourcecheck import NotebookSource
     from labsupport.grading.wire import ProtocolError
 
     trust_own_files(job)
     notebook = json.loads((Path(job["workdir"]) / job["notebook"]).read_text())
     cells = code_cells(notebook)
+    notebook_source = NotebookSource(cells)  # read before any student code runs: the reuse checks judge this text
+    setup = LabSetup(job["setup_cells"])  # the lab's own values, from its pristine notebook, computed here
+    for case in job["cases"]:
+        try:
+            setup.prepare(free_names([rewrite_test(code) for code, _ in examples(case["code"])]))
+        except SyntaxError:
+            continue
     problems: list[str] = []
     session = Session(job)
     session.start()
@@ -352,7 +355,7 @@ def grade(job: dict) -> dict:
                 if remote is None:
                     remote = connect()
                 session.produced = 0
-                passed, message = run_case(remote, examples(case["code"]))
+                passed, message = run_case(remote, examples(case["code"]), setup=setup, source=notebook_source)
             broken = False
         except CaseTimeout:
             passed, message = False, f"the test ran longer than {job['test_timeout_s']} s"
