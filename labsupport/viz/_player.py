@@ -3,8 +3,10 @@
 It is a single function ``(root, D)``: ``root`` is the animation's block,
 ``D`` the data computed in Python (messages with pixel coordinates, marks,
 spans and one caption per step). The state is a time ``t`` and a count ``k``
-of events shown; Play advances ``t`` in real time, the step buttons move
-``k`` by one event, the slider sets ``t``. No globals, no network.
+of events shown; the block opens on the first frame (every event at the
+first event's time, so the reader sees the run begin before pressing Play),
+Play advances ``t`` in real time, the step buttons move ``k`` by one event,
+the slider sets ``t``. No globals, no network.
 """
 
 __all__ = ["PLAYER_JS"]
@@ -78,5 +80,6 @@ PLAYER_JS = r"""function (root, D) {
     t = Number(slider.value) / 1000 * D.end; k = count(t);
     render(true);
   });
+  t = D.steps[0][0]; k = count(t);  // open on the first frame: the events at the first event's time
   render(false);
 }"""

@@ -34,8 +34,13 @@ def test_play_advances_time_and_step_moves_one_event(book, new_page, file):
         root = animations.nth(i)
         root.scroll_into_view_if_needed()
         events = root.locator("ol.anim-events li").count()
-        assert step(root) == 0 and seconds(root) == 0, "the player should start at the beginning"
-        assert root.locator(".anim-messages > g:visible").count() == 0
+        listed = [li.split(": ", 1) for li in root.locator("ol.anim-events li").all_text_contents()]
+        opening = sum(1 for clock, _ in listed if clock == listed[0][0])  # the events at the first event's time
+        assert step(root) == opening >= 1, "the player should open on its first frame, before Play"
+        assert root.locator(".anim-time").text_content() == f"t = {listed[0][0]}"
+        assert root.locator(".anim-caption").text_content().endswith(listed[opening - 1][1])
+        drawn = root.locator(".anim-messages > g:visible, .anim-marks > :visible, .anim-spans > :visible").count()
+        assert drawn >= 1, "the first frame should draw the run's first event, not an empty diagram"
 
         root.locator(".anim-play").click()
         time = root.locator(".anim-time").element_handle()
