@@ -1,8 +1,10 @@
 """Benchmarks: what readers, students and instructors wait for, against peers and theory.
 
-Usage: python tools/bench.py [--quick] [--skip-book]
+Usage: python tools/bench.py [--quick] [--skip-book] [--skip-check] [--ci]
 Prints one table, writes _build/bench/bench.json and _build/bench/kernel-scaling.png,
 and rewrites book/performance.md with the numbers and the machine they came from.
+Every row that has a budget (issue 20's: widgets, kernel against bare simpy, notebooks,
+make check, the book build, CI) shows it beside the figure with "pass" or "miss".
 
 Every timing is the median of several repetitions after a warm-up, with the
 spread (min-max) beside it. Seeds are fixed, so every run does the same work.
@@ -42,6 +44,22 @@ class Row:
     peer: str = ""
     ratio: float | None = None
     note: str = ""
+    budget: str = ""  # the goal, in words: "< 100 ms median, < 250 ms worst"
+    verdict: str = ""  # "pass" or "miss" against the budget; empty when the row has none
+
+
+def judged(row: Row, budget: str, met: bool) -> Row:
+    """``row`` with its budget and whether the measurement meets it (a NaN never does)."""
+    row.budget, row.verdict = budget, "pass" if met else "miss"
+    return row
+
+
+WIDGET_MEDIAN_MS, WIDGET_WORST_MS = 100, 250  # live redraw, per widget
+KERNEL_RATIO = 2.0  # our kernel's time over a bare simpy loop doing the same sends
+NOTEBOOK_S = 30  # a chapter executes in well under this, in a fresh kernel
+CHECK_S = 120  # make check
+BOOK_COLD_S, BOOK_WARM_S = 300, 10  # make book, empty cache / cache reused
+CI_S = 12 * 60  # .ci/run on a fresh clone: install, book, every test
 
 
 def measure(fn, repeat: int = 5, warmup: int = 1) -> tuple[float, float, float]:
@@ -106,9 +124,10 @@ def bench_kernel(quick: bool) -> list[Row]:
     ours = measure(lambda: kernel_run(100, n), repeat=3)
     bare = measure(lambda: bare_simpy_run(100, n), repeat=3)
     rows = [
-        Row("kernel", "messages delivered per second, 100 nodes", n / ours[0], "msg/s",
-            spread(n / ours[2], n / ours[1]), "bare simpy loop", ours[0] / bare[0],
-            f"ratio = our time / bare simpy time; bare: {n / bare[0]:,.0f} msg/s"),
+        judged(Row("kernel", "messages delivered per second, 100 nodes", n / ours[0], "msg/s",
+                   spread(n / ours[2], n / ours[1]), "bare simpy loop", ours[0] / bare[0],
+                   f"ratio = our time / bare simpy time; bare: {n / bare[0]:,.0f} msg/s"),
+               f"ratio <= {KERNEL_RATIO:g}", ours[0] / bare[0] <= KERNEL_RATIO),
     ]
     scaling = {}
     for nodes in (10, 100, 1000):
@@ -239,16 +258,47 @@ def bench_notebooks() -> list[Row]:
             rows.append(Row("notebooks", rel, float("nan"), "s", note=f"failed: {type(error).__name__}"))
             continue
         seconds = time.perf_counter() - started
-        rows.append(Row("notebooks", rel, seconds, "s", note="fresh kernel, includes widget timing pass"
-                        if timings.stat().st_size else "fresh kernel"))
+        rows.append(judged(Row("notebooks", rel, seconds, "s", note="fresh kernel, includes widget timing pass"
+                               if timings.stat().st_size else "fresh kernel"), f"< {NOTEBOOK_S} s", seconds < NOTEBOOK_S))
         for line in timings.read_text().splitlines():
-            record = json.loads(line)
-            frame = sorted(record["seconds"])
-            widget_rows.append(Row("widgets", f"{rel}: {record['title']}", statistics.median(frame) * 1000, "ms",
-                                   f"worst {frame[-1] * 1000:.0f} ms", note=f"precompute {sum(frame):.1f} s for {len(frame)} frames"))
+            widget_rows.append(widget_row(rel, json.loads(line)))
         timings.unlink()
     os.environ.pop("LABSUPPORT_WIDGET_TIMINGS", None)
     return rows + widget_rows
+
+
+def widget_row(page: str, record: dict) -> Row:
+    """One widget's live redraws (see Explorer.frame_timings): median and worst against the budget."""
+    frame = sorted(record["seconds"])
+    cpu = sorted(record.get("cpu_seconds", []))
+    median, worst = statistics.median(frame) * 1000, frame[-1] * 1000
+    cpu_note = f"; CPU median {statistics.median(cpu) * 1000:.0f} ms" if cpu else ""
+    row = Row("widgets", f"{page}: {record['title']}", median, "ms", f"worst {worst:.0f} ms",
+              note=f"{len(frame)} frames{cpu_note}")
+    return judged(row, f"median < {WIDGET_MEDIAN_MS} ms, worst < {WIDGET_WORST_MS} ms",
+                  median < WIDGET_MEDIAN_MS and worst < WIDGET_WORST_MS)
+
+
+def bench_check() -> list[Row]:
+    """``make check``, the inner loop while editing labsupport, as a contributor runs it."""
+    started = time.perf_counter()
+    done = subprocess.run(["make", "check"], cwd=ROOT, capture_output=True)
+    seconds = time.perf_counter() - started
+    row = Row("tests", "make check (unit, property, doctests)", seconds, "s",
+              note="" if done.returncode == 0 else f"failed (exit {done.returncode})")
+    return [judged(row, f"<= {CHECK_S} s", done.returncode == 0 and seconds <= CHECK_S)]
+
+
+def bench_ci() -> list[Row]:
+    """``.ci/run`` on a fresh clone of the committed tree: install, book, every test (tens of minutes)."""
+    with tempfile.TemporaryDirectory(prefix="bench-ci-") as tmp:
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), tmp], check=True)
+        started = time.perf_counter()
+        done = subprocess.run([str(Path(tmp) / ".ci" / "run")], cwd=tmp, capture_output=True)
+        seconds = time.perf_counter() - started
+    row = Row("tests", ".ci/run on a fresh clone", seconds, "s",
+              note="" if done.returncode == 0 else f"failed (exit {done.returncode})")
+    return [judged(row, f"<= {CI_S // 60} min", done.returncode == 0 and seconds <= CI_S)]
 
 
 def bench_book_build() -> list[Row]:
@@ -256,10 +306,13 @@ def bench_book_build() -> list[Row]:
     env = dict(os.environ, LABSUPPORT_WIDGETS="static")
     command = [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--path-output", str(out)]
     rows = []
-    for label in ("cold (empty cache)", "warm (cache reused)"):
+    for label, budget in (("cold (empty cache)", BOOK_COLD_S), ("warm (cache reused)", BOOK_WARM_S)):
         started = time.perf_counter()
         subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
-        rows.append(Row("book", f"jupyter-book build, {label}", time.perf_counter() - started, "s"))
+        seconds = time.perf_counter() - started
+        rows.append(judged(Row("book", f"jupyter-book build, {label}", seconds, "s",
+                               note="the cold budget includes the install; this build does not" if budget == BOOK_COLD_S
+                               else ""), f"<= {budget} s", seconds <= budget))
     shutil.rmtree(out, ignore_errors=True)
     return rows
 
@@ -324,10 +377,17 @@ def machine() -> dict:
 
 
 def render(rows: list[Row]) -> str:
-    lines = [f"{'group':<16} {'measure':<62} {'value':>14} {'unit':<10} {'spread':<18} {'peer / ratio':<28} note"]
+    lines = [f"{'group':<16} {'measure':<62} {'value':>14} {'unit':<10} {'spread':<18} {'peer / ratio':<28} "
+             f"{'budget':<34} {'':<4} note"]
     for r in rows:
         ratio = f"{r.peer} x{r.ratio:.2f}" if r.ratio is not None else r.peer
-        lines.append(f"{r.group:<16} {r.name[:62]:<62} {r.value:>14,.3f} {r.unit:<10} {r.spread:<18} {ratio:<28} {r.note}")
+        lines.append(f"{r.group:<16} {r.name[:62]:<62} {r.value:>14,.3f} {r.unit:<10} {r.spread:<18} {ratio:<28} "
+                     f"{r.budget:<34} {r.verdict:<4} {r.note}")
+    judged_rows = [r for r in rows if r.verdict]
+    missed = [r for r in judged_rows if r.verdict == "miss"]
+    lines.append(f"\nbudgets: {len(judged_rows) - len(missed)} of {len(judged_rows)} rows pass"
+                 + "".join(f"\n  miss: {r.group}: {r.name} ({_value(r.value, r.unit)}; budget {r.budget})"
+                           for r in missed))
     return "\n".join(lines)
 
 
@@ -344,16 +404,19 @@ def page_tables(rows: list[Row]) -> str:
         members = [r for r in rows if r.group == group]
         peers = any(r.peer or r.ratio is not None for r in members)
         spreads = any(r.spread for r in members)
+        budgets = any(r.budget for r in members)
         notes = list(dict.fromkeys(r.note for r in members if r.note))
         shared = len(notes) == 1 and all(r.note for r in members)  # one note for every row: say it once
-        head = "| measure | value |" + (" spread |" if spreads else "") + (" peer, ratio |" if peers else "")
-        rule = "|---|--:|" + ("--:|" if spreads else "") + ("---|" if peers else "")
+        head = ("| measure | value |" + (" spread |" if spreads else "") + (" peer, ratio |" if peers else "")
+                + (" budget |" if budgets else ""))
+        rule = "|---|--:|" + ("--:|" if spreads else "") + ("---|" if peers else "") + ("---|" if budgets else "")
         lines = [f"## {group[:1].upper()}{group[1:]}", "", head, rule]
         for r in members:
             name = r.name + (f" ({notes.index(r.note) + 1})" if r.note and not shared else "")
             ratio = f"{r.peer} ×{r.ratio:.2f}" if r.ratio is not None else r.peer
             lines.append(f"| {name} | {_value(r.value, r.unit)} |" + (f" {r.spread} |" if spreads else "")
-                         + (f" {ratio} |" if peers else ""))
+                         + (f" {ratio} |" if peers else "")
+                         + (f" {r.budget}: **{r.verdict}** |" if budgets and r.verdict else " |" if budgets else ""))
         if shared:
             lines += ["", f"Every row: {notes[0]}."]
         elif notes:
@@ -389,6 +452,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument("--skip-book", action="store_true", help="skip notebooks, widgets and the book build")
     parser.add_argument("--no-page", action="store_true", help="do not rewrite book/performance.md")
+    parser.add_argument("--skip-check", action="store_true", help="do not time 'make check'")
+    parser.add_argument("--ci", action="store_true", help="also time .ci/run on a fresh clone (tens of minutes)")
     args = parser.parse_args()
     rows: list[Row] = []
     rows += bench_kernel(args.quick)
@@ -400,6 +465,10 @@ def main() -> int:
     rows += bench_grading(args.quick)
     rows += [Row(**r) for r in __import__("bench_dask").bench_dask_grading(args.quick)]  # labgrade on Dask: tools/bench_dask.py
     rows += bench_binder.rows(Row)  # Binder install time and size (issue 17)
+    if not args.skip_check:
+        rows += bench_check()
+    if args.ci:
+        rows += bench_ci()
     info = machine()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench.json").write_text(json.dumps({"machine": info, "rows": [asdict(r) for r in rows]}, indent=1))

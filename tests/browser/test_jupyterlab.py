@@ -25,6 +25,7 @@ import pytest
 from browserbook import ROOT, SCREENSHOTS
 
 NOTEBOOK = "book/01-foundations/fault-tolerance.ipynb"  # a chapter with an explore() widget
+FIGURE = "img.widget-image"  # the live widget's figure: an ipywidgets Image whose PNG each redraw replaces
 ANIMATED = "book/01-foundations/concurrency.ipynb"  # a chapter with animate_trace()
 START_TIMEOUT_S = 120
 RUN_TIMEOUT_MS = 240_000
@@ -165,16 +166,16 @@ def test_a_chapter_runs_in_jupyterlab_and_its_slider_redraws_the_figure(jupyterl
         boxes = page.locator(f"{PANEL} .jp-OutputArea-output .widget-vbox")
         widget = boxes.filter(has=page.locator(".noUi-handle")).first
         widget.scroll_into_view_if_needed()
-        figure = widget.locator(".widget-output img").first
+        figure = widget.locator(FIGURE).first
         figure.wait_for()
         first = figure.get_attribute("src")
         handle = widget.locator(".noUi-handle").first
         handle.focus()
         handle.press("ArrowRight")
         page.wait_for_function(
-            "([box, src]) => { const img = box.querySelector('.widget-output img'); return img && img.src !== src; }",
-            arg=[widget.element_handle(), first], polling=250)
-        assert widget.locator(".widget-output img").first.get_attribute("src") != first
+            "([box, src, sel]) => { const img = box.querySelector(sel); return img && img.src !== src; }",
+            arg=[widget.element_handle(), first, FIGURE], polling=250)
+        assert widget.locator(FIGURE).first.get_attribute("src") != first
     assert not network.blocked, f"JupyterLab reached beyond 127.0.0.1: {network.blocked}"
     assert digest(ROOT / NOTEBOOK) == before, "the committed notebook must not be saved by the test"
     assert not (ROOT / NOTEBOOK).with_name(".ipynb_checkpoints").exists() or had_checkpoints, \
