@@ -7,17 +7,27 @@ precomputed frame of a widget, is rendered with twice that many pixels
 (``SHARPNESS``) and shown at the column's width: crisp on a phone or a
 laptop whose screen has two device pixels per CSS pixel, and the same size
 whether it is static or interactive.
+
+Each PNG also records, in a text chunk (:data:`TEXT_PX_KEY`), the size in CSS
+pixels of its smallest text as the column shows it, so that a check of the
+built book can hold every figure's text to the body's small print
+(:data:`MIN_TEXT_PX`) without measuring glyphs.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 
-__all__ = ["COLUMN_PX", "SHARPNESS", "column_dpi", "column_png", "use_column_figures"]
+__all__ = ["COLUMN_PX", "SHARPNESS", "MIN_TEXT_PX", "TEXT_PX_KEY", "column_dpi", "column_png", "smallest_text_pt",
+           "text_px", "use_column_figures"]
 
 COLUMN_PX = 688  # the text column of sphinx-book-theme at a 1280-px window, in CSS pixels
 SHARPNESS = 2.0  # device pixels per CSS pixel that a figure is rendered for
+MIN_TEXT_PX = 11.0  # the body's small print (captions, table notes) at a 1280-px window, in CSS pixels
+TEXT_PX_KEY = "labsupport:smallest-text-px"  # the PNG text chunk that records it for each figure
 
 
 def column_dpi(figure, *, sharpness: float = SHARPNESS) -> float:
@@ -36,11 +46,73 @@ def column_dpi(figure, *, sharpness: float = SHARPNESS) -> float:
     return math.ceil(1.1 * sharpness * COLUMN_PX / width_in)
 
 
+def smallest_text_pt(figure) -> float | None:
+    """The font size in points of the smallest text ``figure`` shows (None when it shows none).
+
+    Call it after the figure was drawn (saving draws it): tick labels exist only then.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_title("big", fontsize=14), ax.text(0.5, 0.5, "small", fontsize=7), ax.set_xticks([])
+    >>> _ = ax.set_yticks([])
+    >>> smallest_text_pt(fig)
+    7.0
+    >>> plt.close(fig)
+    """
+    from matplotlib.text import Text
+
+    def shown(text) -> bool:
+        return text.get_visible() and bool(text.get_text().strip())
+
+    axes = [ax for ax in figure.axes if ax.get_visible() and ax.axison]
+    axes_of = [axis for ax in figure.axes for axis in getattr(ax, "_axis_map", {"x": ax.xaxis, "y": ax.yaxis}).values()]
+    tick_labels = {id(label) for axis in axes_of for tick in [*axis.majorTicks, *axis.minorTicks]
+                   for label in (tick.label1, tick.label2)}
+    tick_labels |= {id(text) for ax in figure.axes if ax not in axes  # axes switched off draw no axis text
+                    for axis in getattr(ax, "_axis_map", {"x": ax.xaxis, "y": ax.yaxis}).values()
+                    for text in (axis.label, axis.offsetText)}
+    sizes = [t.get_fontsize() for t in figure.findobj(Text) if id(t) not in tick_labels and shown(t)]
+    for ax in axes:  # the tick labels in view: those the figure draws
+        for axis in getattr(ax, "_axis_map", {"x": ax.xaxis, "y": ax.yaxis}).values():
+            if axis.get_visible():
+                sizes += [t.get_fontsize() for t in axis.get_ticklabels(which="both") if shown(t)]
+    return float(min(sizes)) if sizes else None
+
+
+def text_px(points: float, width_in: float) -> float:
+    """CSS pixels of ``points``-sized text in a figure ``width_in`` inches wide, shown at the column's width.
+
+    Examples
+    --------
+    >>> round(text_px(10, 6.5), 1), round(text_px(10, 10), 1)  # a 10-in figure shrinks 10-pt text below 11 px
+    (14.7, 9.6)
+    """
+    return points / 72 * COLUMN_PX / width_in
+
+
+def _with_text(png: bytes, key: str, value: str) -> bytes:
+    """``png`` with a tEXt chunk ``key=value`` right after its header (IHDR is always 25 bytes from the start+8)."""
+    body = key.encode("latin-1") + b"\0" + value.encode("latin-1")
+    chunk = struct.pack(">I", len(body)) + b"tEXt" + body + struct.pack(">I", zlib.crc32(b"tEXt" + body))
+    return png[:33] + chunk + png[33:]
+
+
 def column_png(figure, *, sharpness: float = SHARPNESS) -> tuple[bytes, dict]:
-    """PNG bytes of ``figure`` for the column, and the display metadata (its width in CSS pixels)."""
+    """PNG bytes of ``figure`` for the column, and the display metadata (its width in CSS pixels).
+
+    The PNG records the smallest text's size in CSS pixels at the column's width (:data:`TEXT_PX_KEY`).
+    """
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=column_dpi(figure, sharpness=sharpness), bbox_inches="tight")
-    return buffer.getvalue(), {"width": COLUMN_PX}
+    dpi = column_dpi(figure, sharpness=sharpness)
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    png = buffer.getvalue()
+    points = smallest_text_pt(figure)
+    if points is not None:
+        width_in = struct.unpack(">I", png[16:20])[0] / dpi  # the saved (tight) width
+        png = _with_text(png, TEXT_PX_KEY, f"{text_px(points, width_in):.1f}")
+    return png, {"width": COLUMN_PX}
 
 
 def _png_formatter(figure):

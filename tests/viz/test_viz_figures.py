@@ -1,0 +1,58 @@
+"""Column figures record the size of their smallest text, so the built book can hold it to the body's small print."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from labsupport.viz.figures import (COLUMN_PX, MIN_TEXT_PX, TEXT_PX_KEY, column_dpi, column_png,  # noqa: E402
+                                     smallest_text_pt, text_px)
+
+
+def figure(width_in, *, fontsize=10):
+    fig, ax = plt.subplots(figsize=(width_in, 3))
+    ax.plot([0, 1], [0, 1])
+    ax.tick_params(labelsize=fontsize)
+    ax.set_xlabel("time (s)", fontsize=fontsize)
+    fig.tight_layout()
+    return fig
+
+
+def recorded(png):
+    with Image.open(io.BytesIO(png)) as image:
+        image.load()  # the PNG stays valid: its chunks' checksums hold
+        return float(image.info[TEXT_PX_KEY]), image.size
+
+
+@pytest.mark.parametrize("width_in, fontsize, readable", [(6.0, 10, True), (10.0, 10, False), (6.0, 6, False)])
+def test_the_png_records_its_smallest_text_as_the_column_shows_it(width_in, fontsize, readable):
+    fig = figure(width_in, fontsize=fontsize)
+    dpi = column_dpi(fig)
+    png, metadata = column_png(fig)
+    plt.close(fig)
+    px, (width, _) = recorded(png)
+    assert metadata == {"width": COLUMN_PX}
+    assert px == pytest.approx(fontsize / 72 * COLUMN_PX / (width / dpi), abs=0.05)  # shown at the column's width
+    assert (px >= MIN_TEXT_PX) == readable
+
+
+def test_small_text_anywhere_counts_and_hidden_text_does_not():
+    fig = figure(6.0)
+    ax = fig.axes[0]
+    hidden = ax.text(0.5, 0.5, "hidden", fontsize=4)
+    hidden.set_visible(False)
+    column_png(fig)
+    assert smallest_text_pt(fig) == 10
+    ax.legend(["a line"], fontsize=6)
+    column_png(fig)
+    assert smallest_text_pt(fig) == 6
+    plt.close(fig)
+
+
+def test_text_px_scales_with_the_figure_s_width():
+    assert text_px(10, 6.88) == pytest.approx(10 / 72 * 100)
+    assert text_px(10, 10) < MIN_TEXT_PX <= text_px(10, 7.5)
