@@ -38,6 +38,19 @@ def test_first_code_cell_sets_the_seed_and_metadata_is_clean(path):
     assert set(nb["metadata"]) <= {"kernelspec", "language_info"}, "saved widget state or editor noise"
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_first_code_cell_imports_the_figures_module(path):
+    """In the book every figure drawn after ``import labsupport.viz`` is a column figure: sharp, at the column's width,
+    its smallest text recorded (labsupport.viz.figures), and the same picture as a widget's frame drawn the same way."""
+    import re
+
+    _, cells = code_cells(path, setup=False)
+    draws = any("image/png" in o.get("data", {}) for c in cells for o in c["outputs"])
+    first = "".join(cells[0]["source"])
+    assert not draws or re.search(r"^(from labsupport\.viz\b|import labsupport\.viz\b)", first, re.M), (
+        "the page draws figures: import labsupport.viz (e.g. 'from labsupport.viz import explore') in its first cell")
+
+
 def ignored(cell) -> bool:
     """nbval skips the outputs of a cell tagged 'nbval-ignore-output' (or, the old way, starting with the comment)."""
     return ("nbval-ignore-output" in cell["metadata"].get("tags", [])

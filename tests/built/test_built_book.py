@@ -114,3 +114,129 @@ def test_no_test_scaffolding_in_any_page(file):
     assert "NBVAL_IGNORE_OUTPUT" not in code
     assert not re.search(r"^\s*# alt:", code, re.M), "a '# alt:' comment is shown in a code cell"
     assert "Initialize Otter" not in code and "otter.Notebook(" not in code
+
+
+# -- a widget replaces or extends the figure above it, never repeats it (issue 18) ---------------------------------
+SAME_PICTURE = 0.03  # difference of two thumbnails, as a share of their ink, below which they show the same picture
+
+
+def thumbnail(png: bytes):
+    """A grey picture of ``png`` at a fixed size (0 black, 1 white): compares figures drawn at other sizes or dpi."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return np.asarray(image.convert("L").resize((400, 200), Image.LANCZOS), dtype=float) / 255
+
+
+def repeats(first: bytes, second: bytes) -> bool:
+    """Whether two PNG figures show the same picture: identical bytes, or thumbnails whose difference is a tiny share
+    of what is drawn (a moved curve or a new title is not tiny; a different dpi is)."""
+    if first == second:
+        return True
+    a, b = thumbnail(first), thumbnail(second)
+    ink = (1 - a.clip(max=b)).sum()  # darkness of whatever either figure draws
+    return float(abs(a - b).sum()) < SAME_PICTURE * max(ink, 1.0)
+
+
+def figures_in_order(html: str, folder: Path):
+    """The page's figures top to bottom: ("static", png) for a cell's image, ("widget", png) for an explore() block's
+    first frame."""
+    import base64
+
+    pattern = r'<div class="explore" id="explore-[0-9a-f]+">|<img [^>]*src="([^"]*_images/[^"]+\.png)"'
+    for match in re.finditer(pattern, html):
+        if match.group(1):
+            yield "static", (folder / match.group(1)).resolve().read_bytes()
+        else:
+            data = re.search(r'<img class="explore-figure" src="data:image/png;base64,([^"]+)"', html[match.end():])
+            yield "widget", base64.b64decode(data.group(1))
+
+
+def repeated_figures(figures) -> list[int]:
+    """Indexes (1-based, among widgets) of the widgets whose first frame repeats a static figure drawn since the
+    previous widget: there the static figure should go (tag its cell 'remove-output') or the widget start elsewhere."""
+    found, since, widgets = [], [], 0
+    for kind, png in figures:
+        if kind == "static":
+            since.append(png)
+            continue
+        widgets += 1
+        if any(repeats(static, png) for static in since):
+            found.append(widgets)
+        since = []
+    return found
+
+
+def test_the_repeat_check_can_fail():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def png(slope, dpi=80):
+        figure, ax = plt.subplots(figsize=(6, 3))
+        ax.plot([0, 1], [0, slope])
+        ax.set_ylim(0, 2)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi)
+        plt.close(figure)
+        return buffer.getvalue()
+
+    line, steeper = png(1), png(2)
+    assert repeated_figures([("static", line), ("widget", line)]) == [1]
+    assert repeated_figures([("static", line), ("widget", png(1, dpi=150))]) == [1]
+    assert repeated_figures([("static", line), ("widget", steeper)]) == []
+    assert repeated_figures([("static", line), ("widget", steeper), ("widget", line)]) == []
+
+
+@pytest.mark.parametrize("file", [f for f in PAGES if (ROOT / f"{f}.ipynb").exists()
+                                  and "explore(" in (ROOT / f"{f}.ipynb").read_text()])
+def test_no_widget_starts_by_repeating_the_figure_above_it(file):
+    html_file = HTML / f"{file}.html"
+    repeated = repeated_figures(figures_in_order(html_file.read_text(), html_file.parent))
+    assert not repeated, (
+        f"widget(s) {repeated} open on the same picture as the static figure above them: tag that figure's cell "
+        "'remove-output' (the widget replaces it) or start the widget at a different, labelled setting")
+
+
+# -- figure text at least as large as the body's small print (issue 18) ---------------------------------------------
+def text_sizes(html: str, folder: Path):
+    """(where, CSS px of the smallest text) for every figure of a page: its static figures and every precomputed
+    widget frame, as recorded by labsupport.viz.figures.column_png (None: drawn some other way, unrecorded)."""
+    import base64
+    import io
+    import json
+
+    from PIL import Image
+
+    from labsupport.viz.figures import TEXT_PX_KEY
+
+    def recorded(png: bytes):
+        with Image.open(io.BytesIO(png)) as image:
+            value = image.info.get(TEXT_PX_KEY)
+        return None if value is None else float(value)
+
+    for n, src in enumerate(re.findall(r'<img [^>]*src="([^"]*_images/[^"]+\.png)"', html), 1):
+        yield f"static figure {n}", recorded((folder / src).resolve().read_bytes())
+    for n, frames in enumerate(re.findall(r'<script type="application/json" class="explore-frames">(.*?)</script>',
+                                          html, re.S), 1):
+        for key, uri in json.loads(frames).items():
+            yield f"widget {n} frame {key}", recorded(base64.b64decode(uri.split(",", 1)[1]))
+
+
+@pytest.mark.parametrize("file", [f for f in PAGES if f.startswith("book/") and (ROOT / f"{f}.ipynb").exists()])
+def test_figure_text_is_at_least_the_body_s_small_print(file):
+    from labsupport.viz.figures import MIN_TEXT_PX
+
+    html_file = HTML / f"{file}.html"
+    sizes = list(text_sizes(html_file.read_text(), html_file.parent))
+    unrecorded = [where for where, px in sizes if px is None]
+    small = [(where, px) for where, px in sizes if px is not None and px < MIN_TEXT_PX]
+    assert not unrecorded, f"figures drawn before 'import labsupport.viz' (size unknown, not sharp): {unrecorded[:5]}"
+    assert not small, (f"figure text smaller than the body's small print ({MIN_TEXT_PX:g} px at the column's width): "
+                       f"{small[:5]}; draw the figure narrower (at most about 8 in) or its smallest text larger")
