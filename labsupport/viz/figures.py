@@ -132,8 +132,13 @@ def use_column_figures() -> bool:
     shell = get_ipython()
     if shell is None or not hasattr(shell, "display_formatter"):
         return False
-    import matplotlib.pyplot  # noqa: F401  (activates the inline backend first, which installs its formatters)
+    import matplotlib
+    import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
+
+    # Load the backend now: matplotlib loads it lazily, at the first figure, and the inline backend installs its own
+    # PNG formatter as it loads, which would replace ours (every figure of a page would then be a 100-dpi one).
+    plt.switch_backend(matplotlib.get_backend())
 
     formatters = shell.display_formatter.formatters
     formatters["image/png"].for_type(Figure, _png_formatter)

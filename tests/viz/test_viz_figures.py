@@ -56,3 +56,21 @@ def test_small_text_anywhere_counts_and_hidden_text_does_not():
 def test_text_px_scales_with_the_figure_s_width():
     assert text_px(10, 6.88) == pytest.approx(10 / 72 * 100)
     assert text_px(10, 10) < MIN_TEXT_PX <= text_px(10, 7.5)
+
+
+def test_in_the_book_build_every_figure_after_the_import_is_a_column_figure(monkeypatch):
+    """The inline backend loads at a page's first figure and installs its own formatter: ours must survive it."""
+    import base64
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("LABSUPPORT_WIDGETS", "static")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nfrom labsupport.viz import explore"),
+                nbformat.v4.new_code_cell("fig, ax = plt.subplots(figsize=(6, 3))\nax.plot([1, 2])\nplt.show()")]
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    [output] = [o for o in nb.cells[1].outputs if "image/png" in o.get("data", {})]
+    assert output["metadata"] == {"image/png": {"width": COLUMN_PX}}
+    px, (width, _) = recorded(base64.b64decode(output["data"]["image/png"]))
+    assert width >= 1.8 * COLUMN_PX and px >= MIN_TEXT_PX  # sharp: about 2 device pixels per CSS pixel
