@@ -190,11 +190,11 @@ class Explorer:
         """The frame for ``values`` as the live widget shows it: drawn, encoded for the column, closed."""
         import matplotlib.pyplot as plt
 
-        from labsupport.viz.figures import column_png
+        from labsupport.viz.figures import live_png
 
         figure = self._draw(**values)
         try:
-            return column_png(figure)[0]
+            return live_png(figure)
         finally:
             plt.close(figure)
 

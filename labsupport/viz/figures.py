@@ -21,11 +21,12 @@ import math
 import struct
 import zlib
 
-__all__ = ["COLUMN_PX", "SHARPNESS", "MIN_TEXT_PX", "TEXT_PX_KEY", "column_dpi", "column_png", "smallest_text_pt",
-           "text_px", "use_column_figures"]
+__all__ = ["COLUMN_PX", "SHARPNESS", "LIVE_SHARPNESS", "MIN_TEXT_PX", "TEXT_PX_KEY", "column_dpi", "column_png",
+           "live_png", "smallest_text_pt", "text_px", "use_column_figures"]
 
 COLUMN_PX = 688  # the text column of sphinx-book-theme at a 1280-px window, in CSS pixels
 SHARPNESS = 2.0  # device pixels per CSS pixel that a figure is rendered for
+LIVE_SHARPNESS = 1.0  # a live widget's redraw: what Jupyter's own figures have, at a fraction of the time
 MIN_TEXT_PX = 11.0  # the body's small print (captions, table notes) at a 1280-px window, in CSS pixels
 TEXT_PX_KEY = "labsupport:smallest-text-px"  # the PNG text chunk that records it for each figure
 
@@ -113,6 +114,41 @@ def column_png(figure, *, sharpness: float = SHARPNESS) -> tuple[bytes, dict]:
         width_in = struct.unpack(">I", png[16:20])[0] / dpi  # the saved (tight) width
         png = _with_text(png, TEXT_PX_KEY, f"{text_px(points, width_in):.1f}")
     return png, {"width": COLUMN_PX}
+
+
+def live_png(figure, *, sharpness: float = LIVE_SHARPNESS) -> bytes:
+    """PNG bytes of ``figure`` for a live widget's redraw: one rendering, cropped to what is drawn.
+
+    ``savefig(bbox_inches="tight")`` renders the figure twice (once to measure, once to draw); here it is drawn once
+    and its pixels are cropped to the same box, padded as savefig pads it, and encoded with light compression: the
+    reader waits about a third less. A figure that draws beyond its own edges (a legend outside) is saved the slow
+    way, which grows the canvas to show it.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(6.88, 3))
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> png = live_png(fig)
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", 600 < struct.unpack(">I", png[16:20])[0] <= COLUMN_PX * 1.1
+    (True, True)
+    >>> plt.close(fig)
+    """
+    import numpy as np
+    from PIL import Image
+
+    dpi = column_dpi(figure, sharpness=sharpness)
+    figure.set_dpi(dpi)
+    figure.canvas.draw()
+    box = figure.get_tightbbox(figure.canvas.get_renderer()).padded(0.1)  # inches; savefig's pad_inches
+    width_in, height_in = figure.get_size_inches()
+    if box.x0 < 0 or box.y0 < 0 or box.x1 > width_in or box.y1 > height_in:
+        return column_png(figure, sharpness=sharpness)[0]
+    rgba = np.asarray(figure.canvas.buffer_rgba())
+    x0, y0, x1, y1 = (int(round(v * dpi)) for v in box.extents)
+    buffer = io.BytesIO()
+    Image.fromarray(rgba[rgba.shape[0] - y1:rgba.shape[0] - y0, x0:x1]).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
 
 
 def _png_formatter(figure):

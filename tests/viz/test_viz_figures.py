@@ -74,3 +74,22 @@ def test_in_the_book_build_every_figure_after_the_import_is_a_column_figure(monk
     assert output["metadata"] == {"image/png": {"width": COLUMN_PX}}
     px, (width, _) = recorded(base64.b64decode(output["data"]["image/png"]))
     assert width >= 1.8 * COLUMN_PX and px >= MIN_TEXT_PX  # sharp: about 2 device pixels per CSS pixel
+
+
+@pytest.mark.parametrize("outside", [False, True])
+def test_a_live_redraw_shows_what_the_book_shows(outside):
+    """live_png renders once and crops; the picture is savefig's tight one, even with a legend outside the axes."""
+    import numpy as np
+
+    from labsupport.viz.figures import live_png
+
+    fig = figure(6.0)
+    fig.axes[0].legend(["a line"], **({"loc": "upper left", "bbox_to_anchor": (1.02, 1)} if outside else {}))
+    book, _ = column_png(fig)
+    live = live_png(fig, sharpness=2.0)
+    plt.close(fig)
+    with Image.open(io.BytesIO(book)) as a, Image.open(io.BytesIO(live)) as b:
+        assert abs(a.size[0] - b.size[0]) <= 2 and abs(a.size[1] - b.size[1]) <= 2
+        size = (min(a.size[0], b.size[0]), min(a.size[1], b.size[1]))
+        a, b = (np.asarray(i.convert("L").crop((0, 0, *size)), dtype=float) / 255 for i in (a, b))
+    assert abs(a - b).mean() < 0.02
