@@ -11,7 +11,10 @@ whether it is static or interactive.
 Each PNG also records, in a text chunk (:data:`TEXT_PX_KEY`), the size in CSS
 pixels of its smallest text as the column shows it, so that a check of the
 built book can hold every figure's text to the body's small print
-(:data:`MIN_TEXT_PX`) without measuring glyphs.
+(:data:`MIN_TEXT_PX`) without measuring glyphs. A figure drawn so wide that
+its smallest text would fall below that is first narrowed, as a printer
+fits a figure to the column, keeping its text's size in points
+(:func:`fit_to_column`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from __future__ import annotations
 import io
 import math
 import struct
+import warnings
 import zlib
 
 __all__ = ["COLUMN_PX", "SHARPNESS", "LIVE_SHARPNESS", "MIN_TEXT_PX", "TEXT_PX_KEY", "column_dpi", "column_png",
-           "live_png", "smallest_text_pt", "text_px", "use_column_figures"]
+           "fit_to_column", "live_png", "smallest_text_pt", "text_px", "use_column_figures"]
 
 COLUMN_PX = 688  # the text column of sphinx-book-theme at a 1280-px window, in CSS pixels
 SHARPNESS = 2.0  # device pixels per CSS pixel that a figure is rendered for
@@ -93,6 +97,37 @@ def text_px(points: float, width_in: float) -> float:
     return points / 72 * COLUMN_PX / width_in
 
 
+def fit_to_column(figure) -> bool:
+    """Narrow ``figure`` until its smallest text is at least :data:`MIN_TEXT_PX` at the column's width.
+
+    A figure drawn 10 in wide and shown at the column's 688 px shrinks 10-pt text to 9.6 px. The text keeps its size
+    in points, the figure gets narrower (its height in proportion) and is laid out again when its axes are a grid
+    that ``tight_layout`` handles; otherwise its proportions are kept. Returns whether it changed the figure.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(10, 4))
+    >>> fit_to_column(fig), [round(float(v), 2) for v in fig.get_size_inches()]
+    (True, [8.69, 3.47])
+    >>> fit_to_column(fig)
+    False
+    >>> plt.close(fig)
+    """
+    points = smallest_text_pt(figure)
+    width_in, height_in = figure.get_size_inches()
+    if points is None or text_px(points, width_in) >= MIN_TEXT_PX:
+        return False
+    fitted = points / 72 * COLUMN_PX / MIN_TEXT_PX  # the width at which the smallest text is MIN_TEXT_PX
+    figure.set_size_inches(fitted, height_in * fitted / width_in)
+    grid = all(ax.get_subplotspec() is not None for ax in figure.axes) and not figure.legends
+    if figure.get_layout_engine() is None and grid:
+        with warnings.catch_warnings():  # a layout that cannot improve keeps the one the page chose
+            warnings.simplefilter("ignore")
+            figure.tight_layout()
+    return True
+
+
 def _with_text(png: bytes, key: str, value: str) -> bytes:
     """``png`` with a tEXt chunk ``key=value`` right after its header (IHDR is always 25 bytes from the start+8)."""
     body = key.encode("latin-1") + b"\0" + value.encode("latin-1")
@@ -105,6 +140,7 @@ def column_png(figure, *, sharpness: float = SHARPNESS) -> tuple[bytes, dict]:
 
     The PNG records the smallest text's size in CSS pixels at the column's width (:data:`TEXT_PX_KEY`).
     """
+    fit_to_column(figure)
     buffer = io.BytesIO()
     dpi = column_dpi(figure, sharpness=sharpness)
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
@@ -137,6 +173,7 @@ def live_png(figure, *, sharpness: float = LIVE_SHARPNESS) -> bytes:
     import numpy as np
     from PIL import Image
 
+    fit_to_column(figure)
     dpi = column_dpi(figure, sharpness=sharpness)
     figure.set_dpi(dpi)
     figure.canvas.draw()

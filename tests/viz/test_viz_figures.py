@@ -28,16 +28,19 @@ def recorded(png):
         return float(image.info[TEXT_PX_KEY]), image.size
 
 
-@pytest.mark.parametrize("width_in, fontsize, readable", [(6.0, 10, True), (10.0, 10, False), (6.0, 6, False)])
-def test_the_png_records_its_smallest_text_as_the_column_shows_it(width_in, fontsize, readable):
+@pytest.mark.parametrize("width_in, fontsize, fitted", [(6.0, 10, False), (10.0, 10, True), (6.0, 6, True)])
+def test_the_png_records_its_smallest_text_as_the_column_shows_it(width_in, fontsize, fitted):
+    """Text below the small print (10 pt in a 10-in figure, 6 pt in a 6-in one) is fitted to the column first."""
     fig = figure(width_in, fontsize=fontsize)
-    dpi = column_dpi(fig)
     png, metadata = column_png(fig)
+    dpi = column_dpi(fig)  # of the figure as saved, after any fitting
+    assert (fig.get_size_inches()[0] < width_in) == fitted
     plt.close(fig)
     px, (width, _) = recorded(png)
     assert metadata == {"width": COLUMN_PX}
     assert px == pytest.approx(fontsize / 72 * COLUMN_PX / (width / dpi), abs=0.05)  # shown at the column's width
-    assert (px >= MIN_TEXT_PX) == readable
+    assert px >= MIN_TEXT_PX
+    assert text_px(fontsize, width_in) >= MIN_TEXT_PX or fitted  # without fitting these would be too small
 
 
 def test_small_text_anywhere_counts_and_hidden_text_does_not():
