@@ -383,11 +383,10 @@ def render(rows: list[Row]) -> str:
         ratio = f"{r.peer} x{r.ratio:.2f}" if r.ratio is not None else r.peer
         lines.append(f"{r.group:<16} {r.name[:62]:<62} {r.value:>14,.3f} {r.unit:<10} {r.spread:<18} {ratio:<28} "
                      f"{r.budget:<34} {r.verdict:<4} {r.note}")
-    judged_rows = [r for r in rows if r.verdict]
-    missed = [r for r in judged_rows if r.verdict == "miss"]
-    lines.append(f"\nbudgets: {len(judged_rows) - len(missed)} of {len(judged_rows)} rows pass"
-                 + "".join(f"\n  miss: {r.group}: {r.name} ({_value(r.value, r.unit)}; budget {r.budget})"
-                           for r in missed))
+    lines.append("\nbudgets: " + budget_summary(rows) + "".join(
+        f"\n  miss: {r.group}: {r.name} ({', '.join(filter(None, [_value(r.value, r.unit), r.spread]))}; "
+        f"budget {r.budget})"
+        for r in rows if r.verdict == "miss"))
     return "\n".join(lines)
 
 
@@ -425,6 +424,14 @@ def page_tables(rows: list[Row]) -> str:
     return "\n\n".join(out)
 
 
+def budget_summary(rows: list[Row]) -> str:
+    """One sentence: how many measured rows meet their budget, and which groups miss."""
+    judged_rows = [r for r in rows if r.verdict]
+    missed = list(dict.fromkeys(r.group for r in judged_rows if r.verdict == "miss"))
+    text = f"{len(judged_rows) - sum(r.verdict == 'miss' for r in judged_rows)} of {len(judged_rows)} budgeted rows pass"
+    return text + (f"; misses in: {', '.join(missed)}." if missed else ".")
+
+
 def write_page(rows: list[Row], info: dict) -> None:
     table = [page_tables(rows)]
     text = f"""# Performance
@@ -438,6 +445,8 @@ Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, measured
 Every value is the median of several runs after a warm-up; the spread is the minimum to maximum.
 A ratio compares with a peer: for the kernel, our time over a bare simpy loop doing the same sends (the overhead of
 tracing and checks); for hashing, the peer's time over ours (above 1: ours is faster).
+Where a row has a budget (issue 20's goals), the budget column gives it with **pass** or **miss**:
+{budget_summary(rows)}
 
 {chr(10).join(table)}
 """
