@@ -31,6 +31,7 @@ __all__ = ["COLUMN_PX", "SHARPNESS", "LIVE_SHARPNESS", "MIN_TEXT_PX", "TEXT_PX_K
 COLUMN_PX = 688  # the text column of sphinx-book-theme at a 1280-px window, in CSS pixels
 SHARPNESS = 2.0  # device pixels per CSS pixel that a figure is rendered for
 LIVE_SHARPNESS = 1.0  # a live widget's redraw: what Jupyter's own figures have, at a fraction of the time
+OVERFLOW_IN = 0.05  # a live redraw may clip this much of a drawing that reaches past the figure's edge (inches)
 MIN_TEXT_PX = 11.0  # the body's small print (captions, table notes) at a 1280-px window, in CSS pixels
 TEXT_PX_KEY = "labsupport:smallest-text-px"  # the PNG text chunk that records it for each figure
 
@@ -157,8 +158,8 @@ def live_png(figure, *, sharpness: float = LIVE_SHARPNESS) -> bytes:
 
     ``savefig(bbox_inches="tight")`` renders the figure twice (once to measure, once to draw); here it is drawn once
     and its pixels are cropped to the same box, padded as savefig pads it, and encoded with light compression: the
-    reader waits about a third less. A figure that draws beyond its own edges (a legend outside) is saved the slow
-    way, which grows the canvas to show it.
+    reader waits about a third less. A figure that draws beyond its own edges (a legend outside) by more than
+    :data:`OVERFLOW_IN` is saved once more with that box, which grows the canvas to show it.
 
     Examples
     --------
@@ -177,13 +178,17 @@ def live_png(figure, *, sharpness: float = LIVE_SHARPNESS) -> bytes:
     dpi = column_dpi(figure, sharpness=sharpness)
     figure.set_dpi(dpi)
     figure.canvas.draw()
-    box = figure.get_tightbbox(figure.canvas.get_renderer()).padded(0.1)  # inches; savefig's pad_inches
+    drawn = figure.get_tightbbox(figure.canvas.get_renderer())  # inches
     width_in, height_in = figure.get_size_inches()
-    if box.x0 < 0 or box.y0 < 0 or box.x1 > width_in or box.y1 > height_in:
-        return column_png(figure, sharpness=sharpness)[0]
-    rgba = np.asarray(figure.canvas.buffer_rgba())
-    x0, y0, x1, y1 = (int(round(v * dpi)) for v in box.extents)
     buffer = io.BytesIO()
+    over = max(-drawn.x0, -drawn.y0, drawn.x1 - width_in, drawn.y1 - height_in)  # drawn beyond the edges, inches
+    if over > OVERFLOW_IN:  # savefig grows the canvas to show it
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=drawn.padded(0.1), pil_kwargs={"compress_level": 1})
+        return buffer.getvalue()
+    rgba = np.asarray(figure.canvas.buffer_rgba())
+    box = drawn.padded(0.1)  # savefig's pad_inches, within the canvas
+    x0, y0 = max(0, int(round(box.x0 * dpi))), max(0, int(round(box.y0 * dpi)))
+    x1, y1 = min(rgba.shape[1], int(round(box.x1 * dpi))), min(rgba.shape[0], int(round(box.y1 * dpi)))
     Image.fromarray(rgba[rgba.shape[0] - y1:rgba.shape[0] - y0, x0:x1]).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
