@@ -98,8 +98,11 @@ def text_px(points: float, width_in: float) -> float:
     return points / 72 * COLUMN_PX / width_in
 
 
-def fit_to_column(figure) -> bool:
+def fit_to_column(figure, *, drawn_in: float | None = None) -> bool:
     """Narrow ``figure`` until its smallest text is at least :data:`MIN_TEXT_PX` at the column's width.
+
+    ``drawn_in`` is the width the figure was last saved at (its tight box), when known: a drawing that reaches past
+    the figure's edges is shown narrower than its width says.
 
     A figure drawn 10 in wide and shown at the column's 688 px shrinks 10-pt text to 9.6 px. The text keeps its size
     in points, the figure gets narrower (its height in proportion) and is laid out again when its axes are a grid
@@ -117,9 +120,10 @@ def fit_to_column(figure) -> bool:
     """
     points = smallest_text_pt(figure)
     width_in, height_in = figure.get_size_inches()
-    if points is None or text_px(points, width_in) >= MIN_TEXT_PX:
+    shown = text_px(points, drawn_in or width_in) if points is not None else None
+    if shown is None or shown >= MIN_TEXT_PX:
         return False
-    fitted = points / 72 * COLUMN_PX / MIN_TEXT_PX  # the width at which the smallest text is MIN_TEXT_PX
+    fitted = width_in * shown / MIN_TEXT_PX * (0.99 if drawn_in else 1)  # where the smallest text is MIN_TEXT_PX
     figure.set_size_inches(fitted, height_in * fitted / width_in)
     grid = all(ax.get_subplotspec() is not None for ax in figure.axes) and not figure.legends
     if figure.get_layout_engine() is None and grid:
@@ -142,13 +146,16 @@ def column_png(figure, *, sharpness: float = SHARPNESS) -> tuple[bytes, dict]:
     The PNG records the smallest text's size in CSS pixels at the column's width (:data:`TEXT_PX_KEY`).
     """
     fit_to_column(figure)
-    buffer = io.BytesIO()
-    dpi = column_dpi(figure, sharpness=sharpness)
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    png = buffer.getvalue()
+    for _ in range(3):  # a drawing past the figure's edges may need the fit twice
+        buffer = io.BytesIO()
+        dpi = column_dpi(figure, sharpness=sharpness)
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        png = buffer.getvalue()
+        width_in = struct.unpack(">I", png[16:20])[0] / dpi  # the saved (tight) width
+        if not fit_to_column(figure, drawn_in=width_in):
+            break
     points = smallest_text_pt(figure)
     if points is not None:
-        width_in = struct.unpack(">I", png[16:20])[0] / dpi  # the saved (tight) width
         png = _with_text(png, TEXT_PX_KEY, f"{text_px(points, width_in):.1f}")
     return png, {"width": COLUMN_PX}
 

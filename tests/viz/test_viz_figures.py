@@ -96,3 +96,11 @@ def test_a_live_redraw_shows_what_the_book_shows(outside):
         size = (min(a.size[0], b.size[0]), min(a.size[1], b.size[1]))
         a, b = (np.asarray(i.convert("L").crop((0, 0, *size)), dtype=float) / 255 for i in (a, b))
     assert abs(a - b).mean() < 0.02
+
+
+def test_a_drawing_past_the_figure_s_edge_is_fitted_by_the_width_it_is_shown_at():
+    fig = figure(8.0)
+    fig.axes[0].legend(["a line with a long name"], loc="upper left", bbox_to_anchor=(1.02, 1))
+    png, _ = column_png(fig)  # 10-pt text at 8 in would be 11.9 px, but the legend widens the picture
+    plt.close(fig)
+    assert recorded(png)[0] >= MIN_TEXT_PX
