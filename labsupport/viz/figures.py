@@ -123,7 +123,8 @@ def fit_to_column(figure, *, drawn_in: float | None = None) -> bool:
     shown = text_px(points, drawn_in or width_in) if points is not None else None
     if shown is None or shown >= MIN_TEXT_PX:
         return False
-    fitted = width_in * shown / MIN_TEXT_PX * (0.99 if drawn_in else 1)  # where the smallest text is MIN_TEXT_PX
+    target_in = points / 72 * COLUMN_PX / MIN_TEXT_PX  # the shown width at which the smallest text is MIN_TEXT_PX
+    fitted = width_in - ((drawn_in or width_in) - target_in) - (0.02 if drawn_in else 0)  # what reaches past stays
     figure.set_size_inches(fitted, height_in * fitted / width_in)
     grid = all(ax.get_subplotspec() is not None for ax in figure.axes) and not figure.legends
     if figure.get_layout_engine() is None and grid:
@@ -146,13 +147,13 @@ def column_png(figure, *, sharpness: float = SHARPNESS) -> tuple[bytes, dict]:
     The PNG records the smallest text's size in CSS pixels at the column's width (:data:`TEXT_PX_KEY`).
     """
     fit_to_column(figure)
-    for _ in range(3):  # a drawing past the figure's edges may need the fit twice
+    for attempt in range(4):  # a drawing past the figure's edges may need the fit again, at the width it is shown
         buffer = io.BytesIO()
         dpi = column_dpi(figure, sharpness=sharpness)
         figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
         png = buffer.getvalue()
         width_in = struct.unpack(">I", png[16:20])[0] / dpi  # the saved (tight) width
-        if not fit_to_column(figure, drawn_in=width_in):
+        if attempt == 3 or not fit_to_column(figure, drawn_in=width_in):
             break
     points = smallest_text_pt(figure)
     if points is not None:
