@@ -167,7 +167,8 @@ def live_png(figure, *, sharpness: float = LIVE_SHARPNESS) -> bytes:
     ``savefig(bbox_inches="tight")`` renders the figure twice (once to measure, once to draw); here it is drawn once
     and its pixels are cropped to the same box, padded as savefig pads it, and encoded with light compression: the
     reader waits about a third less. A figure that draws beyond its own edges (a legend outside) by more than
-    :data:`OVERFLOW_IN` is saved once more with that box, which grows the canvas to show it.
+    :data:`OVERFLOW_IN` is saved once more with that box, which grows the canvas to show it. The figure is not
+    fitted to the column (:func:`fit_to_column` is for the book): the reader sees it as the page draws it.
 
     Examples
     --------
@@ -182,8 +183,7 @@ def live_png(figure, *, sharpness: float = LIVE_SHARPNESS) -> bytes:
     import numpy as np
     from PIL import Image
 
-    fit_to_column(figure)
-    dpi = column_dpi(figure, sharpness=sharpness)
+    dpi = column_dpi(figure, sharpness=sharpness)  # not fitted to the column: Jupyter shows the figure as drawn
     figure.set_dpi(dpi)
     figure.canvas.draw()
     drawn = figure.get_tightbbox(figure.canvas.get_renderer())  # inches
