@@ -104,7 +104,7 @@ def draw_spacetime(trace: Iterable[TraceEvent], nodes: Sequence[str] | None = No
     for kind, colour in colours.items():
         ax.plot([], [], color=colour, label=kind)
     if colours:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False, title="message")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False, title="message")
     if title:
         ax.set_title(title)
     for side in ("top", "right", "left"):
