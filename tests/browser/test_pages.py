@@ -48,7 +48,8 @@ def test_every_widget_control_changes_its_figure(book, page_file):
         assert control["changed"] and control["alt_changed"], f"moving {control['control']} left the figure unchanged"
         assert control["restored"], f"moving {control['control']} back did not bring the first figure back"
     for animation in visit.animations:  # play and step are exercised in test_animation.py
-        assert animation["ready"] and animation["step"] == "0", f"animation {animation['id']} did not start its player"
+        assert animation["ready"] and int(animation["step"]) >= 1, (
+            f"animation {animation['id']} did not start its player on its first frame (step {animation['step']})")
 
 
 @lru_cache(maxsize=None)
