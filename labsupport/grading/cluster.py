@@ -37,8 +37,9 @@ from .runner import Interrupted, Limits, Sandboxes, grade_submission, sha256
 __all__ = ["ClusterError", "Job", "TiedSandboxes", "connect", "probe", "grade_on_cluster", "grade_bytes", "fingerprint"]
 
 #: What the sandbox imports to run a notebook and its tests (labsupport itself comes first).
-SANDBOX_NEEDS = ("labsupport.grading.sandbox", "labsupport.grading.remote", "jupyter_client", "ipykernel",
-                 "IPython", "numpy")
+SANDBOX_NEEDS = ("labsupport.grading.sandbox", "labsupport.grading.remote", "labsupport.grading.cases",
+                 "labsupport.grading.labsetup", "labsupport.grading.replay", "labsupport.grading.sourcecheck",
+                 "jupyter_client", "ipykernel", "IPython", "numpy")
 CONNECT_TIMEOUT_S = 5.0  # seconds to reach the scheduler and find a worker
 
 
