@@ -120,3 +120,21 @@ def test_no_cell_contains_control_characters(path):
     nb = json.loads(path.read_text())
     found = [(i, found) for i, c in enumerate(nb["cells"]) if (found := control_characters(c))]
     assert not found, f"cells with control characters (cell index, [(line, char)]): {found}"
+
+
+# Student notebooks are read in JupyterLab, Binder and Colab, where MyST roles such as {ref}`sec-x` show as
+# literal text: they link to the chapters with plain Markdown links (which the book build also resolves).
+SPHINX_ROLE = "{ref}`"
+STUDENT_AND_MASTER = sorted([*ROOT.glob("labs/*/*.ipynb"), *ROOT.glob("instructor/labs/*/*.ipynb")])
+
+
+def test_there_are_lab_notebooks():
+    assert STUDENT_AND_MASTER, "no lab notebooks found"
+
+
+@pytest.mark.parametrize("path", STUDENT_AND_MASTER, ids=lambda p: str(p.relative_to(ROOT)))
+def test_lab_text_has_no_sphinx_roles(path):
+    cells = json.loads(path.read_text())["cells"]
+    found = [i for i, cell in enumerate(cells) if cell["cell_type"] == "markdown"
+             and SPHINX_ROLE in "".join(cell["source"])]
+    assert not found, f"{path.relative_to(ROOT)}: cells {found} use {SPHINX_ROLE}...` (write [title](../../book/...ipynb))"
