@@ -137,4 +137,5 @@ def test_lab_text_has_no_sphinx_roles(path):
     cells = json.loads(path.read_text())["cells"]
     found = [i for i, cell in enumerate(cells) if cell["cell_type"] == "markdown"
              and SPHINX_ROLE in "".join(cell["source"])]
-    assert not found, f"{path.relative_to(ROOT)}: cells {found} use {SPHINX_ROLE}...` (write [title](../../book/...ipynb))"
+    assert not found, (
+        f"{path.relative_to(ROOT)}: cells {found} use {SPHINX_ROLE}...` (write [title](../../book/...ipynb))")
