@@ -16,10 +16,12 @@ Idempotent: a second run changes nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_cells import rewrite_code_cells  # noqa: E402  (the loop the page tools share)
 
 LINE_LENGTH = 76  # characters that fit the code column of the book at 1280 px (see the module doc)
 RUFF = [sys.executable, "-m", "ruff", "format", "--quiet", "--line-length", str(LINE_LENGTH),
@@ -47,32 +49,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--verbose", action="store_true", help="also list lines too long to fit (strings, comments)")
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
-    problems = []
-    for path in args.notebooks:
-        nb = json.loads(path.read_text())
-        changed = False
-        for number, cell in enumerate(nb["cells"]):
-            if cell["cell_type"] != "code":
-                continue
-            source = "".join(cell["source"])
-            formatted = format_source(source)
-            long_lines = too_long(formatted)
-            if long_lines and args.verbose:  # the book wraps them (_static/reader.css); shorter reads better
-                print(f"note: {path} cell {number}: {len(long_lines)} line(s) longer than {LINE_LENGTH} "
-                      f"characters, e.g. {long_lines[0]!r}", file=sys.stderr)
-            if formatted != source:
-                if args.check:
-                    problems.append(f"{path} cell {number} is not formatted; run 'python tools/format_notebooks.py {path}'")
-                else:
-                    cell["source"] = formatted.splitlines(keepends=True)
-                    changed = True
-        if changed:
-            path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-            print(f"formatted {path}")
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    return 1 if problems else 0
+    def rewrite(path: Path, number: int, source: str) -> str:
+        formatted = format_source(source)
+        long_lines = too_long(formatted)
+        if long_lines and args.verbose:  # the book wraps them (_static/reader.css); shorter reads better
+            print(f"note: {path} cell {number}: {len(long_lines)} line(s) longer than {LINE_LENGTH} "
+                  f"characters, e.g. {long_lines[0]!r}", file=sys.stderr)
+        return formatted
 
+    return rewrite_code_cells(args.notebooks, rewrite, check=args.check, done="formatted {path}",
+                              problem="{path} cell {cell} is not formatted; "
+                                      "run 'python tools/format_notebooks.py {path}'")
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_cells import rewrite_code_cells  # noqa: E402  (the loop the page tools share)
 
 TABLE_FUNCTIONS = {"table", "comparison"}
 
@@ -68,28 +70,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a cell prints a table")
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
-    dirty = []
-    for path in args.notebooks:
-        nb = json.loads(path.read_text())
-        changed = False
-        for number, cell in enumerate(nb["cells"]):
-            if cell["cell_type"] != "code":
-                continue
-            source = "".join(cell["source"])
-            new = rewrite(source)
-            if new != source:
-                changed = True
-                dirty.append(f"{path} cell {number}")
-                cell["source"] = new.splitlines(keepends=True)
-        if changed and not args.check:
-            path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-            print(f"tables displayed, not printed: {path}")
-    if args.check:
-        for where in dirty:
-            print(f"{where} prints a report table; run 'python tools/show_tables.py' on it", file=sys.stderr)
-        return 1 if dirty else 0
-    return 0
-
+    return rewrite_code_cells(args.notebooks, lambda _path, _number, source: rewrite(source), check=args.check,
+                              done="tables displayed, not printed: {path}",
+                              problem="{path} cell {cell} prints a report table; run 'python tools/show_tables.py' on it")
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
