@@ -72,7 +72,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     return rewrite_code_cells(args.notebooks, lambda _path, _number, source: rewrite(source), check=args.check,
                               done="tables displayed, not printed: {path}",
-                              problem="{path} cell {cell} prints a report table; run 'python tools/show_tables.py' on it")
+                              problem="{path} cell {cell} prints a report table; "
+                                      "run 'python tools/show_tables.py' on it")
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
