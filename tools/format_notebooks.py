@@ -61,5 +61,6 @@ def main(argv: list[str]) -> int:
                               problem="{path} cell {cell} is not formatted; "
                                       "run 'python tools/format_notebooks.py {path}'")
 
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

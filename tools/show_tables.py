@@ -75,5 +75,6 @@ def main(argv: list[str]) -> int:
                               problem="{path} cell {cell} prints a report table; "
                                       "run 'python tools/show_tables.py' on it")
 
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
