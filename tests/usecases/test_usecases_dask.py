@@ -38,3 +38,19 @@ def test_bad_arguments_are_refused_before_any_cluster_starts(kwargs, error, mess
 def test_no_input_is_refused():
     with pytest.raises(ValueError, match="splits is empty"):
         run_dask_wordcount([])
+
+
+def test_the_note_distributed_logs_when_a_comm_closes_at_shutdown_stays_out_of_pages():
+    # It came with a traceback, at INFO, into the big-data page's output in about one build in thirty.
+    import io
+    import logging
+
+    run_dask_wordcount(SPLITS, n_workers=2)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logging.getLogger("distributed").addHandler(handler)
+    try:
+        logging.getLogger("distributed.batched").info("Batched Comm Closed <InProc (closed)>")
+    finally:
+        logging.getLogger("distributed").removeHandler(handler)
+    assert stream.getvalue() == ""
