@@ -16,6 +16,7 @@ Folder              What lives there
 ``monitoring/``     Chapter 6: CloudWatch metrics and alarms, AWS Config, Systems Manager, Trusted Advisor
 ``cost/``           Chapter 7: prices, purchase models, commitments, budgets, Spot
 ``usecases/``       Chapter 8: web application, MapReduce and Dask, disaster recovery, IoT
+``agreement/``      Chapter 9: consistency models, consensus (Raft), leases, transactions, gossip
 ``labkits/``        what only a lab needs: Lab 3's stubs, Lab 5's drill, Lab 6's cases, Lab 9's capstone
 ``viz/``            figures and widgets; nothing else imports matplotlib or ipywidgets
 ``grading/``        ``labgrade`` and everything that judges student work
