@@ -8,9 +8,11 @@ by otter itself, as Gradescope would, to keep the bundles compatible.
 """
 
 import json
+import pickle
 import runpy
 import subprocess
 import sys
+import types
 import zipfile
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pytest
 
 from labsupport.grading import load_autograder
 from labsupport.grading.authoring import assign
+from labsupport.grading.labsetup import LabSetup, pristine_cells
 from labsupport.grading import isolation
 from labsupport.grading.runner import Limits, grade_submission
 
@@ -86,6 +89,25 @@ def test_solutions_earn_full_marks_and_the_student_version_zero(lab):
     assert results["solution"].question_scores(questions) == {q.name: q.points for q in questions}
     assert all(score == 0 for score in results["student"].question_scores(questions).values()), \
         results["student"].question_scores(questions)
+
+
+def test_the_lab_s_values_computed_once_are_those_each_submission_would_compute(lab):
+    """labgrade computes a lab's own values once and copies them to every submission (see grading/labsetup.py)."""
+    name, _, _, questions, _ = lab
+    cells = pristine_cells(json.loads((ROOT / "labs" / name / f"{name}.ipynb").read_text()))
+    codes = [c.code for q in questions for c in q.cases]
+    fresh = LabSetup.for_cases(cells, codes)
+    blob = fresh.snapshot()
+    if blob is None:
+        return  # values pickle cannot copy: every submission computes them itself, as before
+    restored = LabSetup(cells)
+    restored.restore(blob)
+    assert restored.done == fresh.done
+    for key, value in fresh.namespace.items():
+        if isinstance(value, types.ModuleType):
+            assert restored.namespace[key] is value, key
+        else:
+            assert pickle.dumps(restored.namespace[key]) == pickle.dumps(value), key
 
 
 def test_every_question_has_public_and_hidden_tests(lab):

@@ -22,11 +22,20 @@ pristine notebook's code cells, otter's own calls removed):
 * every other statement binds *lab* names, computed here; a name bound by
   both kinds is not a lab name.
 
-Lab statements run once per submission, in notebook order, only those the
-tests need (a name's binding statements and, backwards, the statements
-binding what they read), with their printed output discarded; bare
-expressions are not run (they bind nothing). A statement that fails leaves
-its names undefined, and a test that reads them fails.
+Lab statements run in notebook order, only those the tests need (a name's
+binding statements and, backwards, the statements binding what they read),
+with their printed output discarded; bare expressions are not run (they bind
+nothing). A statement that fails leaves its names undefined, and a test that
+reads them fails.
+
+They run once per lab, not once per submission, when they can: ``labgrade``
+computes them in its own process (:meth:`LabSetup.for_cases`), takes a
+:meth:`~LabSetup.snapshot` of the values, and each submission's grading
+process restores it (:meth:`~LabSetup.restore`) before any student code runs. Like a
+photocopy of the examiner's data table handed to every room: the same
+numbers, worked out once. A lab whose values cannot be copied exactly
+(anything pickle cannot round-trip, other than a module) gets no snapshot,
+and each submission computes them as before.
 """
 
 from __future__ import annotations
@@ -34,12 +43,15 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import importlib
 import io
+import pickle
+import types
 from contextlib import redirect_stderr, redirect_stdout
 
 from labsupport.grading.rewrite import neutralise
 
-__all__ = ["LabSetup", "pristine_cells", "code_cells", "bound_names"]
+__all__ = ["LabSetup", "pristine_cells", "code_cells", "bound_names", "case_names"]
 
 ANSWER_TAG = "otter_answer_cell"
 SETUP_MODULE = "__labgrade_setup__"
@@ -88,6 +100,25 @@ def bound_names(node: ast.AST) -> set[str]:
 def read_names(node: ast.AST) -> set[str]:
     """Every name a statement reads, anywhere inside it (a deliberate over-approximation)."""
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def case_names(code: str) -> list[str]:
+    """The names a doctest-formatted test case reads and never assigns ([] if it does not parse)."""
+    from labsupport.grading.autograder import examples
+    from labsupport.grading.cases import free_names
+    from labsupport.grading.rewrite import rewrite_test
+
+    try:
+        return free_names([rewrite_test(source) for source, _ in examples(code)])
+    except SyntaxError:
+        return []
+
+
+class _Module:
+    """A module in a snapshot, by name: modules are imported again, never pickled."""
+
+    def __init__(self, name: str):
+        self.name = name
 
 
 def _placeholder(node: ast.AST) -> bool:
@@ -153,6 +184,40 @@ class LabSetup:
                     exec(code, self.namespace)
             except Exception:
                 continue
+
+    @classmethod
+    def for_cases(cls, cells, codes) -> "LabSetup":
+        """A set-up that has run what the test cases ``codes`` need, case by case, as a grading run does."""
+        setup = cls(cells)
+        for code in codes:
+            setup.prepare(case_names(code))
+        return setup
+
+    def snapshot(self) -> bytes | None:
+        """The values computed so far and which statements ran, as bytes; None if they cannot be copied exactly."""
+        state = {}
+        for name, value in self.namespace.items():
+            if name in ("__builtins__", "__name__"):
+                continue
+            if isinstance(value, types.ModuleType):
+                state[name] = _Module(value.__name__)
+                continue
+            try:
+                pickle.loads(pickle.dumps(value))
+            except Exception:
+                return None  # a function or class the notebook defines, a generator...: no snapshot for this lab
+            state[name] = value
+        try:
+            return pickle.dumps((sorted(self.done), state))
+        except Exception:
+            return None
+
+    def restore(self, blob: bytes) -> None:
+        """Take the values and the record of statements run from :meth:`snapshot`'s bytes."""
+        done, state = pickle.loads(blob)
+        for name, value in state.items():
+            self.namespace[name] = importlib.import_module(value.name) if isinstance(value, _Module) else value
+        self.done.update(done)
 
     def value(self, name: str):
         """A fresh copy of the lab's value of ``name`` (NameError if its set-up failed)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from . import isolation
 from .autograder import Question
-from .labsetup import pristine_cells
+from .labsetup import LabSetup, pristine_cells
 from .results import CaseResult, Result
 
 __all__ = ["Limits", "Sandboxes", "Interrupted", "isolation_available", "grade_submission", "precheck",
@@ -107,6 +108,23 @@ def pristine_notebook(lab: str) -> Path:
     return repo_root() / "labs" / lab / f"{lab}.ipynb"
 
 
+_snapshots: dict[tuple, bytes | None] = {}
+_snapshots_lock = threading.Lock()
+
+
+def setup_snapshot(setup_cells: list, codes: list[str]) -> bytes | None:
+    """The lab's set-up values for these test cases, computed once per lab and process (see :mod:`.labsetup`).
+
+    Lab code from the pristine notebook runs here, in the grader, as it does in every grading process; the
+    lock makes a class's worker threads wait for the first to compute it instead of each computing it.
+    """
+    key = (json.dumps(setup_cells), tuple(codes))
+    with _snapshots_lock:
+        if key not in _snapshots:
+            _snapshots[key] = LabSetup.for_cases(setup_cells, codes).snapshot()
+        return _snapshots[key]
+
+
 def grade_submission(path: Path, lab: str, questions: list[Question], limits: Limits, *, mode: str,
                      support_files: list[Path], sandboxes: Sandboxes | None = None,
                      pristine: Path | None = None) -> Result:
@@ -126,6 +144,9 @@ def grade_submission(path: Path, lab: str, questions: list[Question], limits: Li
     except (OSError, ValueError) as error:
         return Result(path.name, "grader error", f"cannot read the lab's own notebook {pristine} "
                       f"({type(error).__name__}); its set-up values are computed from it", digest, _zero(questions))
+    cases = [{"question": c.question, "index": c.index, "code": c.code, "hidden": c.hidden, "points": c.points}
+             for q in questions for c in q.cases]
+    snapshot = setup_snapshot(setup_cells, [case["code"] for case in cases])
     sandboxes = sandboxes or Sandboxes()
     base = Path(tempfile.mkdtemp(prefix="labgrade-"))
     try:
@@ -143,8 +164,8 @@ def grade_submission(path: Path, lab: str, questions: list[Question], limits: Li
             "memory_bytes": limits.memory_mb * 2**20, "output_cap": limits.output_kb * 1024,
             "file_bytes": limits.file_mb * 2**20, "max_restarts": limits.max_restarts,
             "setup_cells": setup_cells,
-            "cases": [{"question": c.question, "index": c.index, "code": c.code, "hidden": c.hidden, "points": c.points}
-                      for q in questions for c in q.cases],
+            "setup_snapshot": base64.b64encode(snapshot).decode() if snapshot is not None else None,
+            "cases": cases,
         }
         command = [*isolation.command(mode), sys.executable, "-m", "labsupport.grading.sandbox"]
         env = isolation.clean_environment(str(workdir)) | {"PYTHONPATH": _package_root()}

@@ -13,6 +13,7 @@ file descriptors are closed to the kernel even when both run as one user.
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import json
 import os
@@ -249,10 +250,10 @@ def grade(job: dict) -> dict:
     :mod:`labsupport.grading` for the design.
     """
     from labsupport.grading.autograder import examples
-    from labsupport.grading.cases import free_names, run_case
-    from labsupport.grading.labsetup import LabSetup
+    from labsupport.grading.cases import run_case
+    from labsupport.grading.labsetup import LabSetup, case_names
     from labsupport.grading.remote import CaseTimeout, KernelGone, Remote
-    from labsupport.grading.rewrite import GRADER_STUB, rewrite_test
+    from labsupport.grading.rewrite import GRADER_STUB
     from labsupport.grading.sourcecheck import NotebookSource
     from labsupport.grading.wire import ProtocolError
 
@@ -261,11 +262,10 @@ def grade(job: dict) -> dict:
     cells = code_cells(notebook)
     notebook_source = NotebookSource(cells)  # read before any student code runs: the reuse checks judge this text
     setup = LabSetup(job["setup_cells"])  # the lab's own values, from its pristine notebook, computed here
+    if job.get("setup_snapshot"):  # ... or once for the whole class, by labgrade (see labsetup)
+        setup.restore(base64.b64decode(job["setup_snapshot"]))
     for case in job["cases"]:
-        try:
-            setup.prepare(free_names([rewrite_test(code) for code, _ in examples(case["code"])]))
-        except SyntaxError:
-            continue
+        setup.prepare(case_names(case["code"]))
     problems: list[str] = []
     session = Session(job)
     session.start()
