@@ -70,6 +70,8 @@ pdf: book
 # execution cache emptied first; tests/built then compares that execution with the committed outputs by
 # nbval's rules, and the browser suite reads the same build.
 BUILD_KERNEL := $(BINDER)/build-kernel/share/jupyter
+# The unit stage's two workers take whole test files, except the class-grading ones, which tests/conftest.py
+# splits by lab and isolation mode.
 UNIT := tests labsupport --ignore=tests/built --ignore=tests/browser --ignore=tests/labs
 
 test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
