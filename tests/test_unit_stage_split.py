@@ -14,7 +14,6 @@ def test_the_files_it_splits_exist():
 def test_each_lab_and_each_isolation_mode_is_a_unit_of_its_own():
     assert unit_of_work("tests/test_labs.py::test_x[lab07-alarms]") == "tests/test_labs.py[lab07-alarms]"
     assert unit_of_work("tests/test_labs.py::test_x[lab11-raft]") == "tests/test_labs.py[lab11-raft]"
-    assert unit_of_work("tests/test_labgrade.py::test_x[root]") == "tests/test_labgrade.py[root]"
     assert unit_of_work("tests/test_labgrade_integrity.py::test_x[user-lab02_a.ipynb]") == \
         "tests/test_labgrade_integrity.py[user]"
 
@@ -23,5 +22,6 @@ def test_everything_else_stays_with_its_file():
     assert unit_of_work("tests/test_labs.py::test_otter_itself_gives_lab01_solutions_full_marks") == \
         "tests/test_labs.py"
     assert unit_of_work("tests/test_labgrade.py::test_bad_input[empty folder]") == "tests/test_labgrade.py"
+    assert unit_of_work("tests/test_labgrade.py::test_x[root]") == "tests/test_labgrade.py"  # see conftest
     assert unit_of_work("tests/sim/test_network.py::test_x[0.5]") == "tests/sim/test_network.py"
     assert unit_of_work("labsupport/sim/node.py::labsupport.sim.node.Node") == "labsupport/sim/node.py"
