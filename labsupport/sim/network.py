@@ -223,15 +223,29 @@ class Network:
         self.arrive(call.action)
 
     def arrive(self, msg: Message) -> None:
-        """``msg`` reaches its destination: delivered, or dropped if cut off or crashed."""
-        node = self._nodes[msg.dst]
+        """``msg`` reaches its destination: delivered, held if the node is paused, dropped if cut off or crashed."""
         if self._group_of and not self.reachable(msg.src, msg.dst):
             self._drop(msg, "partitioned")
-        elif not node.alive:
+            return
+        node = self._nodes[msg.dst]
+        if not node.alive:
             self._drop(msg, "crashed")
+        elif node.paused:
+            node.hold(self.hand_over, msg)
         else:
             self._record(_record_tuple(TraceEvent, (self._env.now, "deliver", msg.dst, msg.src, msg.kind,
                                                     msg.msg_id, "")))
+            node.deliver(msg)
+
+    def hand_over(self, msg: Message) -> None:
+        """Hand ``msg``, which arrived while its node was paused, to the node now (or drop it if it crashed)."""
+        node = self._nodes[msg.dst]
+        if not node.alive:
+            self._drop(msg, "crashed")
+        elif node.paused:
+            node.hold(self.hand_over, msg)
+        else:
+            self._record(TraceEvent(self._env.now, "deliver", msg.dst, msg.src, msg.kind, msg.msg_id, "held"))
             node.deliver(msg)
 
     def _drop(self, msg: Message, reason: str) -> None:
