@@ -70,6 +70,7 @@ MEANINGFUL = {
     ("labsupport.data.linearizability.check_linearizable", "initial"): {"inf", "-inf", "a string"},
     # a clock may be behind true time: a negative offset is a slow clock, not a mistake
     ("labsupport.sim.clock.Clock", "offset_s"): {"-1"},
+    ("labsupport.sim.faults.Skew", "offset_s"): {"-1"},
 }
 
 

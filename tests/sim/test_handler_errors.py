@@ -49,13 +49,5 @@ def test_a_timer_error_names_the_callback():
     assert isinstance(error.__cause__, ZeroDivisionError)
 
 
-def test_a_missing_handler_is_still_an_attribute_error_naming_the_method():
-    sim = Simulation(seed=0)
-    a, _ = sim.add(Node("a")), sim.add(Node("b"))
-    sim.at(0, a.send, "b", "mystery")
-    with pytest.raises(AttributeError, match="on_mystery"):
-        sim.run()
-
-
 def test_handler_error_is_a_runtime_error():
     assert issubclass(HandlerError, RuntimeError)
