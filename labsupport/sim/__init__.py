@@ -10,19 +10,24 @@ How the parts talk: a node sends through ``sim.network.transmit(msg)``; the
 network hands an arriving message to ``node.deliver(msg)``; both write the
 trace through ``sim.record(event)`` and number messages with
 ``sim.next_msg_id()``; ``sim.crash`` and ``sim.recover`` call
-``node.halt()`` and ``node.restart()``. No part touches another's private
+``node.halt()`` and ``node.restart()``; ``sim.pause`` calls
+``node.suspend()`` and ``node.resume()``, and a paused node's arrivals and
+timers wait in ``node.hold(...)``. No part touches another's private
 members (a test checks).
 """
 
+from labsupport.sim.clock import Clock
+from labsupport.sim.errors import HandlerError
 from labsupport.sim.history import PENDING, History, Operation
 from labsupport.sim.latency import Constant, Exponential, Latency, LogNormal, Uniform
 from labsupport.sim.network import LinkConfig, Network
 from labsupport.sim.node import Node, ReplyEvent
 from labsupport.sim.simulation import Simulation
+from labsupport.sim.storage import Storage
 from labsupport.sim.trace import EVENTS, Message, NodeId, TraceEvent
 
 __all__ = [
     "Simulation", "Node", "ReplyEvent", "Network", "LinkConfig", "Message", "TraceEvent", "EVENTS", "NodeId",
     "Latency", "Constant", "Uniform", "Exponential", "LogNormal",
-    "History", "Operation", "PENDING",
+    "History", "Operation", "PENDING", "HandlerError", "Storage", "Clock",
 ]

@@ -158,9 +158,12 @@ class LogNormal(Latency):
         return self.median_s * math.exp(self.sigma * NormalDist().inv_cdf(p))
 
 
-def as_latency(value: Latency | float) -> Latency:
-    """Accept a distribution, or a plain number of seconds meaning :class:`Constant`."""
+def as_latency(value: Latency | float, name: str = "latency") -> Latency:
+    """Accept a distribution, or a plain number of seconds meaning :class:`Constant`.
+
+    ``name`` is the parameter named in the error for a bad value.
+    """
     if isinstance(value, Latency):
         return value
     # a number of seconds, or a Latency such as Exponential(0.001)
-    return Constant(check_number("latency", check_type("latency", value, (Latency, int, float)), low=0))
+    return Constant(check_number(name, check_type(name, value, (Latency, int, float)), low=0))

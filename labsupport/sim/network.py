@@ -4,11 +4,14 @@ Think of each directed link as a postal route with its own habits: how long
 letters take, how often one goes missing or arrives twice. A partition is a
 strike that stops every route between two groups of nodes until it is healed.
 Each link draws its randomness from its own seeded stream, so changing one
-link's settings never changes what happens on another.
+link's settings never changes what happens on another. A burst (a storm of
+loss, a spell of extra delay) lies over the links' settings for a while,
+then lifts, leaving them as they were.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import deque
 from dataclasses import dataclass, replace
@@ -55,6 +58,21 @@ class LinkConfig:
 _record_tuple = tuple.__new__  # builds a TraceEvent from all seven fields without a Python call
 
 
+@dataclass(frozen=True)
+class _Burdened(Latency):
+    """A link's own latency plus the extra delay of the delay bursts over it."""
+
+    base: Latency
+    extras: tuple[Latency, ...]
+
+    def sample(self, rng):
+        return self.base.sample(rng) + sum(extra.sample(rng) for extra in self.extras)
+
+    @property
+    def mean(self):
+        return self.base.mean + sum(extra.mean for extra in self.extras)
+
+
 class _Route:
     """What the network keeps per directed link: its settings, its random stream, its FIFO queue.
 
@@ -91,6 +109,8 @@ class Network:
         self._links: dict[tuple[NodeId, NodeId], LinkConfig] = {}
         self._routes: dict[tuple[NodeId, NodeId], _Route] = {}
         self._group_of: dict[NodeId, int] = {}
+        self._bursts: dict[int, tuple[float, Latency | None, frozenset[NodeId] | None]] = {}
+        self._burst_ids = itertools.count()
         self._record = sim.record
         self._env = sim.env
         self._nodes = sim.nodes
@@ -106,7 +126,7 @@ class Network:
         self._default = config
         for link, route in self._routes.items():
             if link not in self._links:
-                route.set(config)
+                route.set(self._burdened(link, config))
 
     def configure(self, a: NodeId, b: NodeId, *, both_ways: bool = True, latency=None,
                   loss: float | None = None, duplicate: float | None = None,
@@ -122,11 +142,63 @@ class Network:
         for link in [(a, b), (b, a)] if both_ways else [(a, b)]:
             config = self._links[link] = replace(self.link(*link), **changes)
             if link in self._routes:
-                self._routes[link].set(config)
+                self._routes[link].set(self._burdened(link, config))
 
     def link(self, a: NodeId, b: NodeId) -> LinkConfig:
         """The configuration in force on the directed link ``a -> b``."""
         return self._links.get((a, b), self._default)
+
+    # -- bursts of loss and delay ----------------------------------------------
+    def start_burst(self, *, loss: float = 0.0, latency: Latency | float | None = None,
+                    nodes: Collection[NodeId] | None = None) -> int:
+        """From now, lose messages with probability ``loss`` and/or add ``latency`` on links touching ``nodes``.
+
+        ``nodes=None`` means every link. Bursts stack: losses combine as
+        independent chances, extra delays add up. Returns the burst's id for
+        :meth:`end_burst`. The trace records ``loss`` and ``delay`` events.
+        """
+        loss = check_probability("loss", loss)
+        extra = None if latency is None else as_latency(latency)
+        touched = None if nodes is None else frozenset(nodes)
+        burst_id = next(self._burst_ids)
+        self._bursts[burst_id] = (loss, extra, touched)
+        self._record_burst(burst_id, "begins")
+        self._refresh_routes()
+        return burst_id
+
+    def end_burst(self, burst_id: int) -> None:
+        """Lift the burst ``burst_id``: its links go back to their own settings (and any other burst's)."""
+        if burst_id not in self._bursts:
+            raise ValueError(f"burst_id={burst_id!r} is not an active burst; active: {sorted(self._bursts)}")
+        self._record_burst(burst_id, "ends")
+        del self._bursts[burst_id]
+        self._refresh_routes()
+
+    def _record_burst(self, burst_id: int, what: str) -> None:
+        loss, extra, touched = self._bursts[burst_id]
+        where = "all links" if touched is None else "links of " + ",".join(sorted(touched))
+        now = self._env.now
+        if loss:
+            self._record(TraceEvent(now, "loss", "*", detail=f"{what}: p={loss:g} on {where}"))
+        if extra is not None:
+            self._record(TraceEvent(now, "delay", "*", detail=f"{what}: +{extra.mean:g} s mean on {where}"))
+
+    def _burdened(self, link: tuple[NodeId, NodeId], config: LinkConfig) -> LinkConfig:
+        """``config`` with the active bursts over ``link`` laid on top."""
+        if not self._bursts:
+            return config
+        kept, extras = 1.0 - config.loss, []
+        for loss, extra, touched in self._bursts.values():
+            if touched is None or link[0] in touched or link[1] in touched:
+                kept *= 1.0 - loss
+                if extra is not None:
+                    extras.append(extra)
+        latency = _Burdened(config.latency, tuple(extras)) if extras else config.latency
+        return replace(config, loss=1.0 - kept, latency=latency)
+
+    def _refresh_routes(self) -> None:
+        for link, route in self._routes.items():
+            route.set(self._burdened(link, self.link(*link)))
 
     # -- partitions ----------------------------------------------------
     @staticmethod
@@ -173,7 +245,7 @@ class Network:
 
     # -- carrying messages ---------------------------------------------
     def _route(self, link: tuple[NodeId, NodeId]) -> _Route:
-        route = self._routes[link] = _Route(self.link(*link), f"link:{link[0]}->{link[1]}")
+        route = self._routes[link] = _Route(self._burdened(link, self.link(*link)), f"link:{link[0]}->{link[1]}")
         return route
 
     def _rng(self, route: _Route) -> random.Random:
@@ -223,15 +295,26 @@ class Network:
         self.arrive(call.action)
 
     def arrive(self, msg: Message) -> None:
-        """``msg`` reaches its destination: delivered, or dropped if cut off or crashed."""
-        node = self._nodes[msg.dst]
+        """``msg`` reaches its destination: handed over to the node, or dropped if a partition cuts it off."""
         if self._group_of and not self.reachable(msg.src, msg.dst):
             self._drop(msg, "partitioned")
-        elif not node.alive:
+        else:
+            self.hand_over(msg, "")
+
+    def hand_over(self, msg: Message, detail: str = "held") -> None:
+        """Give ``msg`` to its node: delivered now, held while the node is paused, dropped if it crashed.
+
+        A message held during a pause is handed over again when the node
+        resumes; its delivery is recorded then, with ``detail="held"``.
+        """
+        node = self._nodes[msg.dst]
+        if not node.alive:
             self._drop(msg, "crashed")
+        elif node.paused:
+            node.hold(self.hand_over, msg)
         else:
             self._record(_record_tuple(TraceEvent, (self._env.now, "deliver", msg.dst, msg.src, msg.kind,
-                                                    msg.msg_id, "")))
+                                                    msg.msg_id, detail)))
             node.deliver(msg)
 
     def _drop(self, msg: Message, reason: str) -> None:

@@ -5,19 +5,25 @@ alarm clock: a message of kind ``"ping"`` is handled by the method
 ``on_ping``; a timer calls back later. A handler may be an ordinary method
 (it acts at once) or a generator (it may wait: for a reply, for a timeout).
 When a node crashes, everything it was doing stops; when it recovers,
-:meth:`Node.on_recover` decides what it remembers.
+:meth:`Node.on_recover` decides what it remembers, or, for a class with
+``forgets_on_crash = True``, the kernel rebuilds it and only its durable
+:attr:`Node.storage` survives. A paused node (a garbage-collection stall)
+runs no code until it resumes, then catches up in order.
 """
 
 from __future__ import annotations
 
 from types import GeneratorType
-from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterable
 
 import simpy
 from simpy.events import NORMAL
 
 from labsupport.checks import check_number, check_type, out_of_range
 from labsupport.sim.calls import Call
+from labsupport.sim.clock import Clock
+from labsupport.sim.errors import HandlerError, describe_callable, describe_message
+from labsupport.sim.storage import Storage, stored_copy
 from labsupport.sim.trace import Message, NodeId, TraceEvent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,13 +42,13 @@ class ReplyEvent(simpy.Event):
         self.request = request
 
 
-def _timer_fired(call: Call) -> None:
-    node, incarnation = call.args
-    if node.alive and node.incarnation == incarnation:
-        callback, args = call.action
-        result = callback(*args)
-        if result is not None and isinstance(result, GeneratorType):
-            node.spawn(result)
+def _run_held(call: Call) -> None:
+    action, args = call.action
+    action(*args)
+
+
+# What a node keeps when it forgets everything else on a crash (Node.forgets_on_crash).
+_KEPT_ON_CRASH = ("name", "sim", "storage", "incarnation", "_clock", "_init_args", "_storage_free_s")
 
 
 class Node:
@@ -67,18 +73,37 @@ class Node:
      ' 0.020000 note      a (got 42)']
     """
 
+    #: True: a crash loses everything but :attr:`storage`; on recovery the kernel calls the class's
+    #: ``__init__`` again with the arguments the node was first built with (the same objects), then
+    #: :meth:`on_recover`. During that ``__init__``, ``self.storage`` already holds what was persisted;
+    #: afterwards the node keeps its name, simulation, clock and a bumped :attr:`incarnation`.
+    #: False (the default, chapters 1-8): the Python object keeps its attributes across a crash.
+    forgets_on_crash: ClassVar[bool] = False
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        self = super().__new__(cls)
+        if cls.forgets_on_crash:  # kept to rebuild the node on recovery: the same objects, not copies
+            self._init_args = (args, kwargs)
+        return self
+
     def __init__(self, name: NodeId):
         if not check_type("name", name, str):
             raise out_of_range("name", name, "a non-empty string", why="is empty")
         self.name = name
         self.sim: Simulation | None = None
         self.alive = True
+        self.paused = False  # True during a pause: arrivals, timers and wake-ups wait in order
         self.incarnation = 0  # bumped on every recovery, so stale timers stay silent
+        if "storage" not in self.__dict__:  # on a rebuild after a crash, the durable storage is already here
+            self.storage = Storage()  # durable: survives crashes; written with persist()
+        self._storage_free_s = 0.0  # when the node's storage finishes its last write (writes stay in order)
+        self._clock = Clock()
+        self._held: list = []  # what fell due during a pause, in order
         self._processes: set[simpy.Process] = set()
         self._waiting: dict[int, simpy.Event] = {}
 
     def __repr__(self) -> str:
-        state = "up" if self.alive else "crashed"
+        state = ("paused" if self.paused else "up") if self.alive else "crashed"
         return f"{type(self).__name__}({self.name!r}, {state})"
 
     # -- hooks for subclasses ------------------------------------------
@@ -99,6 +124,21 @@ class Node:
     @property
     def now(self) -> float:
         return self._attached().env.now
+
+    def clock(self) -> float:
+        """This node's own reading of the time: ``offset + (1 + drift) * now``, jumped by any skew.
+
+        Only the node's clock is visible to the node's logic in a real system;
+        :attr:`now` is the simulation's true time, for measuring.
+        """
+        return self._clock.read(self._attached().env.now)
+
+    def adjust_clock(self, *, offset_s: float | None = None, drift: float | None = None) -> None:
+        """From now, read true time plus ``offset_s`` (a jump) and/or run at rate ``1 + drift``.
+
+        Call :meth:`Simulation.set_clock` instead, which also records the change in the trace.
+        """
+        self._clock.set(self.now, offset_s=offset_s, drift=drift)
 
     def _attached(self) -> "Simulation":
         if self.sim is None:
@@ -170,9 +210,14 @@ class Node:
                 f"{type(self).__name__} {self.name!r} received a {msg.kind!r} message but has no "
                 f"on_{msg.kind}(self, msg) handler"
             )
-        result = handler(msg)
+        try:
+            result = handler(msg)
+        except HandlerError:
+            raise
+        except Exception as error:
+            raise HandlerError.raised(self.name, self.now, describe_message(msg), error=error) from error
         if result is not None and isinstance(result, GeneratorType):
-            self.spawn(result)
+            self._spawn(result, describe_message(msg))
 
     # -- waiting -------------------------------------------------------
     def wait(self, event: simpy.Event, timeout_s: float):
@@ -220,25 +265,137 @@ class Node:
         """An event that fires after ``delay_s``: ``yield self.sleep(1.0)``."""
         return self.env.timeout(delay_s)
 
+    def local_sleep(self, delay_s: float) -> simpy.Event:
+        """Like :meth:`sleep`, but ``delay_s`` is measured on this node's own clock (its drift rate)."""
+        return self.env.timeout(self._clock.real_delay(check_number("delay_s", delay_s, low=0)))
+
+    # -- durable storage -------------------------------------------------
+    def persist(self, **items: Any) -> simpy.Event:
+        """Write ``items`` to :attr:`storage`, all or nothing; the event fires when they are durable.
+
+        The write takes the simulation's ``storage_latency``; a crash before
+        then loses all of it. Writes of one node complete in the order made.
+        With zero latency (the default) the items are durable at once and the
+        event has already fired. In a generator handler,
+        ``yield self.persist(term=t, voted_for=v)`` answers only after the
+        write is durable. The values are copied when ``persist`` is called.
+        """
+        sim = self.sim or self._attached()
+        if not self.alive:
+            raise RuntimeError(f"crashed node {self.name!r} tried to persist; a crashed node runs no code")
+        snapshot = {key: stored_copy(value) for key, value in items.items()}
+        event = sim.env.event()
+        now = sim.env.now
+        delay = sim.storage_delay(self.name)
+        if delay == 0.0 and self._storage_free_s <= now:
+            self._store(snapshot, event, self.incarnation)
+        else:
+            done = max(now + delay, self._storage_free_s)
+            self._storage_free_s = done
+            sim.at(done, self._store, snapshot, event, self.incarnation)
+        return event
+
+    def _store(self, snapshot: dict, event: simpy.Event, incarnation: int) -> None:
+        if not (self.alive and self.incarnation == incarnation):
+            return  # the node crashed while writing: the write is lost
+        self.storage.commit(snapshot)
+        self.sim.record(TraceEvent(self.sim.env.now, "persist", self.name, detail=",".join(snapshot)))
+        event.succeed()
+
     # -- processes and timers -------------------------------------------
     def spawn(self, generator: Generator) -> simpy.Process:
-        """Run ``generator`` as a process of this node; a crash stops it."""
-        process = self.env.process(self._guarded(generator))
+        """Run ``generator`` as a process of this node; a crash stops it, a pause holds it."""
+        return self._spawn(generator, "a process it spawned")
+
+    def _spawn(self, generator: Generator, what: str) -> simpy.Process:
+        process = self.env.process(self._guarded(generator, what, self.now))
         self._processes.add(process)
         process.callbacks.append(lambda _event: self._processes.discard(process))
         return process
 
-    @staticmethod
-    def _guarded(generator: Generator):
-        try:
-            return (yield from generator)
-        except simpy.Interrupt:
-            return None  # the node crashed mid-task; the task simply stops
+    def _guarded(self, generator: Generator, what: str, started_s: float):
+        """Drive ``generator`` by hand: stop it on a crash, hold it during a pause, and name it if it raises."""
+        value = error = None
+        while True:
+            try:
+                target = generator.send(value) if error is None else generator.throw(error)
+            except StopIteration as stop:
+                return stop.value
+            except Exception as exc:
+                raise HandlerError.raised(self.name, self.now, f"{what} (started at t={started_s:.6f} s)",
+                                          error=exc) from exc
+            if not self.alive:  # the node crashed itself; it runs no more code
+                generator.close()
+                return None
+            try:
+                value, error = (yield target), None
+                while self.paused:  # the event fired during a pause: continue only when the node resumes
+                    wake = self.env.event()
+                    self._held.append(wake)
+                    yield wake
+            except simpy.Interrupt:
+                try:  # the node crashed mid-task; the task simply stops
+                    generator.close()
+                except Exception:  # noqa: BLE001 - a crashed node's clean-up cannot act any more
+                    pass
+                return None
+            except Exception as exc:  # the event failed: the task sees the failure, as with ``yield from``
+                value, error = None, exc
 
     def set_timer(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
-        """Call ``callback(*args)`` after ``delay_s``, unless the node crashes first."""
+        """Call ``callback(*args)`` after ``delay_s``, unless the node crashes first (a pause delays it)."""
         check_number("delay_s", delay_s, low=0)
-        self.env.schedule(Call(_timer_fired, (callback, args), (self, self.incarnation)), NORMAL, delay_s)
+        self.env.schedule(Call(self._timer_fired, (callback, args), self.incarnation), NORMAL, delay_s)
+
+    def set_local_timer(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
+        """Like :meth:`set_timer`, but ``delay_s`` is measured on this node's own clock.
+
+        The real delay is ``delay_s / (1 + drift)`` at the drift in force now:
+        a fast clock fires early, a slow one late. A later jump of the clock
+        does not move the timer (it counts elapsed time, like a monotonic clock).
+        """
+        real_s = self._clock.real_delay(check_number("delay_s", delay_s, low=0))
+        self.env.schedule(Call(self._timer_fired, (callback, args), self.incarnation), NORMAL, real_s)
+
+    def _timer_fired(self, call: Call) -> None:
+        if not (self.alive and self.incarnation == call.args):
+            return
+        if self.paused:
+            self.hold(self._timer_fired, call)
+            return
+        callback, args = call.action
+        what = "timer callback " + describe_callable(callback, args)
+        try:
+            result = callback(*args)
+        except HandlerError:
+            raise
+        except Exception as error:
+            raise HandlerError.raised(self.name, self.now, what, error=error) from error
+        if result is not None and isinstance(result, GeneratorType):
+            self._spawn(result, what)
+
+    # -- pauses (called by the network, timers and Simulation.pause) ---------
+    def hold(self, action: Callable[..., Any], *args: Any) -> None:
+        """Keep ``action(*args)`` until this paused node resumes; then it runs, in order.
+
+        The network holds arriving messages this way, and timers their callbacks.
+        """
+        self._held.append((action, args))
+
+    def suspend(self) -> None:
+        """Stop running code until :meth:`resume` (a pause). Call :meth:`Simulation.pause` instead."""
+        self.paused = True
+
+    def resume(self) -> None:
+        """End a pause: what fell due during it runs now, in the order it fell due."""
+        self.paused = False
+        held, self._held = self._held, []
+        env = self.env
+        for item in held:
+            if isinstance(item, simpy.Event):
+                item.succeed()  # a process waiting to continue
+            else:
+                env.schedule(Call(_run_held, item, None), NORMAL, 0.0)
 
     def log(self, text: str) -> None:
         """Write a note into the trace (shown on space-time diagrams)."""
@@ -252,6 +409,12 @@ class Node:
         Call :meth:`Simulation.crash` instead, which also records the crash in the trace.
         """
         self.alive = False
+        self.paused = False
+        held, self._held = self._held, []
+        for item in held:  # held arrivals are dropped (the node is down), held timers stay silent
+            if not isinstance(item, simpy.Event):
+                action, args = item
+                action(*args)
         active = self.env.active_process
         for process in list(self._processes):
             # A process cannot interrupt itself; a node crashing itself stops when its code returns.
@@ -266,8 +429,22 @@ class Node:
 
         Call :meth:`Simulation.recover` instead, which also records the recovery in the trace.
         """
+        if self.forgets_on_crash:
+            self._rebuild()
         self.alive = True
         self.incarnation += 1
-        result = self.on_recover()
+        try:
+            result = self.on_recover()
+        except Exception as error:
+            raise HandlerError.raised(self.name, self.now, "on_recover()", error=error) from error
         if result is not None and isinstance(result, GeneratorType):
-            self.spawn(result)
+            self._spawn(result, "on_recover()")
+
+    def _rebuild(self) -> None:
+        """Forget everything but storage: run the class's ``__init__`` again on this object."""
+        kept = {key: self.__dict__[key] for key in _KEPT_ON_CRASH if key in self.__dict__}
+        args, kwargs = self._init_args
+        self.__dict__.clear()
+        self.storage = kept["storage"]
+        type(self).__init__(self, *args, **kwargs)
+        self.__dict__.update(kept)

@@ -18,8 +18,10 @@ import simpy
 
 from labsupport.seeds import Seed, derive_rng, root_seed
 from labsupport.checks import check_int, check_number, out_of_range
+from labsupport.sim.clock import check_drift
+from labsupport.sim.errors import HandlerError
 from labsupport.sim.history import History
-from labsupport.sim.latency import Latency, as_latency
+from labsupport.sim.latency import Constant, Latency, as_latency
 from labsupport.sim.network import LinkConfig, Network
 from labsupport.sim.calls import schedule_call
 from labsupport.sim.node import Node
@@ -50,6 +52,13 @@ class Simulation:
         Default probability that a message is lost, or delivered twice.
     fifo : bool
         Default for whether links keep messages in order.
+    storage_latency : Latency or float
+        How long a node's :meth:`~Node.persist` takes to become durable (0: at once).
+    clock_offset_s, clock_drift : float
+        Bounds on the nodes' clocks: each node draws its offset uniformly in
+        ``[-clock_offset_s, clock_offset_s]`` and its drift rate in
+        ``[-clock_drift, clock_drift]`` from a stream derived from the seed and
+        its name (:meth:`set_clock` sets them explicitly).
 
     Examples
     --------
@@ -88,8 +97,13 @@ class Simulation:
     """
 
     def __init__(self, *, seed: Seed = None, latency: Latency | float = 0.001, loss: float = 0.0,
-                 duplicate: float = 0.0, fifo: bool = False):
+                 duplicate: float = 0.0, fifo: bool = False, storage_latency: Latency | float = 0.0,
+                 clock_offset_s: float = 0.0, clock_drift: float = 0.0):
         self.seed = root_seed(seed)
+        self.storage_latency = as_latency(storage_latency, "storage_latency")
+        self.clock_offset_s = check_number("clock_offset_s", clock_offset_s, low=0)
+        self.clock_drift = check_number("clock_drift", clock_drift, low=0, high=1, high_open=True)
+        self._storage_rngs: dict[NodeId, random.Random] = {}
         self.env = simpy.Environment()
         self.nodes: dict[NodeId, Node] = {}
         self.trace: list[TraceEvent] = []
@@ -98,6 +112,7 @@ class Simulation:
         self.network = Network(self, LinkConfig(as_latency(latency), loss, duplicate, fifo))
         self.history = History()
         self._started = False
+        self._pause_ends: dict[NodeId, float] = {}  # when each node's latest pause ends
 
     # -- building --------------------------------------------------------
     def add(self, node: Node) -> Node:
@@ -108,6 +123,10 @@ class Simulation:
             raise ValueError(f"node {node.name!r} already belongs to another simulation")
         node.sim = self
         self.nodes[node.name] = node
+        if self.clock_offset_s or self.clock_drift:
+            rng = self.rng(f"clock:{node.name}")
+            offset = rng.uniform(-self.clock_offset_s, self.clock_offset_s)
+            node.adjust_clock(offset_s=offset, drift=rng.uniform(-self.clock_drift, self.clock_drift))
         if self._started:
             self._start(node)
         return node
@@ -115,6 +134,14 @@ class Simulation:
     def rng(self, purpose: str) -> random.Random:
         """A random stream for ``purpose`` (a workload, a failure schedule), derived from the seed."""
         return derive_rng(self.seed, purpose)
+
+    def storage_delay(self, name: NodeId) -> float:
+        """How long the next write to ``name``'s storage takes: one draw from ``storage_latency``."""
+        latency = self.storage_latency
+        if type(latency) is Constant:
+            return latency.delay_s
+        rng = self._storage_rngs.get(name) or self._storage_rngs.setdefault(name, self.rng(f"storage:{name}"))
+        return latency.sample(rng)
 
     # -- time ----------------------------------------------------------
     @property
@@ -146,10 +173,19 @@ class Simulation:
                 self._start(node)
         if until is not None and until == self.env.now:
             return
-        self.env.run(until=until)
+        try:
+            self.env.run(until=until)
+        except HandlerError as error:
+            inner = error.__cause__
+            if isinstance(inner, HandlerError):  # simpy re-raises a failed process's error as a copy of it
+                raise inner from inner.__cause__
+            raise
 
     def _start(self, node: Node) -> None:
-        result = node.start()
+        try:
+            result = node.start()
+        except Exception as error:
+            raise HandlerError.raised(node.name, self.now, "start()", error=error) from error
         if result is not None:
             node.spawn(result)
 
@@ -163,6 +199,30 @@ class Simulation:
         """Bring a crashed node back; its :meth:`Node.on_recover` resets volatile state."""
         node = self._node(name)
         self._when(at, self._do_recover, node)
+
+    def pause(self, name: NodeId, *, at: float | None = None, duration_s: float) -> None:
+        """Pause node ``name`` (now, or at time ``at``) for ``duration_s``: a garbage-collection stall.
+
+        The node runs no code meanwhile: messages that arrive wait and are
+        handled in arrival order when it resumes, timers that fall due fire
+        then, and processes continue only then. Its clock keeps running and
+        it loses nothing (unlike a crash). A pause of a crashed node does nothing.
+        """
+        node = self._node(name)
+        check_number("duration_s", duration_s, low=0, low_open=True)
+        self._when(at, self._do_pause, node, duration_s)
+
+    def set_clock(self, name: NodeId, *, offset_s: float | None = None, drift: float | None = None,
+                  at: float | None = None) -> None:
+        """Set node ``name``'s clock (now, or at time ``at``): from then it reads true time plus ``offset_s``
+        (a jump; None keeps the reading continuous) and runs at rate ``1 + drift`` (None keeps the rate).
+        """
+        node = self._node(name)
+        if offset_s is not None:
+            check_number("offset_s", offset_s)
+        if drift is not None:
+            check_drift("drift", drift)
+        self._when(at, self._do_set_clock, node, offset_s, drift)
 
     def partition(self, *groups: Iterable[NodeId], at: float | None = None) -> None:
         """Split the network into ``groups`` (now, or at time ``at``).
@@ -190,6 +250,27 @@ class Simulation:
         if not node.alive:
             self.record(TraceEvent(self.now, "recover", node.name))
             node.restart()
+
+    def _do_pause(self, node: Node, duration_s: float) -> None:
+        if not node.alive:
+            return
+        end = self.now + duration_s
+        if node.paused and end <= self._pause_ends.get(node.name, 0.0):
+            return  # inside a longer pause already
+        self._pause_ends[node.name] = end
+        self.record(TraceEvent(self.now, "pause", node.name, detail=f"for {duration_s:g} s"))
+        node.suspend()
+        self.at(end, self._do_resume, node, end)
+
+    def _do_resume(self, node: Node, end: float) -> None:
+        if node.paused and self._pause_ends.get(node.name) == end:
+            self.record(TraceEvent(self.now, "resume", node.name))
+            node.resume()
+
+    def _do_set_clock(self, node: Node, offset_s: float | None, drift: float | None) -> None:
+        node.adjust_clock(offset_s=offset_s, drift=drift)
+        said = ([] if offset_s is None else [f"offset {offset_s:+g} s"]) + ([] if drift is None else [f"drift {drift:+g}"])
+        self.record(TraceEvent(self.now, "skew", node.name, detail=", ".join(said) or "unchanged"))
 
     def _when(self, at: float | None, action: Callable[..., Any], *args: Any) -> None:
         if at is None:

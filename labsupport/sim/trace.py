@@ -14,7 +14,8 @@ __all__ = ["NodeId", "Message", "TraceEvent", "EVENTS"]
 NodeId = str
 
 #: The kinds of trace event, in the order a message can meet them.
-EVENTS = ("send", "deliver", "drop", "duplicate", "crash", "recover", "partition", "heal", "note")
+EVENTS = ("send", "deliver", "drop", "duplicate", "crash", "recover", "partition", "heal", "note",
+          "pause", "resume", "skew", "persist", "loss", "delay")
 
 
 class Message(NamedTuple):
@@ -62,7 +63,9 @@ class TraceEvent(NamedTuple):
         The message this event belongs to (a duplicate shares its original's id).
     detail : str
         Why a message was dropped (``"lost"``, ``"partitioned"``,
-        ``"crashed"``), or free text for notes and partitions.
+        ``"crashed"``); ``"held"`` on a delivery that waited for a paused
+        node; the keys written for ``persist``; free text for notes,
+        partitions, pauses, clock skews, and loss or delay bursts.
     """
 
     time: float
