@@ -68,6 +68,8 @@ MEANINGFUL = {
     ("labsupport.cost.budgets.run_budget_month", "growth_per_day_usd"): {"-1"},
     # a register value, not a quantity: any hashable value that equals itself (NaN does not, and is still tried)
     ("labsupport.data.linearizability.check_linearizable", "initial"): {"inf", "-inf", "a string"},
+    ("labsupport.data.sequential.check_sequential", "initial"): {"inf", "-inf", "a string"},
+    ("labsupport.data.causal.check_causal", "initial"): {"inf", "-inf", "a string"},
     # a clock may be behind true time: a negative offset is a slow clock, not a mistake
     ("labsupport.sim.clock.Clock", "offset_s"): {"-1"},
     ("labsupport.sim.faults.Skew", "offset_s"): {"-1"},

@@ -9,4 +9,8 @@ Book page                 Module
 3.4 Durability            :mod:`~labsupport.data.durability`
 3.5 Partitioning          :mod:`~labsupport.services.dynamodb`, :mod:`~labsupport.services.rds`
 ========================  =====================================================================
+
+The checkers of the weaker models, :mod:`~labsupport.data.sequential`, :mod:`~labsupport.data.causal` and
+:mod:`~labsupport.data.eventual`, judge the same histories as the linearizability checker; page 9.1
+(Consistency models and CAP) uses them.
 """

@@ -42,6 +42,13 @@ concurrency ``c`` and ``V`` distinct values; each costs ``O(c + n/64)``
 (scanning candidates, hashing the linearized-set bitmask). Every pending
 write stays open forever and adds 1 to ``c``. Histories of a few hundred
 operations at concurrency about 5 take milliseconds to tens of milliseconds.
+
+Search limit: because the worst case is exponential, ``max_explored`` caps
+the configurations visited per key (a million by default, a few seconds).
+A key whose search hits the cap gets the verdict *unknown*: its
+``linearizable`` is None, never True, so an unknown never counts as a pass,
+and the history's verdict is unknown unless another key is definitely not
+linearizable (then it is False).
 """
 
 from __future__ import annotations
@@ -49,13 +56,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from labsupport.checks import check_choice, check_hashable, check_type, out_of_range
+from labsupport.checks import check_choice, check_hashable, check_int, check_type, out_of_range
 from labsupport.sim.history import Operation
 
 __all__ = ["KeyVerdict", "LinearizabilityResult", "register_step", "check_linearizable"]
 
 OpId = int
 KINDS = ("read", "write", "cas")
+MAX_EXPLORED = 1_000_000  # configurations per key before the verdict is "unknown"
 
 
 def register_step(value: Any, op: Operation) -> tuple[bool, Any]:
@@ -89,7 +97,8 @@ class KeyVerdict:
     Attributes
     ----------
     key : str
-    linearizable : bool
+    linearizable : bool or None
+        None when the search hit its limit first: unknown, which is not a pass.
     order : tuple of int
         The witness (op_ids in linearization order) if linearizable, else the
         longest linearizable prefix the search found.
@@ -97,7 +106,8 @@ class KeyVerdict:
         A linearization point for each op in ``order`` (its invocation or
         later, never after its response).
     blocked : int or None
-        The operation that could not be placed after ``order`` (None if linearizable).
+        The operation that could not be placed after ``order`` (None if
+        linearizable or unknown).
     value : Any
         The register value after ``order``.
     omitted : tuple of int
@@ -107,7 +117,7 @@ class KeyVerdict:
     """
 
     key: str
-    linearizable: bool
+    linearizable: bool | None
     order: tuple[OpId, ...]
     points: tuple[float, ...]
     blocked: OpId | None
@@ -122,7 +132,9 @@ class LinearizabilityResult:
 
     Attributes
     ----------
-    linearizable : bool
+    linearizable : bool or None
+        True with a witness, False with a counterexample, None (unknown, not
+        a pass) when the search limit was hit on some key and no key failed.
     order : tuple of int
         A witness over all keys (op_ids), empty if not linearizable.
     keys : tuple of KeyVerdict
@@ -131,19 +143,30 @@ class LinearizabilityResult:
         The checked operations by op_id, to explain verdicts.
     """
 
-    linearizable: bool
+    linearizable: bool | None
     order: tuple[OpId, ...]
     keys: tuple[KeyVerdict, ...]
     operations: dict[OpId, Operation] = field(repr=False)
+    max_explored: int | None = None
+
+    @property
+    def verdict(self) -> str:
+        """``"linearizable"``, ``"not linearizable"`` or ``"unknown"`` (search limit hit)."""
+        return {True: "linearizable", False: "not linearizable", None: "unknown"}[self.linearizable]
 
     @property
     def counterexample(self) -> KeyVerdict | None:
-        """The first key that is not linearizable, or None."""
-        return next((v for v in self.keys if not v.linearizable), None)
+        """The first key that is definitely not linearizable, or None."""
+        return next((v for v in self.keys if v.linearizable is False), None)
 
     def explain(self) -> str:
         """One paragraph saying why the history is, or is not, linearizable."""
         bad = self.counterexample
+        if bad is None and self.linearizable is None:
+            stuck = [v.key for v in self.keys if v.linearizable is None]
+            return (f"unknown (not a pass): the search explored max_explored={self.max_explored} "
+                    f"configurations on key {stuck[0]!r} without deciding; "
+                    f"{len(stuck)} key(s) undecided, none found not linearizable")
         if bad is None:
             return f"linearizable: {len(self.order)} operations in order {list(self.order)}"
         ops = self.operations
@@ -184,10 +207,18 @@ def _validate(ops: Iterable[Operation]) -> list[Operation]:
     return checked
 
 
-def _search(ops: list[Operation], initial: Any):
+def _check_initial(initial: Any) -> None:
+    check_hashable("initial", initial, "register values must be hashable")
+    if initial != initial:  # NaN: a read compares the value it returns with ==, and NaN equals nothing
+        raise out_of_range("initial", initial, "a value equal to itself (any number but NaN, a string, ...)",
+                           why="never equals itself, so no read could return it")
+
+
+def _search(ops: list[Operation], initial: Any, limit: int | None):
     """Wing & Gong backtracking over a linked list of call/return entries, with Lowe's cache.
 
-    Returns (linearizable, order, blocked, value, explored) with indices into ``ops``.
+    Returns (linearizable, order, blocked, value, explored) with indices into
+    ``ops``; linearizable is None if more than ``limit`` configurations were needed.
     """
     events = sorted([(op.invoke_s, 0, i) for i, op in enumerate(ops)]
                     + [(op.complete_s, 1, i) for i, op in enumerate(ops) if not op.pending])
@@ -218,6 +249,8 @@ def _search(ops: list[Operation], initial: Any):
             ok, after = register_step(value, ops[i])
             config = (linearized | (1 << i), after)
             if ok and config not in seen:
+                if limit is not None and len(seen) >= limit:
+                    return None, best or [], None, best_value, len(seen)
                 seen.add(config)
                 stack.append((i, value))
                 linearized, value = config
@@ -241,9 +274,9 @@ def _search(ops: list[Operation], initial: Any):
     return True, [j for j, _ in stack], None, value, len(seen)
 
 
-def _check_key(key: str, ops: list[Operation], initial: Any) -> KeyVerdict:
+def _check_key(key: str, ops: list[Operation], initial: Any, limit: int | None) -> KeyVerdict:
     live = [op for op in ops if not (op.pending and op.kind == "read")]
-    ok, order, blocked, value, explored = _search(live, initial)
+    ok, order, blocked, value, explored = _search(live, initial, limit)
     order_ids = tuple(live[i].op_id for i in order)
     points, point = [], float("-inf")
     for i in order:  # the latest invocation so far: never after this op's response
@@ -252,10 +285,11 @@ def _check_key(key: str, ops: list[Operation], initial: Any) -> KeyVerdict:
     placed = set(order_ids)
     omitted = tuple(op.op_id for op in ops if ok and op.op_id not in placed)
     return KeyVerdict(key, ok, order_ids, tuple(points),
-                      None if ok else live[blocked].op_id, value, omitted, explored)
+                      None if blocked is None else live[blocked].op_id, value, omitted, explored)
 
 
-def check_linearizable(history: Iterable[Operation], *, initial: Any = None) -> LinearizabilityResult:
+def check_linearizable(history: Iterable[Operation], *, initial: Any = None,
+                       max_explored: int | None = MAX_EXPLORED) -> LinearizabilityResult:
     """Check a register history for linearizability, one key at a time.
 
     Parameters
@@ -264,12 +298,17 @@ def check_linearizable(history: Iterable[Operation], *, initial: Any = None) -> 
         Operations with kinds ``"read"``, ``"write"`` or ``"cas"``.
     initial : hashable
         The value of every register before the first write.
+    max_explored : int or None
+        At most this many configurations are explored per key (None: no
+        limit); a key that needs more gets the verdict unknown
+        (``linearizable`` None), which never counts as a pass.
 
     Returns
     -------
     LinearizabilityResult
         With a witness order when linearizable, else the longest linearizable
-        prefix found and the operation that could not be placed.
+        prefix found and the operation that could not be placed; ``verdict``
+        names which of the three outcomes it is.
 
     Examples
     --------
@@ -298,18 +337,23 @@ def check_linearizable(history: Iterable[Operation], *, initial: Any = None) -> 
     >>> result = check_linearizable(h, initial=0)
     >>> result.linearizable, result.order
     (True, (1, 0, 2))
+
+    A search limit too small to decide gives "unknown", never a pass:
+
+    >>> check_linearizable(h, initial=0, max_explored=1).verdict
+    'unknown'
     """
     ops = _validate(history)
-    check_hashable("initial", initial, "register values must be hashable")
-    if initial != initial:  # NaN: a read compares the value it returns with ==, and NaN equals nothing
-        raise out_of_range("initial", initial, "a value equal to itself (any number but NaN, a string, ...)",
-                           why="never equals itself, so no read could return it")
+    if max_explored is not None:
+        check_int("max_explored", max_explored, low=1)
+    _check_initial(initial)
     by_key: dict[str, list[Operation]] = {}
     for op in sorted(ops, key=lambda o: (o.invoke_s, o.op_id)):
         by_key.setdefault(op.key, []).append(op)
-    verdicts = tuple(_check_key(k, by_key[k], initial) for k in sorted(by_key, key=str))
-    ok = all(v.linearizable for v in verdicts)
+    verdicts = tuple(_check_key(k, by_key[k], initial, max_explored) for k in sorted(by_key, key=str))
+    found = {v.linearizable for v in verdicts}
+    ok = False if False in found else None if None in found else True
     merged = sorted((point, n, pos, op_id) for n, v in enumerate(verdicts)
                     for pos, (op_id, point) in enumerate(zip(v.order, v.points)))
     order = tuple(op_id for *_, op_id in merged) if ok else ()
-    return LinearizabilityResult(ok, order, verdicts, {op.op_id: op for op in ops})
+    return LinearizabilityResult(ok, order, verdicts, {op.op_id: op for op in ops}, max_explored)

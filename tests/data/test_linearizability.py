@@ -143,6 +143,17 @@ def mutate(history, index, new_result):
     return History(ops)
 
 
+def mutate_one(history, data):
+    """The history with one completed read's or cas's result replaced by a drawn one."""
+    completed = [i for i, o in enumerate(history) if not o.pending and o.kind != "write"]
+    if not completed:
+        return history
+    i = data.draw(st.sampled_from(completed))
+    new = data.draw(st.sampled_from((True, False)) if history.operations[i].kind == "cas"
+                    else st.sampled_from(VALUES + (None,)))
+    return mutate(history, i, new)
+
+
 # --------------------------------------------------------------------------- properties
 
 
@@ -157,12 +168,7 @@ def test_atomic_register_histories_are_accepted_with_a_valid_witness(h):
 @settings(max_examples=250, deadline=None)
 @given(histories(max_ops=7), st.data())
 def test_mutated_results_agree_exactly_with_brute_force(h, data):
-    completed = [i for i, o in enumerate(h) if not o.pending and o.kind != "write"]
-    if completed:
-        i = data.draw(st.sampled_from(completed))
-        new = data.draw(st.sampled_from((True, False)) if h.operations[i].kind == "cas"
-                        else st.sampled_from(VALUES + (None,)))
-        h = mutate(h, i, new)
+    h = mutate_one(h, data)
     result = check_linearizable(h, initial=0)
     assert result.linearizable == brute_force(h)
     if result.linearizable:
