@@ -2,6 +2,13 @@
 
 Each module is one mechanism of the chapter; the list grows with the chapter's pages.
 
+============================  ================================================================
+Book page                     Module
+============================  ================================================================
+9.1 Consistency models, CAP   :mod:`~labsupport.agreement.consistency` (the checkers are in
+                              :mod:`labsupport.data`: linearizability, sequential, causal, eventual)
+============================  ================================================================
+
 Nothing is imported here.
 """
 
