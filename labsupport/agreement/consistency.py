@@ -39,7 +39,7 @@ from labsupport.checks import check_choice, check_int, check_number, out_of_rang
 from labsupport.seeds import Seed
 from labsupport.sim import History, Node, Operation, Simulation, TraceEvent
 
-__all__ = ["MODES", "Stamped", "Replica", "RegisterRun", "run_register", "theory_latency_s", "stale_reads"]
+__all__ = ["MODES", "Stamped", "RegisterRun", "run_register", "theory_latency_s", "stale_reads"]
 
 MODES = ("cp", "ap")
 INITIAL = 0  # the register's value before any write
