@@ -7,6 +7,7 @@ Book page                     Module
 ============================  ================================================================
 9.1 Consistency models, CAP   :mod:`~labsupport.agreement.consistency` (the checkers are in
                               :mod:`labsupport.data`: linearizability, sequential, causal, eventual)
+9.3 Leases and fencing        :mod:`~labsupport.agreement.leases`
 ============================  ================================================================
 
 Nothing is imported here.

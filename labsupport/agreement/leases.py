@@ -66,6 +66,7 @@ class LockService(Node):
         self.lease_s, self.token, self.holder = lease_s, 0, None
         self.waiting: list = []
         self.grants: list[tuple[str, int, float]] = []  # (holder, token, real time of the grant)
+        self.expiries: list[tuple[int, float]] = []  # (token, real time the lease ran out here)
 
     def on_acquire(self, msg) -> None:
         if self.holder is None:
@@ -82,6 +83,7 @@ class LockService(Node):
 
     def expire(self, token: int) -> None:
         if token == self.token:
+            self.expiries.append((token, self.now))
             self.holder = None
             if self.waiting:
                 self.grant(self.waiting.pop(0))
@@ -110,14 +112,17 @@ class Holder(Node):
     It counts its lease as ``local_lease_s`` on its own clock from the moment
     it asked: with a local timer, or (``by_clock``) by comparing readings of
     its clock, which a skew can jump. Each write follows its check by
-    ``compute_s`` (preparing the write): a pause that falls there is the danger.
+    ``compute_s`` (preparing the write). With ``pause_s``, the first check
+    at or after ``pause_at_s`` is followed at once by a pause of the node
+    (a garbage-collection stall, :meth:`Simulation.pause`): the danger.
     """
 
     def __init__(self, name: str, *, start_s: float, local_lease_s: float, every_s: float,
-                 compute_s: float, by_clock: bool = False):
+                 compute_s: float, by_clock: bool = False, pause_at_s: float = 0.0, pause_s: float = 0.0):
         super().__init__(name)
         self.start_s, self.local_lease_s, self.every_s = start_s, local_lease_s, every_s
         self.compute_s, self.by_clock = compute_s, by_clock
+        self.pause_at_s, self.pause_s = pause_at_s, pause_s
         self.token, self.timer_over, self.until = 0, False, 0.0
         self.first_s: float | None = None  # real time of the grant's arrival
         self.end_s: float | None = None  # real time its belief ended (timer fired, or first failed check)
@@ -142,6 +147,9 @@ class Holder(Node):
         self.token, self.first_s = reply.payload.token, self.now
         n = 0
         while self.believes():
+            if self.pause_s and self.now >= self.pause_at_s:
+                self.sim.pause(self.name, duration_s=self.pause_s)  # right after a successful check
+                self.pause_s = 0.0
             yield self.sleep(self.compute_s)  # preparing the write; the lease was valid at the check
             n += 1
             self.send("storage", "write", Write(f"{self.name}{n}", self.token))
@@ -156,6 +164,8 @@ class LeaseRun:
     ----------
     grants : tuple
         ``(holder, token, granted_s)`` in order.
+    expiries : tuple
+        ``(token, expired_s)``: when each lease ran out at the lock service.
     beliefs : dict
         For each holder that got the lease, ``(first_s, end_s)``: when the
         grant arrived and when its belief ended (real time; the timer fired,
@@ -171,6 +181,7 @@ class LeaseRun:
     """
 
     grants: tuple[tuple[str, int, float], ...]
+    expiries: tuple[tuple[int, float], ...]
     beliefs: dict[str, tuple[float, float]]
     log: tuple[tuple[float, str, int, Any, bool], ...]
     stale_accepted: int
@@ -193,8 +204,9 @@ def run_lease(*, lease_s: float = 2.0, local_lease_s: float | None = None, holde
 
     ``a``'s clock runs at ``1 + holder_drift`` and, at half the lease, jumps
     by ``skew_s``; the service's runs at ``1 + service_drift``. With
-    ``pause_s`` > 0, ``a`` stops for that long just after a check at half its
-    lease. Both write to one storage, fenced or not. ``b`` holds for one lease.
+    ``pause_s`` > 0, ``a`` stops for that long just after its first check at
+    or after half its lease. Both write to one storage, every ``every_s``,
+    fenced or not. ``b`` holds for one lease.
 
     Examples
     --------
@@ -218,23 +230,21 @@ def run_lease(*, lease_s: float = 2.0, local_lease_s: float | None = None, holde
     sim.add(LockService("lock", lease_s=lease_s))
     sim.add(FencedStorage("storage", fencing=fencing))
     compute_s = every_s / 10
-    sim.add(Holder("a", start_s=0.0, local_lease_s=local, every_s=every_s, compute_s=compute_s, by_clock=by_clock))
+    sim.add(Holder("a", start_s=0.0, local_lease_s=local, every_s=every_s, compute_s=compute_s, by_clock=by_clock,
+                   pause_at_s=lease_s / 2, pause_s=pause_s))
     sim.add(Holder("b", start_s=0.9 * lease_s, local_lease_s=lease_s, every_s=every_s, compute_s=compute_s))
     sim.set_clock("a", drift=holder_drift)
     sim.set_clock("lock", drift=service_drift)
     half = lease_s / 2
     if skew_s:
         sim.set_clock("a", offset_s=half * (1 + holder_drift) + skew_s - half, at=half)
-    if pause_s:
-        check = round(half / every_s) * every_s  # a check falls here; the pause follows it at once
-        sim.pause("a", at=check + compute_s / 2, duration_s=pause_s)
     sim.run(until=3 * lease_s + pause_s)
     lock, storage = sim.nodes["lock"], sim.nodes["storage"]
     granted = {token: when for _, token, when in lock.grants}
     stale = [ok and token + 1 in granted and t > granted[token + 1] for t, _, token, _, ok in storage.log]
     last = max((i for i, entry in enumerate(storage.log) if entry[4]), default=None)
     beliefs = {n: (sim.nodes[n].first_s, sim.nodes[n].end_s) for n in ("a", "b") if sim.nodes[n].first_s is not None}
-    return LeaseRun(tuple(lock.grants), beliefs, tuple(storage.log), sum(stale), storage.value,
+    return LeaseRun(tuple(lock.grants), tuple(lock.expiries), beliefs, tuple(storage.log), sum(stale), storage.value,
                     last is not None and stale[last], tuple(sim.trace))
 
 
