@@ -21,8 +21,8 @@ __all__ = ["draw_history", "draw_histories", "draw_availability"]
 BAR_WIDTH = 7  # points
 
 
-def _label(op: Operation) -> str:
-    key = "" if op.key == "x" else f"{op.key} "
+def _label(op: Operation, keys: bool) -> str:
+    key = f"{op.key} " if keys else ""
     if op.kind == "read":
         return f"r {key}→ {'?' if op.pending else op.result}"
     return f"w {key}{op.arg}"
@@ -34,7 +34,7 @@ def draw_history(history: Iterable[Operation], *, ax=None, title: str = "",
 
     Writes are drawn in one colour and reads in another (``colours`` maps
     ``"write"`` and ``"read"`` to colours); a pending operation fades out at
-    the right edge.
+    the right edge. Labels name the key when the history has more than one.
 
     Examples
     --------
@@ -51,6 +51,7 @@ def draw_history(history: Iterable[Operation], *, ax=None, title: str = "",
     colours = {"write": "tab:blue", "read": "tab:orange", "cas": "tab:purple", **(colours or {})}
     clients = list(dict.fromkeys(op.client for op in ops))
     row = {c: -i for i, c in enumerate(clients)}
+    several_keys = len({op.key for op in ops}) > 1  # name the key only when there is more than one
     finite = [t for op in ops for t in (op.invoke_s, op.complete_s) if math.isfinite(t)]
     end = max(finite, default=1.0)
     right = end + 0.1 * (end - min(finite, default=0.0) or 1.0)
@@ -58,7 +59,8 @@ def draw_history(history: Iterable[Operation], *, ax=None, title: str = "",
         stop = op.complete_s if math.isfinite(op.complete_s) else right
         ax.plot([op.invoke_s, stop], [row[op.client]] * 2, color=colours.get(op.kind, "0.5"), lw=BAR_WIDTH,
                 solid_capstyle="butt", alpha=0.35 if op.pending else 0.85)
-        ax.text((op.invoke_s + stop) / 2, row[op.client] + 0.18, _label(op), ha="center", va="bottom", fontsize=10)
+        ax.text((op.invoke_s + stop) / 2, row[op.client] + 0.18, _label(op, several_keys), ha="center",
+                va="bottom", fontsize=10)
     ax.set_yticks(list(row.values()), clients)
     ax.set_ylim(-len(clients) + 0.5, 0.6)
     ax.set_xlim(min(finite, default=0.0) - 0.2, right)

@@ -69,3 +69,20 @@ def test_stale_reads_and_bad_input():
         run_register("cp", partition=(1.5, 0.5), seed=1)
     with pytest.raises(ValueError, match="partition"):
         run_register("cp", partition=(0.5, 9.0), seed=1)
+
+
+def test_the_pages_claims_hold_on_other_seeds():
+    """Page 9.1: CP refuses only at n3 and stays linearizable (every seed); AP is never linearizable
+    (every seed) and has stale reads on both sides of the partition (the page says 18 of 20)."""
+    both = 0
+    for seed in range(1, 21):
+        cp = run_register("cp", partition=PARTITION, seed=seed)
+        assert cp.refused > 0 and {op.client.split("/")[0] for op in cp.history if op.pending} == {"n3"}
+        assert check_linearizable(cp.history, initial=0).linearizable is True
+        ap = run_register("ap", partition=PARTITION, seed=seed)
+        assert check_linearizable(ap.history, initial=0).linearizable is False
+        stale = [op for op in ap.history if op.op_id in set(stale_reads(ap.history))
+                 and PARTITION[0] <= op.invoke_s < PARTITION[1]]
+        sides = {op.client.startswith("n3") for op in stale}
+        both += sides == {True, False}
+    assert both == 18
