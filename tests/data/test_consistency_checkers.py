@@ -228,3 +228,16 @@ def test_a_failing_key_outweighs_an_unknown_one():
     result = check_linearizable(slow + wrong, initial=0, max_explored=50)
     assert result.linearizable is False and result.counterexample.key == "y"
     assert [v.linearizable for v in result.keys] == [None, False]
+
+
+def test_long_histories_are_decided_within_a_small_limit():
+    """A linearizable history's witness serves (if it keeps each client's order), and a read of a value
+    nobody wrote refutes at once; without these a 1,000-operation history exhausts the search."""
+    from tests.data.test_linearizability import mutate, random_history
+
+    h = random_history(1000, clients=5, seed=2)
+    assert check_sequential(h, initial=0, max_explored=100_000).consistent is True
+    reads = [i for i, o in enumerate(h) if o.kind == "read" and not o.pending]
+    bad = mutate(h, reads[len(reads) // 2], 99)
+    result = check_sequential(bad, initial=0, max_explored=100_000)
+    assert result.consistent is False and result.blocked == (bad.operations[reads[len(reads) // 2]].op_id,)
