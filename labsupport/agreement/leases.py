@@ -40,6 +40,7 @@ from labsupport.checks import check_number
 from labsupport.seeds import Seed
 from labsupport.sim import Node, Simulation, TraceEvent
 from labsupport.sim.clock import check_drift
+from labsupport.sim.nemesis import Nemesis, Skew
 
 __all__ = ["Grant", "Write", "FencedStorage", "LeaseRun", "run_lease", "safe_local_lease_s", "theory_overlap_s"]
 
@@ -236,8 +237,8 @@ def run_lease(*, lease_s: float = 2.0, local_lease_s: float | None = None, holde
     sim.set_clock("a", drift=holder_drift)
     sim.set_clock("lock", drift=service_drift)
     half = lease_s / 2
-    if skew_s:
-        sim.set_clock("a", offset_s=half * (1 + holder_drift) + skew_s - half, at=half)
+    if skew_s:  # a's reading jumps by skew_s: from then it reads true time plus its old error plus skew_s
+        Nemesis([Skew(node="a", at_s=half, offset_s=half * holder_drift + skew_s)]).apply(sim)
     sim.run(until=3 * lease_s + pause_s)
     lock, storage = sim.nodes["lock"], sim.nodes["storage"]
     granted = {token: when for _, token, when in lock.grants}
