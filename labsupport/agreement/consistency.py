@@ -35,9 +35,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Iterable, NamedTuple
 
-from labsupport.checks import check_choice, check_int, check_number, out_of_range
+from labsupport.checks import check_choice, check_int, check_number, check_type, out_of_range
 from labsupport.seeds import Seed
 from labsupport.sim import History, Node, Operation, Simulation, TraceEvent
+from labsupport.sim.nemesis import Nemesis
 
 __all__ = ["MODES", "Stamped", "RegisterRun", "run_register", "theory_latency_s", "stale_reads"]
 
@@ -188,14 +189,17 @@ class RegisterRun:
 
 
 def run_register(mode: str, *, n_replicas: int = 3, partition: tuple[float, float] | None = None,
-                 duration_s: float = 2.0, latency_s: float = 0.01, timeout_s: float = 0.1,
-                 think_s: float = 0.1, sync_s: float = 0.25, seed: Seed = None) -> RegisterRun:
+                 nemesis: Nemesis | None = None, duration_s: float = 2.0, latency_s: float = 0.01,
+                 timeout_s: float = 0.1, think_s: float = 0.1, sync_s: float = 0.25,
+                 seed: Seed = None) -> RegisterRun:
     """Run the register in ``mode`` (``"cp"`` or ``"ap"``); ``partition`` cuts the last replica off from the rest.
 
-    Clients invoke operations until ``duration_s``; at ``settled_s``, that is
-    ``timeout_s + 2 * sync_s`` later, when the copies can have converged
-    (after the partition has healed), each client reads once more (client
-    ``replica/final``): the reads :func:`~labsupport.data.eventual.check_eventual` judges.
+    ``nemesis`` (over replicas ``n1``, ``n2``, ...) adds any other fault
+    schedule. Clients invoke operations until ``duration_s``; at
+    ``settled_s``, ``timeout_s + 2 * sync_s`` after that or after the
+    nemesis's last change if later, when the copies can have converged,
+    each client reads once more (client ``replica/final``): the reads
+    :func:`~labsupport.data.eventual.check_eventual` judges.
 
     Examples
     --------
@@ -214,7 +218,9 @@ def run_register(mode: str, *, n_replicas: int = 3, partition: tuple[float, floa
     think_s = check_number("think_s", think_s, low=0, low_open=True)
     sync_s = check_number("sync_s", sync_s, low=0, low_open=True)
     names = tuple(f"n{i + 1}" for i in range(n_replicas))
-    settled_s = duration_s + timeout_s + 2 * sync_s
+    if nemesis is not None:
+        check_type("nemesis", nemesis, Nemesis)
+    settled_s = max(duration_s, 0.0 if nemesis is None else nemesis.heal_s) + timeout_s + 2 * sync_s
     if partition is not None:
         start, end = (check_number("partition", t, low=0) for t in partition)
         if not start < end <= duration_s:
@@ -227,6 +233,8 @@ def run_register(mode: str, *, n_replicas: int = 3, partition: tuple[float, floa
     if partition is not None:
         sim.partition(set(names[:-1]), {names[-1]}, at=start)
         sim.heal(at=end)
+    if nemesis is not None:
+        nemesis.apply(sim)
     sim.run(until=settled_s + 2 * timeout_s)
     done = [op for op in sim.history if not op.pending]
     mean = sum(op.complete_s - op.invoke_s for op in done) / len(done) if done else float("nan")
