@@ -95,7 +95,7 @@ def draw_histories(panels: Sequence[tuple[str, Iterable[Operation]]], *, columns
 
 def draw_availability(history: Iterable[Operation], replicas: Sequence[str], *, ax=None, title: str = "",
                       stale: Iterable[int] = (), partition: tuple[float, float] | None = None) -> None:
-    """Each operation as one mark on its replica's line: answered (dot), answered stale (red cross), refused (grey square).
+    """Each operation as one mark on its replica's line: answered (dot), stale (red cross), refused (grey square).
 
     Clients named ``replica/session`` (as in
     :class:`~labsupport.agreement.consistency.RegisterRun`) are drawn on
