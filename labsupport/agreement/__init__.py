@@ -8,6 +8,10 @@ Book page                     Module
 9.1 Consistency models, CAP   :mod:`~labsupport.agreement.consistency` (the checkers are in
                               :mod:`labsupport.data`: linearizability, sequential, causal, eventual)
 9.3 Leases and fencing        :mod:`~labsupport.agreement.leases`
+9.4 Transactions              :mod:`~labsupport.agreement.transactions` (two-phase commit),
+                              :mod:`~labsupport.agreement.transactions_isolation` (isolation anomalies)
+9.5 Gossip and membership     :mod:`~labsupport.agreement.gossip` (push, pull, push-pull),
+                              :mod:`~labsupport.agreement.gossip_swim` (SWIM with suspicion)
 ============================  ================================================================
 
 Nothing is imported here.
