@@ -67,15 +67,18 @@ class Participant(Node):
 
     Durable storage: ``"log"`` maps a transaction to ``("prepared", writes)``
     or ``("done", commit)``; ``"data"`` holds the committed values.
+
     Examples
     --------
+    One participant refuses, so the other, which voted yes, aborts too:
+
     >>> from labsupport.sim import Simulation
     >>> sim = Simulation(seed=1, latency=0.01)
-    >>> c = sim.add(Coordinator("coordinator", {"p1": {"x": 1}}, start_s=0.0, vote_timeout_s=1.0))
-    >>> p = sim.add(Participant("p1", inquiry_s=0.5))
+    >>> _ = sim.add(Coordinator("coordinator", {"p1": {"x": 1}, "p2": {"y": 2}}))
+    >>> p1, p2 = sim.add(Participant("p1", inquiry_s=0.5)), sim.add(Participant("p2", refuse=True))
     >>> sim.run()
-    >>> p.storage["data"], c.storage["log"]
-    ({'x': 1}, {'t1': 'commit'})
+    >>> p1.storage["data"], p1.storage["log"]
+    ({}, {'t1': ('done', False)})
     """
 
     forgets_on_crash = True
@@ -127,6 +130,7 @@ class Coordinator(Node):
     """Runs one transaction at ``start_s``: prepare, collect votes, log the decision, tell everyone.
 
     Durable storage: ``"log"`` maps the transaction to ``"begun"``, ``"commit"`` or ``"abort"``.
+
     Examples
     --------
     >>> from labsupport.sim import Simulation
