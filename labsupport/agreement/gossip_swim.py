@@ -136,6 +136,7 @@ class SwimNode(Node):
 
     def _declare(self, u: Update) -> None:
         self.declared.append((self.now, u.member, u.status))
+        self.log(f"{u.status} {u.member}")
         self._accept(u)
 
     def _confirm(self, u: Update) -> None:
