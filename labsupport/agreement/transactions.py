@@ -30,6 +30,7 @@ from typing import Mapping, NamedTuple, Sequence
 from labsupport.checks import check_int, check_number, check_type, out_of_range
 from labsupport.seeds import Seed
 from labsupport.sim import Node, Simulation
+from labsupport.sim.nemesis import Nemesis
 
 __all__ = ["Prepare", "Vote", "Decision", "Inquiry", "Coordinator", "Participant", "TwoPhaseRun",
            "run_two_phase_commit"]
@@ -207,12 +208,12 @@ class TwoPhaseRun:
     trace: list
 
 
-def run_two_phase_commit(n_participants: int = 3, *, crashes: Sequence[tuple[str, float, float | None]] = (),
-                         refuse: Sequence[str] = (), persist_prepare: bool = True, latency_s: float = 0.01,
-                         storage_latency_s: float = 0.005, until_s: float = 6.0, seed: Seed = None) -> TwoPhaseRun:
-    """Run one transaction that writes ``x<i> = 1`` on participant ``p<i>``, under the ``crashes`` given.
+def run_two_phase_commit(n_participants: int = 3, *, nemesis: Nemesis | None = None, refuse: Sequence[str] = (),
+                         persist_prepare: bool = True, latency_s: float = 0.01, storage_latency_s: float = 0.005,
+                         until_s: float = 6.0, seed: Seed = None) -> TwoPhaseRun:
+    """Run one transaction that writes ``x<i> = 1`` on participant ``p<i>``, under the ``nemesis`` given.
 
-    ``crashes`` lists ``(node, crash_at_s, restart_at_s or None)``; ``refuse`` names participants that vote no.
+    The nodes are ``"coordinator"`` and ``"p1"``, ``"p2"``, ...; ``refuse`` names participants that vote no.
 
     Examples
     --------
@@ -223,7 +224,9 @@ def run_two_phase_commit(n_participants: int = 3, *, crashes: Sequence[tuple[str
     and restarts at 3 s: the participants hold their locks until then, and the restarted
     coordinator, finding no decision, aborts.
 
-    >>> run = run_two_phase_commit(3, crashes=[("coordinator", 0.132, 3.0)], seed=1)
+    >>> from labsupport.sim.nemesis import Crash
+    >>> crash = Nemesis([Crash(node="coordinator", at_s=0.132, restart_s=3.0)])
+    >>> run = run_two_phase_commit(3, nemesis=crash, seed=1)
     >>> run.decision, run.blocked_s
     ('abort', {'p1': 2.9, 'p2': 2.9, 'p3': 2.9})
     """
@@ -231,7 +234,7 @@ def run_two_phase_commit(n_participants: int = 3, *, crashes: Sequence[tuple[str
     check_number("latency_s", latency_s, low=0)
     check_number("storage_latency_s", storage_latency_s, low=0)
     check_number("until_s", until_s, low=0, low_open=True)
-    check_type("crashes", crashes, (list, tuple))
+    check_type("nemesis", nemesis, (Nemesis, type(None)))
     names = [f"p{i}" for i in range(1, n_participants + 1)]
     for name in refuse:
         if name not in names:
@@ -240,13 +243,8 @@ def run_two_phase_commit(n_participants: int = 3, *, crashes: Sequence[tuple[str
     sim.add(Coordinator("coordinator", {p: {f"x{p[1:]}": 1} for p in names}))
     for p in names:
         sim.add(Participant(p, refuse=p in refuse, persist_prepare=persist_prepare))
-    for entry in crashes:
-        node, crash_at, restart_at = entry
-        sim.crash(node, at=crash_at)
-        if restart_at is not None:
-            if restart_at <= crash_at:
-                raise out_of_range("crashes", entry, "a restart time after the crash time", why="restarts first")
-            sim.recover(node, at=restart_at)
+    if nemesis is not None:
+        nemesis.apply(sim)
     sim.run(until=until_s)
     return _summarise(sim, names)
 
