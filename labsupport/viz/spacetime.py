@@ -120,10 +120,13 @@ def draw_spacetime(trace: Iterable[TraceEvent], nodes: Sequence[str] | None = No
     ax.set_xlabel("simulated time (s)")
     for kind, colour in colours.items():
         ax.plot([], [], color=colour, label=kind)
+    full = faults or (faults is None and any(e.event in NEMESIS_ONLY for e in events))
     if colours:
-        ax.add_artist(ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False,
-                                title="message"))
-    if faults or (faults is None and any(e.event in NEMESIS_ONLY for e in events)):
+        messages = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False, title="message")
+        if full:  # kept as an artist when the fault legend replaces the axes' own legend
+            ax.add_artist(messages)
+            messages.set_clip_on(False)  # add_artist clips it to the axes, and so leaves it out of the layout
+    if full:
         _draw_faults(ax, events, row, end)
     if title:
         ax.set_title(title)

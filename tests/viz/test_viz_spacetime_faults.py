@@ -77,3 +77,19 @@ def test_crashes_and_partitions_alone_are_drawn_as_before_unless_faults_are_aske
     after = draw_spacetime(trace, ["a", "b", "c"], faults=True)
     assert legends(after)["fault"] == ["partition", "crash, down, restart"]
     plt.close(before), plt.close(after)
+
+
+def test_both_legends_are_inside_the_saved_figure():
+    # The message legend, kept as an artist beside the fault legend, was clipped to the axes and left out of the
+    # layout: it was drawn outside the figure, so the pages' fault diagrams had no message legend.
+    fig = draw_spacetime(faulty_trace(Nemesis([Pause(node="b", at_s=1.0, duration_s=1.0)])))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.get_size_inches() * fig.dpi
+    found = [c for c in fig.axes[0].get_children() if isinstance(c, matplotlib.legend.Legend)]
+    assert len(found) == 2
+    for legend in found:
+        box = legend.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= width + 0.5 and 0 <= box.y0 and box.y1 <= height + 0.5, \
+            (legend.get_title().get_text(), box, (width, height))
+    plt.close(fig)
