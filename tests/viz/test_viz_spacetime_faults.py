@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
 
 from labsupport.sim import Node, Simulation, TraceEvent  # noqa: E402
 from labsupport.sim.nemesis import Crash, Delay, Loss, Nemesis, Partition, Pause, Skew  # noqa: E402
@@ -79,15 +80,19 @@ def test_crashes_and_partitions_alone_are_drawn_as_before_unless_faults_are_aske
     plt.close(before), plt.close(after)
 
 
-def test_both_legends_are_inside_the_saved_figure():
-    # The message legend, kept as an artist beside the fault legend, was clipped to the axes and left out of the
-    # layout: it was drawn outside the figure, so the pages' fault diagrams had no message legend.
-    fig = draw_spacetime(faulty_trace(Nemesis([Pause(node="b", at_s=1.0, duration_s=1.0)])))
+@pytest.mark.parametrize("nemesis, count", [
+    (Nemesis([Crash(node="b", at_s=1.0, restart_s=2.0)]), 1),  # crashes alone: no fault legend
+    (Nemesis([Pause(node="b", at_s=1.0, duration_s=1.0)]), 2),
+])
+def test_every_legend_is_inside_the_saved_figure(nemesis, count):
+    # The message legend, kept as an artist, was clipped to the axes and so left out of the layout: it was drawn
+    # outside the figure, and the pages' crash diagrams (2PC) had no message legend.
+    fig = draw_spacetime(faulty_trace(nemesis))
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     width, height = fig.get_size_inches() * fig.dpi
     found = [c for c in fig.axes[0].get_children() if isinstance(c, matplotlib.legend.Legend)]
-    assert len(found) == 2
+    assert len(found) == count
     for legend in found:
         box = legend.get_window_extent(renderer)
         assert 0 <= box.x0 and box.x1 <= width + 0.5 and 0 <= box.y0 and box.y1 <= height + 0.5, \
