@@ -7,6 +7,9 @@ Book page                     Module
 ============================  ================================================================
 9.1 Consistency models, CAP   :mod:`~labsupport.agreement.consistency` (the checkers are in
                               :mod:`labsupport.data`: linearizability, sequential, causal, eventual)
+9.2 Consensus with Raft       :mod:`~labsupport.agreement.raft` (servers, on ``raft_durable``),
+                              ``raft_kv`` (key-value store, clients), ``raft_invariants`` (the
+                              referee), ``raft_figure8``, ``raft_election``
 9.3 Leases and fencing        :mod:`~labsupport.agreement.leases`
 9.4 Transactions              :mod:`~labsupport.agreement.transactions` (two-phase commit),
                               :mod:`~labsupport.agreement.transactions_isolation` (isolation anomalies)
