@@ -25,9 +25,11 @@ A node makes two things visible, as trace notes written with
 A node writes the apply notes in index order, once per index per
 incarnation (after a restart from durable storage it may apply from index
 1 again: that is not a violation as long as it applies the same entries).
-Optionally, a node keeps its log in durable storage as ``storage["log"]``,
-a sequence of :class:`Entry` records, so :func:`final_logs` can collect the
-logs for the log-matching check.
+For the log-matching check, :func:`final_logs` collects each node's log at
+the end of a run: from a method ``raft_log()`` if the node has one (a
+sequence of ``(term, command)`` pairs, index 1 first), else from durable
+storage under ``storage["log"]``. (Do not keep the log in ``self.log``:
+that name is :meth:`~labsupport.sim.Node.log`, which writes notes.)
 
 The invariants (the paper's Figure 3)
 -------------------------------------
@@ -234,11 +236,25 @@ def _notes(trace: Iterable[TraceEvent], what: str) -> list[tuple[TraceEvent, dic
 
 
 def final_logs(sim) -> dict[NodeId, list[Entry]]:
-    """Each node's durable log (``storage["log"]``, by the convention above) at the end of a run."""
+    """Each node's log at the end of a run: ``node.raft_log()``, else ``storage["log"]`` (nodes with neither are left out).
+
+    Examples
+    --------
+    >>> from labsupport.sim import Node, Simulation
+    >>> class Keeper(Node):
+    ...     def raft_log(self):
+    ...         return [(1, "put x 1")]
+    >>> sim = Simulation(seed=1)
+    >>> _ = sim.add(Keeper("n1")), sim.add(Node("n2"))
+    >>> final_logs(sim)
+    {'n1': [Entry(term=1, command='put x 1')]}
+    """
     logs = {}
     for name, node in sorted(sim.nodes.items()):
         storage = getattr(node, "storage", None)
-        if storage is not None and "log" in storage:
+        if callable(getattr(node, "raft_log", None)):
+            logs[name] = [Entry(*entry) for entry in node.raft_log()]
+        elif storage is not None and "log" in storage:
             logs[name] = [Entry(*entry) for entry in storage["log"]]
     return logs
 

@@ -107,3 +107,20 @@ def test_nodes_announce_through_the_trace():
     sim.run()
     assert [e.detail for e in sim.events("note")] == [leader_note(1, 0), apply_note(1, 1, "put x 1")]
     assert check_raft(sim.trace).ok
+
+
+def test_final_logs_come_from_raft_log_or_storage():
+    from labsupport.agreement.raft_invariants import final_logs
+
+    class Method(Node):
+        def raft_log(self):
+            return [(1, "a"), (2, "b")]
+
+    class Stored(Node):
+        def start(self):
+            self.persist(log=[(1, "a")])
+
+    sim = Simulation(seed=1)
+    sim.add(Method("n1")), sim.add(Stored("n2")), sim.add(Node("n3"))
+    sim.run()
+    assert final_logs(sim) == {"n1": [Entry(1, "a"), Entry(2, "b")], "n2": [Entry(1, "a")]}
