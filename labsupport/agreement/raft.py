@@ -129,8 +129,9 @@ class RaftNode(Node):
         # volatile
         self.role, self.leader_id, self.commit_index, self.last_applied = "follower", None, 0, 0
         self.votes: set[NodeId] = set()
-        self.next_index: dict[NodeId, int] = {}
-        self.match_index: dict[NodeId, int] = {}
+        self.next_index: dict[NodeId, int] = {}  # the first entry each follower may lack
+        self.match_index: dict[NodeId, int] = {}  # the last entry each follower is known to hold
+        self.sent: dict[NodeId, int] = {}  # the last entry sent to each follower (a pipeline: not yet acknowledged)
         self._deadline, self._armed, self._writes, self._rng = 0.0, False, [], None
 
     # -- starting, and coming back from storage ------------------------------------------
@@ -250,6 +251,7 @@ class RaftNode(Node):
         announce_leader(self, self.term, len(self.entries))
         self.next_index = {p: len(self.entries) + 1 for p in self.peers}
         self.match_index = {p: 0 for p in self.peers}
+        self.sent = {p: len(self.entries) for p in self.peers}
         if self.noop:
             self.propose(NOOP)
         self._heartbeat(self.term)
@@ -268,16 +270,23 @@ class RaftNode(Node):
         self.entries.append(Entry(self.term, command))
         self._persist_log(len(self.entries))
         for peer in self.peers:
-            self._replicate(peer)
+            self._send_new(peer)
         self._advance_commit()
         return len(self.entries)
 
-    def _replicate(self, peer: NodeId) -> None:
-        prev = self.next_index[peer] - 1
+    def _replicate(self, peer: NodeId, first: int | None = None) -> None:
+        """Send ``peer`` the entries from ``first`` (default: the first it may lack) on, at most BATCH of them."""
+        prev = (self.next_index[peer] if first is None else first) - 1
         entries = tuple(self.entries[prev:prev + BATCH])
         prev_term = self.entries[prev - 1].term if prev else 0
+        self.sent[peer] = max(self.sent[peer], prev + len(entries)) if first is not None else prev + len(entries)
         self._say(peer, "append_entries",
                   AppendEntries(self.term, self.name, prev, prev_term, entries, self.commit_index))
+
+    def _send_new(self, peer: NodeId) -> None:
+        """Send what has not been sent yet (the heartbeat resends whatever was lost)."""
+        if self.sent[peer] < len(self.entries):
+            self._replicate(peer, max(self.next_index[peer], self.sent[peer] + 1))
 
     def on_append_entries(self, msg) -> None:
         ae = msg.payload
@@ -327,10 +336,9 @@ class RaftNode(Node):
                 self.match_index[peer] = reply.match
                 self._advance_commit()
             self.next_index[peer] = max(self.next_index[peer], reply.match + 1)
-            if self.next_index[peer] <= len(self.entries):
-                self._replicate(peer)
-        else:
-            self.next_index[peer] = max(1, min(self.next_index[peer] - 1, reply.retry))
+            self._send_new(peer)
+        else:  # back up to the follower's hint; a hint past next_index answers an older message
+            self.next_index[peer] = max(1, min(self.next_index[peer], reply.retry))
             self._replicate(peer)
 
     def _advance_commit(self) -> None:
