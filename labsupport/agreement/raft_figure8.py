@@ -52,6 +52,7 @@ FIGURE8_STEPS = (
     (0.40, "partition s1,s2 | s3,s4,s5"),
     (0.41, "propose x=2 at s1"),
     (0.50, "crash s1"),
+    (0.70, "heal"),
     (0.70, "partition s5 | s1,s2,s3,s4"),
     (0.71, "propose x=3 at s5"),
     (0.75, "crash s5"),
@@ -70,6 +71,27 @@ class Figure8Run:
 
     unsafe_commit: bool
     trace: tuple[TraceEvent, ...]
+
+    def diagram_trace(self, index: int = 2) -> list[TraceEvent]:
+        """The trace for a space-time diagram: no heartbeats, and short notes for elections and for ``index``.
+
+        AppendEntries and their replies (dozens a second) are left out; a leader note reads
+        "leader, term 3", an apply note at ``index`` "applies x=2 at 2"; other apply notes are left out.
+        """
+        kept = []
+        for event in self.trace:
+            if event.kind in ("append_entries", "appended"):
+                continue
+            if event.event == "note" and event.detail.startswith("raft "):
+                what, note = parse_note(event.detail)
+                if what == "leader":
+                    event = event._replace(detail=f"leader, term {note['term']}")
+                elif note["index"] == index:
+                    event = event._replace(detail=f"applies {note['cmd']} at {index}")
+                else:
+                    continue
+            kept.append(event)
+        return kept
 
     def applied_at(self, index: int) -> dict[str, str]:
         """Node -> the command it applied at ``index`` (the last time, if it applied it twice)."""

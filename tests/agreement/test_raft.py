@@ -72,3 +72,9 @@ def test_bad_options_are_refused_naming_them():
         RaftNode("n1", ("n1",), mistakes=("typo",))
     with pytest.raises(ValueError, match="election_timeout_s"):
         RaftNode("n1", ("n1",), election_timeout_s=(0.3, 0.1))
+
+
+def test_the_figure_8_diagram_leaves_out_heartbeats_and_keeps_elections_and_index_2():
+    notes = [e.detail for e in run_figure8(unsafe_commit=True, seed=1).diagram_trace() if e.event == "note"]
+    assert notes[0] == "leader, term 1" and "applies x=3 at 2" in notes and "applies x=2 at 2" in notes
+    assert not any(e.kind == "append_entries" for e in run_figure8(seed=1).diagram_trace())
