@@ -133,6 +133,8 @@ class RaftNode(Node):
         self.match_index: dict[NodeId, int] = {}  # the last entry each follower is known to hold
         self.sent: dict[NodeId, int] = {}  # the last entry sent to each follower (a pipeline: not yet acknowledged)
         self._deadline, self._armed, self._writes, self._rng = 0.0, False, [], None
+        self._durable = 0  # how many of our entries are on disk: a leader counts itself only for those
+        self._cuts = 0  # conflict truncations so far: a write of entries since cut away makes nothing durable
 
     # -- starting, and coming back from storage ------------------------------------------
     def start(self):
@@ -145,6 +147,7 @@ class RaftNode(Node):
         store = self.storage
         self.term, self.voted_for = store.get("term", 0), store.get("voted_for")
         self.entries = [store[f"log.{i}"] for i in range(1, store.get("log_len", 0) + 1)]
+        self._durable = len(self.entries)
         self._rng = self.sim.rng(f"raft-timeout:{self.name}:{self.incarnation}")
         self._reset_deadline()
 
@@ -159,13 +162,27 @@ class RaftNode(Node):
 
     def _persist_log(self, first: int) -> None:
         """Write entries from index ``first`` on, and the log's length (a truncation writes the length alone)."""
-        items = {f"log.{i}": self.entries[i - 1] for i in range(first, len(self.entries) + 1)}
-        self._write(log_len=len(self.entries), **items)
+        length = len(self.entries)
+        items = {f"log.{i}": self.entries[i - 1] for i in range(first, length + 1)}
+        self._durable = min(self._durable, first - 1)
+        event = self._write(log_len=length, **items)
+        if event.triggered:
+            self._durable = length
+            return
+        incarnation, cuts = self.incarnation, self._cuts
 
-    def _write(self, **items: Any) -> None:
+        def durable(_event):
+            if self.alive and self.incarnation == incarnation and self._cuts == cuts:
+                self._durable = max(self._durable, length)
+                if self.role == "leader":
+                    self._advance_commit()
+        event.callbacks.append(durable)
+
+    def _write(self, **items: Any) -> simpy.Event:
         event = self.persist(**items)
         if not event.triggered:
             self._writes.append(event)
+        return event
 
     def _say(self, dst: NodeId, kind: str, payload: Any) -> None:
         """Send once every write started so far is durable."""
@@ -304,6 +321,7 @@ class RaftNode(Node):
             index = ae.prev_index + 1 + offset
             if index <= len(self.entries) and self.entries[index - 1].term != entry.term:
                 del self.entries[index - 1:]  # a conflict: drop it and everything after
+                self._cuts += 1
             if index > len(self.entries):
                 self.entries.append(entry)
                 changed = index if changed is None else changed
@@ -346,7 +364,7 @@ class RaftNode(Node):
         for index in range(len(self.entries), self.commit_index, -1):
             if self.entries[index - 1].term != self.term and "commit_old_terms" not in self.mistakes:
                 break  # entries of earlier terms commit only beneath one of this term
-            holders = 1 + sum(1 for m in self.match_index.values() if m >= index)
+            holders = (self._durable >= index) + sum(1 for m in self.match_index.values() if m >= index)
             if holders >= self.majority:
                 self.commit_index = index
                 self._apply_committed()
