@@ -10,7 +10,8 @@ least as complete as their own. Everything a member must not forget (the
 term, whom it voted for, the minutes) is written to durable storage before
 it answers; the rest it may lose in a crash (``forgets_on_crash = True``).
 
-This module is the consensus core; :mod:`labsupport.agreement.raft_kv` puts a
+This module is the consensus core, on :class:`~labsupport.agreement.raft_durable.DurableNode`
+(replies wait for the writes they depend on); :mod:`labsupport.agreement.raft_kv` puts a
 key-value store and retrying clients on top. Each node makes its role and
 applied entries visible by the convention of
 :mod:`labsupport.agreement.raft_invariants`, so the referee there can check
@@ -47,11 +48,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import simpy
-
+from labsupport.agreement.raft_durable import DurableNode
 from labsupport.agreement.raft_invariants import Entry, announce_apply, announce_leader
 from labsupport.checks import check_choice, check_number, check_type, out_of_range
-from labsupport.sim import Node
 from labsupport.sim.trace import NodeId
 
 __all__ = ["RaftNode", "RequestVote", "Vote", "AppendEntries", "Appended", "MISTAKES", "NOOP"]
@@ -89,7 +88,7 @@ class Appended(NamedTuple):
     retry: int  # on failure: the index the leader should try next
 
 
-class RaftNode(Node):
+class RaftNode(DurableNode):
     """One Raft server; ``cluster`` names every server, itself included.
 
     Parameters
@@ -106,8 +105,6 @@ class RaftNode(Node):
     mistakes : iterable of str
         Classic errors to switch on (:data:`MISTAKES`).
     """
-
-    forgets_on_crash = True
 
     def __init__(self, name: NodeId, cluster, *, election_timeout_s=(0.15, 0.3), heartbeat_s: float = 0.05,
                  noop: bool = True, mistakes=()):
@@ -132,7 +129,7 @@ class RaftNode(Node):
         self.next_index: dict[NodeId, int] = {}  # the first entry each follower may lack
         self.match_index: dict[NodeId, int] = {}  # the last entry each follower is known to hold
         self.sent: dict[NodeId, int] = {}  # the last entry sent to each follower (a pipeline: not yet acknowledged)
-        self._deadline, self._armed, self._writes, self._rng = 0.0, False, [], None
+        self._deadline, self._armed, self._rng = 0.0, False, None
         self._durable = 0  # how many of our entries are on disk: a leader counts itself only for those
         self._cuts = 0  # conflict truncations so far: a write of entries since cut away makes nothing durable
 
@@ -155,48 +152,28 @@ class RaftNode(Node):
         """The log, by the convention of :mod:`~labsupport.agreement.raft_invariants`."""
         return list(self.entries)
 
-    # -- durable writes: nothing is said before what it depends on is on disk -------------
+    # -- durable writes (DurableNode.say sends nothing before what it depends on is on disk) ---
     def _persist_state(self) -> None:
         if "forget_vote" not in self.mistakes:
-            self._write(term=self.term, voted_for=self.voted_for)
+            self.write(term=self.term, voted_for=self.voted_for)
 
     def _persist_log(self, first: int) -> None:
         """Write entries from index ``first`` on, and the log's length (a truncation writes the length alone)."""
         length = len(self.entries)
         items = {f"log.{i}": self.entries[i - 1] for i in range(first, length + 1)}
         self._durable = min(self._durable, first - 1)
-        event = self._write(log_len=length, **items)
+        event = self.write(log_len=length, **items)
         if event.triggered:
             self._durable = length
             return
-        incarnation, cuts = self.incarnation, self._cuts
+        event.callbacks.append(self.guarded(self._now_durable, length, self._cuts))
 
-        def durable(_event):
-            if self.alive and self.incarnation == incarnation and self._cuts == cuts:
-                self._durable = max(self._durable, length)
-                if self.role == "leader":
-                    self._advance_commit()
-        event.callbacks.append(durable)
+    def _now_durable(self, length: int, cuts: int) -> None:
+        if self._cuts == cuts:  # no conflict has cut those entries away since they were written
+            self._durable = max(self._durable, length)
+            if self.role == "leader":
+                self._advance_commit()
 
-    def _write(self, **items: Any) -> simpy.Event:
-        event = self.persist(**items)
-        if not event.triggered:
-            self._writes.append(event)
-        return event
-
-    def _say(self, dst: NodeId, kind: str, payload: Any) -> None:
-        """Send once every write started so far is durable."""
-        pending = [w for w in self._writes if not w.triggered]
-        self._writes = pending
-        if not pending:
-            self.send(dst, kind, payload)
-            return
-        incarnation = self.incarnation
-
-        def later(_event):
-            if self.alive and self.incarnation == incarnation:
-                self.send(dst, kind, payload)
-        simpy.AllOf(self.env, pending).callbacks.append(later)
 
     # -- terms and timers ---------------------------------------------------------------
     def _last(self) -> tuple[int, int]:
@@ -239,7 +216,7 @@ class RaftNode(Node):
         last_index, last_term = self._last()
         ask = RequestVote(self.term, self.name, last_index, last_term)
         for peer in self.peers:
-            self._say(peer, "request_vote", ask)
+            self.say(peer, "request_vote", ask)
 
     def on_request_vote(self, msg) -> None:
         ask = msg.payload
@@ -252,7 +229,7 @@ class RaftNode(Node):
             self.voted_for = ask.candidate
             self._persist_state()
             self._reset_deadline()
-        self._say(msg.src, "vote", Vote(self.term, grant))
+        self.say(msg.src, "vote", Vote(self.term, grant))
 
     def on_vote(self, msg) -> None:
         vote = msg.payload
@@ -297,7 +274,7 @@ class RaftNode(Node):
         entries = tuple(self.entries[prev:prev + BATCH])
         prev_term = self.entries[prev - 1].term if prev else 0
         self.sent[peer] = max(self.sent[peer], prev + len(entries)) if first is not None else prev + len(entries)
-        self._say(peer, "append_entries",
+        self.say(peer, "append_entries",
                   AppendEntries(self.term, self.name, prev, prev_term, entries, self.commit_index))
 
     def _send_new(self, peer: NodeId) -> None:
@@ -309,12 +286,12 @@ class RaftNode(Node):
         ae = msg.payload
         self._see_term(ae.term)
         if ae.term < self.term:
-            self._say(msg.src, "appended", Appended(self.term, False, 0, 0))
+            self.say(msg.src, "appended", Appended(self.term, False, 0, 0))
             return
         self.role, self.leader_id = "follower", ae.leader  # a candidate that hears the leader steps down
         self._reset_deadline()
         if ae.prev_index > len(self.entries) or (ae.prev_index and self.entries[ae.prev_index - 1].term != ae.prev_term):
-            self._say(msg.src, "appended", Appended(self.term, False, 0, self._retry_from(ae.prev_index)))
+            self.say(msg.src, "appended", Appended(self.term, False, 0, self._retry_from(ae.prev_index)))
             return
         changed = None
         for offset, entry in enumerate(ae.entries):
@@ -331,7 +308,7 @@ class RaftNode(Node):
         if min(ae.commit, match) > self.commit_index:  # never past what this message showed to match
             self.commit_index = min(ae.commit, match)
             self._apply_committed()
-        self._say(msg.src, "appended", Appended(self.term, True, match, 0))
+        self.say(msg.src, "appended", Appended(self.term, True, match, 0))
 
     def _retry_from(self, prev_index: int) -> int:
         """Where the leader should back up to: past our log's end, or to the first entry of the clashing term."""
