@@ -40,7 +40,7 @@ from labsupport.agreement.raft_invariants import parse_note
 from labsupport.seeds import Seed
 from labsupport.sim import Simulation, TraceEvent
 
-__all__ = ["FIGURE8_NODES", "FIGURE8_STEPS", "Figure8Run", "run_figure8"]
+__all__ = ["FIGURE8_NODES", "FIGURE8_STEPS", "Figure8Run", "run_figure8", "diagram_trace"]
 
 FIGURE8_NODES = ("s1", "s2", "s3", "s4", "s5")
 LATENCY_S = 0.01
@@ -73,25 +73,8 @@ class Figure8Run:
     trace: tuple[TraceEvent, ...]
 
     def diagram_trace(self, index: int = 2) -> list[TraceEvent]:
-        """The trace for a space-time diagram: no heartbeats, and short notes for elections and for ``index``.
-
-        AppendEntries and their replies (dozens a second) are left out; a leader note reads
-        "leader, term 3", an apply note at ``index`` "applies x=2 at 2"; other apply notes are left out.
-        """
-        kept = []
-        for event in self.trace:
-            if event.kind in ("append_entries", "appended"):
-                continue
-            if event.event == "note" and event.detail.startswith("raft "):
-                what, note = parse_note(event.detail)
-                if what == "leader":
-                    event = event._replace(detail=f"leader, term {note['term']}")
-                elif note["index"] == index:
-                    event = event._replace(detail=f"applies {note['cmd']} at {index}")
-                else:
-                    continue
-            kept.append(event)
-        return kept
+        """The trace for a space-time diagram: no heartbeats, short notes, apply notes for ``index`` only."""
+        return diagram_trace(self.trace, indexes=(index,))
 
     def applied_at(self, index: int) -> dict[str, str]:
         """Node -> the command it applied at ``index`` (the last time, if it applied it twice)."""
@@ -102,6 +85,36 @@ class Figure8Run:
                 if note["index"] == index:
                     applied[event.node] = note["cmd"]
         return dict(sorted(applied.items()))
+
+
+def diagram_trace(trace, *, indexes=None, heartbeats: bool = False) -> list[TraceEvent]:
+    """``trace`` made readable on a space-time diagram.
+
+    AppendEntries and their replies (dozens a second) are left out unless ``heartbeats``; a leader
+    note reads "leader, term 3", an apply note "applies x=2 at 2", and only apply notes at
+    ``indexes`` are kept (None: all).
+
+    Examples
+    --------
+    >>> from labsupport.sim import TraceEvent
+    >>> from labsupport.agreement.raft_invariants import leader_note
+    >>> [e.detail for e in diagram_trace([TraceEvent(0.1, "note", "s1", detail=leader_note(3, 0))])]
+    ['leader, term 3']
+    """
+    kept = []
+    for event in trace:
+        if not heartbeats and event.kind in ("append_entries", "appended"):
+            continue
+        if event.event == "note" and event.detail.startswith("raft "):
+            what, note = parse_note(event.detail)
+            if what == "leader":
+                event = event._replace(detail=f"leader, term {note['term']}")
+            elif indexes is None or note["index"] in indexes:
+                event = event._replace(detail=f"applies {note['cmd']} at {note['index']}")
+            else:
+                continue
+        kept.append(event)
+    return kept
 
 
 def _do(sim: Simulation, step: str) -> None:

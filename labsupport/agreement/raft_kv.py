@@ -190,7 +190,8 @@ def run_raft_kv(n_nodes: int = 5, n_ops: int = 100, *, n_clients: int = 5, n_key
     think_s : float
         Each client waits this long before each operation (spreads the operations over the faults).
     limit_s : float
-        Stop at this simulated time even if clients still wait.
+        Stop at this simulated time even if clients still wait. Otherwise the run goes on until every
+        client has finished and the nemesis has healed (so crashed servers have restarted).
     mistakes : iterable of str
         :data:`labsupport.agreement.raft.MISTAKES` to switch on.
     options : dict, optional
@@ -212,8 +213,8 @@ def run_raft_kv(n_nodes: int = 5, n_ops: int = 100, *, n_clients: int = 5, n_key
     clients = [sim.add(KVClient(f"c{i}", names, ops, think_s=think_s)) for i, ops in enumerate(plan, start=1)]
     if nemesis is not None:
         nemesis.apply(sim)
-    step_s = 0.5
-    while sim.now < limit_s and not all(c.finished_s is not None for c in clients):
+    step_s, settle_s = 0.5, (nemesis.heal_s if nemesis is not None else 0.0)  # run on until the faults are over
+    while sim.now < limit_s and (sim.now < settle_s or not all(c.finished_s is not None for c in clients)):
         sim.run(until=min(limit_s, sim.now + step_s))
     trace = tuple(sim.trace)
     end_s = max((c.finished_s if c.finished_s is not None else sim.now) for c in clients)
