@@ -92,7 +92,7 @@ test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
 check: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(UNIT) --ignore=tests/test_labs.py --ignore=tests/test_labgrade.py \
 	  --ignore=tests/test_labgrade_integrity.py \
-	  --ignore=tests/test_across_seeds.py --ignore=tests/test_across_seeds_slow.py --ignore-glob='tests/grading/test_dask_*'
+	  --ignore-glob='tests/test_across_seeds*.py' --ignore-glob='tests/grading/test_dask_*'
 
 # The browser suite alone, on an already built book.
 browser: $(STAMP)
