@@ -60,6 +60,7 @@ NOTEBOOK_S = 30  # a chapter executes in well under this, in a fresh kernel
 CHECK_S = 120  # make check
 BOOK_COLD_S, BOOK_WARM_S = 300, 10  # make book, empty cache / cache reused
 CI_S = 12 * 60  # .ci/run on a fresh clone: install, book, every test
+RAFT_RUN_S, RAFT_CHECK_S = 5.0, 1.0  # issue 16: 5-node Raft, 1,000 client operations under a nemesis; its check
 
 
 def measure(fn, repeat: int = 5, warmup: int = 1) -> tuple[float, float, float]:
@@ -236,6 +237,30 @@ def bench_linearizability(quick: bool) -> list[Row]:
         t = measure(lambda: check_linearizable(h, initial=0), repeat=3)
         rows.append(Row("linearizability", f"check 400 ops, {clients} clients", t[0], "s", spread(t[1], t[2])))
     return rows
+
+
+def bench_raft(quick: bool) -> list[Row]:
+    """Issue 16: a 5-node Raft key-value run of 1,000 client operations under a random nemesis, and its check."""
+    from labsupport.agreement.raft_invariants import check_raft
+    from labsupport.agreement.raft_kv import run_raft_kv
+    from labsupport.sim.nemesis import Nemesis
+
+    names = tuple(f"n{i}" for i in range(1, 6))
+    ops = 200 if quick else 1000
+
+    def simulate():
+        nemesis = Nemesis.random(names, duration_s=20.0, seed=1)
+        return run_raft_kv(5, ops, nemesis=nemesis, think_s=0.08, loss=0.01, seed=1)
+
+    run = simulate()
+    t_run = measure(simulate, repeat=3)
+    t_check = measure(lambda: check_raft(run.trace, run.history, logs=run.logs), repeat=3)
+    done = sum(1 for op in run.history if not op.pending)
+    what = f"{ops:,} client operations ({done:,} completed, {run.messages:,} messages)"
+    return [judged(Row("raft", f"simulate 5 nodes, {what}, under a nemesis", t_run[0], "s", spread(t_run[1], t_run[2]),
+                       note="one core"), f"< {RAFT_RUN_S:g} s", t_run[0] < RAFT_RUN_S),
+            judged(Row("raft", "check that run: invariants and linearizability", t_check[0], "s",
+                       spread(t_check[1], t_check[2])), f"< {RAFT_CHECK_S:g} s", t_check[0] < RAFT_CHECK_S)]
 
 
 # -- notebooks and widgets -----------------------------------------------------------------------
@@ -468,6 +493,7 @@ def main() -> int:
     rows += bench_kernel(args.quick)
     rows += bench_hashing(args.quick)
     rows += bench_linearizability(args.quick)
+    rows += bench_raft(args.quick)
     if not args.skip_book:
         rows += bench_notebooks()
         rows += bench_book_build()
