@@ -290,7 +290,8 @@ class RaftNode(DurableNode):
             return
         self.role, self.leader_id = "follower", ae.leader  # a candidate that hears the leader steps down
         self._reset_deadline()
-        if ae.prev_index > len(self.entries) or (ae.prev_index and self.entries[ae.prev_index - 1].term != ae.prev_term):
+        prev = ae.prev_index
+        if prev > len(self.entries) or (prev and self.entries[prev - 1].term != ae.prev_term):
             self.say(msg.src, "appended", Appended(self.term, False, 0, self._retry_from(ae.prev_index)))
             return
         changed = None

@@ -83,9 +83,22 @@ def test_an_undecided_history_check_never_passes(monkeypatch):
 
     class Unknown:
         linearizable = None
-        counterexample = None
+
+        def explain(self):
+            return "unknown (not a pass): the search hit its limit"
     monkeypatch.setattr(module, "check_linearizable", lambda history: Unknown())
     assert "could not decide" in check_history(History())[0].detail
+
+
+def test_a_history_the_real_checker_cannot_decide_is_a_violation(monkeypatch):
+    import labsupport.agreement.raft_invariants as module
+    from labsupport.data.linearizability import check_linearizable
+
+    writes = [(f"c{i}", "write", i, 0.0, 10.0, "ok") for i in range(12)]  # 12 overlapping writes, then a read
+    history = History.from_tuples(writes + [("r", "read", None, 11.0, 12.0, 5)])
+    assert check_linearizable(history, max_explored=50).linearizable is None
+    monkeypatch.setattr(module, "check_linearizable", lambda h: check_linearizable(h, max_explored=50))
+    assert "could not decide, which is not a pass: unknown" in check_history(history)[0].detail
 
 
 def test_notes_round_trip_and_malformed_notes_are_refused():
