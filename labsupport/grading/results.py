@@ -100,6 +100,8 @@ def write_feedback(result: Result, questions, path: Path) -> None:
             if spec.hidden:
                 hidden_number += 1
                 lines.append(f"- Hidden test {hidden_number}: {mark} ({_round(earned)} / {_round(spec.points)} points)")
+                if not passed and got and got.message not in ("", "failed"):
+                    lines.append(f"  Result: {got.message}")  # only what the sandbox lets a hidden test say
             else:
                 lines.append(f"- Public test {spec.index + 1}: {mark} ({_round(earned)} / {_round(spec.points)} points)")
                 lines.append("")
