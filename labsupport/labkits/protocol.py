@@ -14,7 +14,8 @@ such lab (Lab 10's broadcast, Lab 11's Raft):
 * :func:`lab_node` gives the student's class the lab's rules: handlers are
   plain methods (no ``yield``), and a payload, like a value written with
   ``persist``, must be plain data (numbers, strings, bytes, and lists,
-  tuples, dicts and sets of them) and is copied when sent, as a real network
+  tuples, named tuples, dicts and sets of them; a named tuple reaches the
+  grader's replay as a plain tuple) and is copied when sent, as a real network
   would, so a node that changes a set after sending it does not change the
   message in flight.
 * :class:`PropertyFailure` is how a lab's check says which property broke,
@@ -77,14 +78,15 @@ def check_plain(value, what: str = "payload", depth: int = 0) -> None:
     >>> check_plain({1, object()})
     Traceback (most recent call last):
     ...
-    TypeError: payload must be plain data (None, bool, int, float, str, bytes, and lists, tuples, dicts, sets \
-and frozensets of them); it holds a object
+    TypeError: payload must be plain data (None, bool, int, float, str, bytes, and lists, tuples, named tuples, \
+dicts, sets and frozensets of them); it holds a object
     """
     kind = type(value)
     if kind in _SCALARS or (kind is float and math.isfinite(value)):
         return
-    if depth < 50 and kind in (list, tuple, set, frozenset):
-        for item in value:
+    named = isinstance(value, tuple) and hasattr(kind, "_fields")
+    if depth < 50 and (kind in (list, tuple, set, frozenset) or named):
+        for item in (tuple.__iter__(value) if isinstance(value, tuple) else value):
             check_plain(item, what, depth + 1)
         return
     if depth < 50 and kind is dict:
@@ -93,8 +95,8 @@ and frozensets of them); it holds a object
             check_plain(item, what, depth + 1)
         return
     shown = "a float that is not finite" if kind is float else f"a {kind.__name__}"
-    raise TypeError(f"{what} must be plain data (None, bool, int, float, str, bytes, and lists, tuples, dicts, "
-                    f"sets and frozensets of them); it holds {shown}")
+    raise TypeError(f"{what} must be plain data (None, bool, int, float, str, bytes, and lists, tuples, named "
+                    f"tuples, dicts, sets and frozensets of them); it holds {shown}")
 
 
 def lab_node(node_class: type) -> type:
