@@ -27,6 +27,7 @@ such lab (Lab 10's broadcast, Lab 11's Raft):
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 
 __all__ = ["protocol_lab", "is_protocol_lab", "lab_node", "check_plain", "PropertyFailure"]
@@ -99,6 +100,12 @@ dicts, sets and frozensets of them); it holds a object
                     f"tuples, dicts, sets and frozensets of them); it holds {shown}")
 
 
+def _plain_method(method, what: str) -> None:
+    if inspect.isgeneratorfunction(method):
+        raise TypeError(f"{what} is a generator (it has a yield): in this lab handlers, timer callbacks, start and "
+                        "on_recover are plain methods; set a timer to act later")
+
+
 def lab_node(node_class: type) -> type:
     """A subclass of ``node_class`` that keeps the lab's rules: plain handlers, plain data, payloads copied.
 
@@ -119,6 +126,9 @@ def lab_node(node_class: type) -> type:
     >>> sim.events("note")[0].detail
     'got [1]'
     """
+    for attribute in dir(node_class):
+        if attribute.startswith("on_") or attribute == "start":
+            _plain_method(getattr(node_class, attribute), f"{node_class.__name__}.{attribute}")
 
     class LabNode(node_class):
         def send(self, dst, kind, payload=None, *, reply_to=None):
@@ -129,10 +139,18 @@ def lab_node(node_class: type) -> type:
             check_plain(items, "a value written with persist")
             return super().persist(**items)
 
+        def set_timer(self, delay_s, callback, *args):
+            _plain_method(callback, "a timer callback")
+            return super().set_timer(delay_s, callback, *args)
+
+        def set_local_timer(self, delay_s, callback, *args):
+            _plain_method(callback, "a timer callback")
+            return super().set_local_timer(delay_s, callback, *args)
+
         def spawn(self, generator):
             generator.close()
             raise TypeError(f"{node_class.__name__}: in this lab handlers, timer callbacks, start and on_recover "
-                            "are plain methods; remove the yield (set a timer to act later)")
+                            "are plain methods, which spawn no process; set a timer to act later")
 
     LabNode.__name__ = LabNode.__qualname__ = node_class.__name__
     return LabNode
