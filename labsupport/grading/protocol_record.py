@@ -11,7 +11,7 @@ only a claim: one that does not match the grader's own run is refused, and
 one that matches describes what some node's handlers did, which is what the
 lab's checks judge.
 
-A log is ``{"nodes": {name: {"inputs": [[input, effects], ...], "stray": n}}}``:
+A log is ``{"nodes": {name: {"inputs": [[input, effects], ...], "stray": n}}, "name": class name}``:
 
 * inputs: ``["msg", time, src, kind, msg_id, reply_to]``, ``["timer", time, k]``,
   ``["start", time]``, ``["crash", time]``, ``["recover", time]``;
@@ -128,4 +128,4 @@ def record_protocol(function, node_class, *, args=(), kwargs=None) -> dict:
     function(recording_class(node_class, logs), *args, **(kwargs or {}))
     for log in logs.values():
         del log["timers"]
-    return {"nodes": logs}
+    return {"nodes": logs, "name": str(getattr(node_class, "__name__", "Node"))[:80]}

@@ -76,7 +76,8 @@ def _checked_effect(effect) -> list:
 
 
 def _checked_log(log) -> dict:
-    if type(log) is not dict or set(log) != {"nodes"} or type(log["nodes"]) is not dict:
+    if type(log) is not dict or set(log) != {"nodes", "name"} or type(log["nodes"]) is not dict \
+            or type(log["name"]) is not str:
         raise ReplayMismatch("malformed log from the submission's run")
     for name, node in log["nodes"].items():
         if type(name) is not str or type(node) is not dict or set(node) != {"inputs", "stray"} \
@@ -163,6 +164,7 @@ def puppet_class(log) -> type:
             self._input(["timer", self.now, k])
 
     Puppet.state = state
+    Puppet.__name__ = Puppet.__qualname__ = log["name"][:80]  # the student's class name, for messages
     return Puppet
 
 

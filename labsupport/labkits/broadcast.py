@@ -49,6 +49,7 @@ class BroadcastRun:
 
     schedule: object
     seed: int
+    node_class: str
     nodes: tuple
     sent: dict
     acked: dict
@@ -129,9 +130,9 @@ def check_broadcast(run: BroadcastRun, *, budget: int | None = None, latency_s: 
     if found:
         lines = "\n".join(f"  - {line}" for line in found)
         shown = "no faults" if run.schedule is None else str(run.schedule).replace("\n", "; ")
+        call = f"replay({run.node_class}, {schedule_code(run.schedule)}, seed={run.seed})"
         raise PropertyFailure(f"{len(found)} property(ies) broken with seed {run.seed} on schedule [{shown}]:\n"
-                              f"{lines}\nReplay it in the notebook: replay({schedule_code(run.schedule)}, "
-                              f"seed={run.seed})")
+                              f"{lines}\nReplay it in the notebook: {call}")
 
 
 def _values_in(payload, wanted: set, found: list, depth: int = 0) -> None:
@@ -266,5 +267,5 @@ def run_broadcast(node_class, schedule=None, *, seed=None, nodes: int = 5, value
         if sent[0] >= max_messages:
             stopped_s = now
             break
-    return BroadcastRun(schedule, sim.seed, names, dict(client.sent), dict(client.acked), learned,
+    return BroadcastRun(schedule, sim.seed, node_class.__name__, names, dict(client.sent), dict(client.acked), learned,
                         dict(client.reads), sent[0], heal_s, read_s, stopped_s, tuple(sim.trace))

@@ -129,7 +129,7 @@ def test_a_node_that_reads_other_nodes_state_keeps_no_property_it_did_not_earn()
     log = record_protocol(run_broadcast, Peeker, args=ARGS, kwargs=KWARGS)
     run = replay_protocol(run_broadcast, log, ARGS, kwargs=KWARGS)  # a consistent log: accepted, then judged
     assert any(problem.startswith("derived:") for problem in run.problems())
-    with pytest.raises(PropertyFailure, match=r"derived: .*\nReplay it in the notebook: replay\(Nemesis\(\[\]\), "
+    with pytest.raises(PropertyFailure, match=r"derived: .*\nReplay it in the notebook: replay\(Peeker, Nemesis\(\[\]\), "
                                               r"seed=4\)"):
         check_broadcast(run)
 
