@@ -62,11 +62,15 @@ class BroadcastRun:
     trace: tuple = field(repr=False)
 
     def latencies(self) -> dict:
-        """For each value, seconds from its broadcast until the last node had it (None if one never did)."""
+        """For each value, seconds from the first node having it to the last (None if one never did).
+
+        Counted from the first node, not from the client's first try, so a broadcast lost on its
+        way from the client does not count against the nodes.
+        """
         out = {}
-        for value, at in self.sent.items():
+        for value in self.sent:
             times = [self.learned[n].get(value) for n in self.nodes]
-            out[value] = None if None in times else max(times) - at
+            out[value] = None if None in times else max(times) - min(times)
         return out
 
     def problems(self, *, budget: int | None = None, latency_s: float | None = None) -> list[str]:
@@ -101,8 +105,8 @@ class BroadcastRun:
             if slow:
                 value = min(slow, key=lambda v: self.sent[v])
                 took = "never reached every node" if slow[value] is None else f"took {slow[value]:.2f} s"
-                found.append(f"latency: {len(slow)} value(s) took longer than {latency_s} s to reach every node "
-                             f"(e.g. {value}, broadcast at {self.sent[value]:.2f} s, {took})")
+                found.append(f"latency: {len(slow)} value(s) took longer than {latency_s} s from the first node "
+                             f"to every node (e.g. {value}, broadcast at {self.sent[value]:.2f} s, {took})")
         return found
 
 
