@@ -182,3 +182,54 @@ def test_only_a_broken_property_is_shown_by_a_hidden_test():
     assert not passed and isinstance(message, Shown) and "budget:" in message and "seed=1" in message
     passed, message = run_case(NoKernel(), [("assert 1 == 2", "")], setup=setup)
     assert not passed and not isinstance(message, Shown)
+
+
+class Counter(Node):
+    """Counts pings durably; forgets everything else on a crash (Lab 11's kind of node)."""
+
+    forgets_on_crash = True
+
+    def __init__(self, name, peers):
+        super().__init__(name)
+        self.peers, self.count = peers, self.storage.get("count", 0)
+
+    def start(self):
+        self.set_local_timer(0.3, self.ping)
+
+    def on_recover(self):
+        self.log(f"back with {self.count}")
+        self.set_local_timer(0.3, self.ping)
+
+    def ping(self):
+        for peer in self.peers:
+            self.send(peer, "ping", {"from": self.name, "count": self.count})
+        self.set_local_timer(0.3, self.ping)
+
+    def on_ping(self, msg):
+        self.count += 1
+        self.persist(count=self.count)
+
+
+def run_counters(node_class, *, seed=None):
+    from labsupport.labkits.protocol import lab_node
+    from labsupport.sim import Simulation
+
+    sim = Simulation(seed=seed, latency=0.01, clock_drift=0.01, storage_latency=0.002)
+    cls = lab_node(node_class)
+    for name in ("a", "b", "c"):
+        sim.add(cls(name, [p for p in ("a", "b", "c") if p != name]))
+    sim.crash("b", at=1.0)
+    sim.recover("b", at=1.7)
+    sim.run(until=3.0)
+    return tuple(sim.trace)
+
+
+def test_timers_on_the_node_clock_durable_writes_and_crashes_replay_exactly():
+    from labsupport.labkits.protocol import protocol_lab
+
+    protocol_lab(run_counters)
+    log = through_the_wire(record_protocol(run_counters, Counter, kwargs={"seed": 5}))
+    assert ["recover", 1.7] in [entry[0] for entry in log["nodes"]["b"]["inputs"]]
+    replayed = replay_protocol(run_counters, log, kwargs={"seed": 5})
+    assert replayed == run_counters(Counter, seed=5)
+    assert any(event.event == "persist" for event in replayed)
