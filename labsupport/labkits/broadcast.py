@@ -14,7 +14,9 @@ subclass built as ``node_class(name, peers)`` with plain handlers:
 
 :func:`run_broadcast` runs such a class under a nemesis schedule: the client
 broadcasts each value once (again every ``retry_s`` until acknowledged),
-and after the network heals and settles it reads every node. It watches
+and reads every node every ``PEEK_S`` during the run (and a value's node right
+after its first broadcast), and once more after the network heals and settles
+(retrying that last read until answered). It watches
 each value arrive at each node (inside any message's payload, as the int it
 is), counts the messages the nodes send each other, and stops a run that
 reaches ``max_messages``. :func:`check_broadcast` then says which property
@@ -34,6 +36,7 @@ __all__ = ["CLIENT", "BroadcastRun", "run_broadcast", "check_broadcast", "schedu
 CLIENT = "c"
 RETRY_S = 0.5  # seconds between the client's retries of an unanswered broadcast or read
 STEP_S = 0.1  # seconds between checks of the message cap
+PEEK_S = 0.5  # seconds between the client's reads of every node during the run (never retried)
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ class BroadcastRun:
 
     ``sent[v]`` is when the client first broadcast value ``v``; ``acked[v]`` when a
     ``broadcast_ok`` came back; ``learned[node][v]`` when ``v`` first reached ``node``;
-    ``reads[node]`` is ``(time, values)`` of the node's answer to the final read;
+    ``reads[node]`` is ``(time, values)`` of the node's answer to the final read, ``peeks``
+    the ``(node, time, values)`` answers to the reads during the run;
     ``messages`` counts the messages the nodes sent each other; ``stopped_s`` is when the
     run was stopped for reaching ``max_messages`` (None if it was not).
     """
@@ -55,6 +59,7 @@ class BroadcastRun:
     acked: dict
     learned: dict
     reads: dict
+    peeks: tuple
     messages: int
     heal_s: float
     read_s: float
@@ -72,6 +77,16 @@ class BroadcastRun:
             times = [self.learned[n].get(value) for n in self.nodes]
             out[value] = None if None in times else max(times) - min(times)
         return out
+
+    def _underived(self) -> list[str]:
+        """Reads that reported a value before it reached the node in a message: it was not sent, it was taken."""
+        answers = [(node, at, values) for node, (at, values) in self.reads.items()] + list(self.peeks)
+        for node, at, values in sorted(answers, key=lambda answer: answer[1]):
+            unseen = sorted(v for v in values if self.learned[node].get(v, at + 1) > at)
+            if unseen:
+                return [f"derived: {node} reported {len(unseen)} value(s) at {at:.2f} s that had not reached it in "
+                        f"a message (e.g. {unseen[0]}); a node knows only what it was sent"]
+        return []
 
     def problems(self, *, budget: int | None = None, latency_s: float | None = None) -> list[str]:
         """Each broken property, as ``"name: what happened"`` (empty if the run kept them all)."""
@@ -96,10 +111,7 @@ class BroadcastRun:
                 found.append(f"delivered: {node}'s read at {at:.2f} s, after the network healed (at "
                              f"{self.heal_s:.1f} s), lacks {len(missing)} of {len(everything)} values "
                              f"(e.g. {missing[0]})")
-            unseen = sorted(v for v in values if self.learned[node].get(v, at + 1) > at)
-            if unseen:
-                found.append(f"derived: {node} reported {len(unseen)} value(s) that never reached it in a message "
-                             f"(e.g. {unseen[0]}); a node knows only what it was sent")
+        found += self._underived()
         if latency_s is not None and self.stopped_s is None:
             slow = {v: t for v, t in self.latencies().items() if t is None or t > latency_s}
             if slow:
@@ -162,18 +174,27 @@ class _Client(Node):
     def __init__(self, name, plan, servers, read_s):
         super().__init__(name)
         self.plan, self.servers, self.read_s = plan, servers, read_s
-        self.sent, self.acked, self.reads, self.asked = {}, {}, {}, {}
+        self.sent, self.acked, self.reads, self.asked, self.peeks = {}, {}, {}, {}, []
 
     def start(self):
         for at_s, value, node in self.plan:
             self.set_timer(at_s, self._broadcast, value, node)
+        for k in range(1, int(self.read_s / PEEK_S)):
+            self.set_timer(k * PEEK_S, self._peek)
         self.set_timer(self.read_s, self._read)
+
+    def _peek(self):
+        for node in self.servers:
+            self.asked[self.send(node, "read").msg_id] = ("peek", node)
 
     def _broadcast(self, value, node):
         if value in self.acked:
             return
+        first = value not in self.sent
         self.sent.setdefault(value, self.now)
         self.asked[self.send(node, "broadcast", value).msg_id] = value
+        if first:  # a read right behind it, which may overtake it: can the node report what it has not got?
+            self.asked[self.send(node, "read").msg_id] = ("peek", node)
         self.set_timer(RETRY_S, self._broadcast, value, node)
 
     def on_broadcast_ok(self, msg):
@@ -190,10 +211,13 @@ class _Client(Node):
 
     def on_read_ok(self, msg):
         node = self.asked.pop(msg.reply_to, None)
-        if node == msg.src and node not in self.reads:
-            payload = msg.payload
-            values = payload if isinstance(payload, (list, tuple, set, frozenset)) else ()
-            self.reads[node] = (self.now, tuple(sorted(v for v in values if type(v) is int)))
+        payload = msg.payload
+        values = payload if isinstance(payload, (list, tuple, set, frozenset)) else ()
+        answer = (self.now, tuple(sorted(v for v in values if type(v) is int)))
+        if node == ("peek", msg.src):
+            self.peeks.append((msg.src, *answer))
+        elif node == msg.src and node not in self.reads:
+            self.reads[node] = answer
 
 
 @protocol_lab
@@ -272,4 +296,4 @@ def run_broadcast(node_class, schedule=None, *, seed=None, nodes: int = 5, value
             stopped_s = now
             break
     return BroadcastRun(schedule, sim.seed, node_class.__name__, names, dict(client.sent), dict(client.acked), learned,
-                        dict(client.reads), sent[0], heal_s, read_s, stopped_s, tuple(sim.trace))
+                        dict(client.reads), tuple(client.peeks), sent[0], heal_s, read_s, stopped_s, tuple(sim.trace))
