@@ -231,6 +231,7 @@ def run_broadcast(node_class, schedule=None, *, seed=None, nodes: int = 5, value
 
     Examples
     --------
+    >>> from labsupport.sim import Node
     >>> class Lonely(Node):
     ...     def __init__(self, name, peers):
     ...         super().__init__(name)

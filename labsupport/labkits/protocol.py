@@ -30,7 +30,7 @@ import copy
 import inspect
 import math
 
-__all__ = ["protocol_lab", "is_protocol_lab", "lab_node", "check_plain", "PropertyFailure"]
+__all__ = ["protocol_lab", "is_protocol_lab", "lab_node", "PropertyFailure"]
 
 _PROTOCOL_LABS: set[str] = set()
 _SCALARS = (type(None), bool, int, str, bytes)
