@@ -233,3 +233,15 @@ def test_timers_on_the_node_clock_durable_writes_and_crashes_replay_exactly():
     replayed = replay_protocol(run_counters, log, kwargs={"seed": 5})
     assert replayed == run_counters(Counter, seed=5)
     assert any(event.event == "persist" for event in replayed)
+
+
+def test_feedback_shows_a_hidden_test_s_broken_property_and_nothing_else(tmp_path):
+    from labsupport.grading.autograder import Case, Question
+    from labsupport.grading.results import CaseResult, Result, write_feedback
+
+    question = Question("q1", (Case("q1", 0, "x", True, 1.0), Case("q1", 1, "y", True, 1.0)))
+    result = Result("s.ipynb", "graded", cases=[CaseResult("q1", 0, True, 1.0, 0.0, False, "failed"),
+                                                CaseResult("q1", 1, True, 1.0, 0.0, False, "budget: 9 > 5\nReplay")])
+    write_feedback(result, [question], tmp_path / "s.md")
+    text = (tmp_path / "s.md").read_text()
+    assert text.count("Result:") == 1 and "  Result: budget: 9 > 5\n  Replay" in text and "failed\n" not in text
