@@ -27,9 +27,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from labsupport.checks import check_int, check_number
+from labsupport.checks import check_int, check_number, check_type
 from labsupport.labkits.protocol import PropertyFailure, lab_node, protocol_lab
-from labsupport.sim import Node, Simulation, TraceEvent, Uniform
+from labsupport.sim import Node, Simulation, Uniform
+from labsupport.sim.nemesis import Nemesis
 
 __all__ = ["CLIENT", "BroadcastRun", "run_broadcast", "check_broadcast", "schedule_code"]
 
@@ -51,7 +52,7 @@ class BroadcastRun:
     run was stopped for reaching ``max_messages`` (None if it was not).
     """
 
-    schedule: object
+    schedule: Nemesis | None
     seed: int
     node_class: str
     nodes: tuple
@@ -145,7 +146,8 @@ def check_broadcast(run: BroadcastRun, *, budget: int | None = None, latency_s: 
     found = run.problems(budget=budget, latency_s=latency_s)
     if found:
         lines = "\n".join(f"  - {line}" for line in found)
-        shown = "no faults" if run.schedule is None else str(run.schedule).replace("\n", "; ")
+        shown = "no faults" if run.schedule is None else "; ".join(
+            line.strip() for line in str(run.schedule).splitlines())
         call = f"replay({run.node_class}, {schedule_code(run.schedule)}, seed={run.seed})"
         raise PropertyFailure(f"{len(found)} property(ies) broken with seed {run.seed} on schedule [{shown}]:\n"
                               f"{lines}\nReplay it in the notebook: {call}")
@@ -254,8 +256,8 @@ def run_broadcast(node_class, schedule=None, *, seed=None, nodes: int = 5, value
     check_number("duration_s", duration_s, low=0.0, high=600.0)
     check_number("settle_s", settle_s, low=0.0, high=600.0)
     check_int("max_messages", max_messages, low=1)
-    if schedule is not None and not (hasattr(schedule, "apply") and hasattr(schedule, "heal_s")):
-        raise TypeError(f"schedule must be a Nemesis or None, got {type(schedule).__name__}")
+    if schedule is not None:
+        check_type("schedule", schedule, Nemesis)
     sim = Simulation(seed=seed, latency=Uniform(0.005, 0.025))
     names = tuple(f"n{i}" for i in range(1, nodes + 1))
     rng = sim.rng("broadcast-workload")

@@ -13,6 +13,7 @@ from labsupport.grading.wire import decode, encode
 from labsupport.labkits.broadcast import check_broadcast, run_broadcast
 from labsupport.labkits.protocol import PropertyFailure, check_plain
 from labsupport.sim import Node
+from labsupport.sim.nemesis import Nemesis, Partition
 
 
 class Relay(Node):
@@ -51,18 +52,8 @@ class Relay(Node):
         self.set_timer(0.2, self.resend)
 
 
-class Split:
-    """A stand-in schedule: one partition from 1 s to 3 s."""
-
-    heal_s = 3.0
-    faults = ()
-
-    def apply(self, sim):
-        sim.partition({"n1", "n2"}, {"n3", "n4", "n5"}, at=1.0)
-        sim.heal(at=3.0)
-
-
-ARGS, KWARGS = (Split(),), {"seed": 4}
+SPLIT = Nemesis([Partition(start_s=1.0, end_s=3.0, groups=[{"n1", "n2"}, {"n3", "n4", "n5"}])])
+ARGS, KWARGS = (SPLIT,), {"seed": 4}
 
 
 def through_the_wire(log):
@@ -129,8 +120,8 @@ def test_a_node_that_reads_other_nodes_state_keeps_no_property_it_did_not_earn()
     log = record_protocol(run_broadcast, Peeker, args=ARGS, kwargs=KWARGS)
     run = replay_protocol(run_broadcast, log, ARGS, kwargs=KWARGS)  # a consistent log: accepted, then judged
     assert any(problem.startswith("derived:") for problem in run.problems())
-    with pytest.raises(PropertyFailure, match=r"derived: .*\nReplay it in the notebook: replay\(Peeker, Nemesis\(\[\]\), "
-                                              r"seed=4\)"):
+    with pytest.raises(PropertyFailure, match=r"derived: .*\nReplay it in the notebook: replay\(Peeker, "
+                                              r"Nemesis\(\[Partition\(start_s=1\.0, .*\), seed=4\)"):
         check_broadcast(run)
 
 
