@@ -236,3 +236,12 @@ def test_feedback_shows_a_hidden_test_s_broken_property_and_nothing_else(tmp_pat
     write_feedback(result, [question], tmp_path / "s.md")
     text = (tmp_path / "s.md").read_text()
     assert text.count("Result:") == 1 and "  Result: budget: 9 > 5\n  Replay" in text and "failed\n" not in text
+
+
+def test_a_run_patched_in_the_kernel_leaves_a_log_the_grader_refuses():
+    def without_the_schedule(node_class, schedule=None, *, seed=None):
+        return run_broadcast(node_class, None, seed=seed)  # what a kernel patched to skip the faults would run
+
+    log = record_protocol(without_the_schedule, Relay, args=ARGS, kwargs=KWARGS)
+    with pytest.raises(PropertyFailure, match="refused"):
+        replay_protocol(run_broadcast, log, ARGS, kwargs=KWARGS)
