@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from labsupport.checks import check_int, check_number, check_type
+from labsupport.checks import check_int, check_method, check_number, check_type
 from labsupport.labkits.protocol import PropertyFailure, lab_node, protocol_lab
 from labsupport.sim import Node, Simulation, Uniform
 from labsupport.sim.nemesis import Nemesis
@@ -141,8 +141,7 @@ def check_broadcast(run: BroadcastRun, *, budget: int | None = None, latency_s: 
 
     The message gives the schedule and seed, and the call that replays the run in the notebook.
     """
-    if type(run) is not BroadcastRun:
-        raise TypeError(f"run must be a BroadcastRun from run_broadcast, got {type(run).__name__}")
+    check_type("run (from run_broadcast)", run, BroadcastRun)
     found = run.problems(budget=budget, latency_s=latency_s)
     if found:
         lines = "\n".join(f"  - {line}" for line in found)
@@ -249,8 +248,7 @@ def run_broadcast(node_class, schedule=None, *, seed=None, nodes: int = 5, value
     >>> len(run_broadcast(Lonely, nodes=2, values=3, seed=1).problems())
     2
     """
-    if not isinstance(node_class, type) or not issubclass(node_class, Node):
-        raise TypeError(f"node_class must be a subclass of Node, got {node_class!r}")
+    check_method("node_class (a subclass of Node)", check_type("node_class", node_class, type), "deliver", "msg")
     check_int("nodes", nodes, low=1, high=26)
     check_int("values", values, low=1, high=1000)
     check_number("duration_s", duration_s, low=0.0, high=600.0)

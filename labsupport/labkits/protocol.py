@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import copy
 import inspect
-import math
+
+from labsupport.checks import check_number, check_type, out_of_range
 
 __all__ = ["protocol_lab", "is_protocol_lab", "lab_node", "PropertyFailure"]
 
@@ -71,7 +72,7 @@ def is_protocol_lab(function) -> bool:
 
 
 def check_plain(value, what: str = "payload", depth: int = 0) -> None:
-    """Raise TypeError unless ``value`` is plain data that could cross a real network.
+    """Raise TypeError unless ``value`` is plain data that could cross a real network (ValueError: NaN, inf).
 
     Examples
     --------
@@ -79,11 +80,11 @@ def check_plain(value, what: str = "payload", depth: int = 0) -> None:
     >>> check_plain({1, object()})
     Traceback (most recent call last):
     ...
-    TypeError: payload must be plain data (None, bool, int, float, str, bytes, and lists, tuples, named tuples, \
-dicts, sets and frozensets of them); it holds a object
+    TypeError: every value in payload (plain data: None, bool, int, float, str, bytes, and lists, tuples, named \
+tuples, dicts, sets and frozensets of them) must be None, bool, int, str, bytes or float, not object
     """
     kind = type(value)
-    if kind in _SCALARS or (kind is float and math.isfinite(value)):
+    if kind in _SCALARS:
         return
     named = isinstance(value, tuple) and hasattr(kind, "_fields")
     if depth < 50 and (kind in (list, tuple, set, frozenset) or named):
@@ -95,15 +96,16 @@ dicts, sets and frozensets of them); it holds a object
             check_plain(key, what, depth + 1)
             check_plain(item, what, depth + 1)
         return
-    shown = "a float that is not finite" if kind is float else f"a {kind.__name__}"
-    raise TypeError(f"{what} must be plain data (None, bool, int, float, str, bytes, and lists, tuples, named "
-                    f"tuples, dicts, sets and frozensets of them); it holds {shown}")
+    check_type(f"every value in {what} (plain data: None, bool, int, float, str, bytes, and lists, tuples, named "
+               "tuples, dicts, sets and frozensets of them)", value, _SCALARS + (float,))
+    check_number(f"a float in {what}", value)  # a float that is not finite: it has no place on a wire
 
 
 def _plain_method(method, what: str) -> None:
     if inspect.isgeneratorfunction(method):
-        raise TypeError(f"{what} is a generator (it has a yield): in this lab handlers, timer callbacks, start and "
-                        "on_recover are plain methods; set a timer to act later")
+        raise out_of_range(what, "a def with yield", "a plain method without yield (set a timer to act later): "
+                           "in this lab, handlers, timer callbacks, start and on_recover are plain methods",
+                           why="is a generator function")
 
 
 def lab_node(node_class: type) -> type:
@@ -149,8 +151,9 @@ def lab_node(node_class: type) -> type:
 
         def spawn(self, generator):
             generator.close()
-            raise TypeError(f"{node_class.__name__}: in this lab handlers, timer callbacks, start and on_recover "
-                            "are plain methods, which spawn no process; set a timer to act later")
+            raise out_of_range(f"{node_class.__name__}.spawn", "a process", "a plain method without yield (set a "
+                               "timer to act later): in this lab, handlers, timer callbacks, start and on_recover "
+                               "are plain methods", why="starts a process")
 
     LabNode.__name__ = LabNode.__qualname__ = node_class.__name__
     return LabNode
