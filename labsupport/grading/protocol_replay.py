@@ -75,6 +75,14 @@ def _checked_effect(effect) -> list:
     return effect
 
 
+def _well_formed(entry) -> bool:
+    """``[input, effects]``: an input of a known kind and width, and a list of effects (checked when applied)."""
+    if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not list or type(entry[1]) is not list:
+        return False
+    event = entry[0]
+    return bool(event) and _INPUT_WIDTH.get(event[0] if type(event[0]) is str else None) == len(event)
+
+
 def _checked_log(log) -> dict:
     if type(log) is not dict or set(log) != {"nodes", "name"} or type(log["nodes"]) is not dict \
             or type(log["name"]) is not str:
@@ -87,9 +95,7 @@ def _checked_log(log) -> dict:
             raise ReplayMismatch(f"node {name!r} acted {node['stray']} time(s) outside its handlers and timers "
                                  "(code run from outside the node, or one node calling another's methods)")
         for entry in node["inputs"]:
-            if type(entry) is not list or len(entry) != 2 or type(entry[1]) is not list \
-                    or type(entry[0]) is not list or _INPUT_WIDTH.get(entry[0][0] if entry[0] else None) \
-                    != len(entry[0]):
+            if not _well_formed(entry):
                 raise ReplayMismatch(f"malformed log for node {name!r}")
     return log["nodes"]
 
