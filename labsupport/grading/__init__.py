@@ -23,7 +23,12 @@ always says yes, or walk the garbage collector for the expected values. So:
    the lab's own set-up values, then from the notebook on demand (``__missing__``,
    which module code, functions and generator expressions all reach). Public
    cases run first, then hidden ones; ``assert a == b`` is rewritten to report
-   both sides, and hidden messages are never shown.
+   both sides, and hidden messages are never shown, with one exception: a
+   protocol lab's :class:`~labsupport.labkits.protocol.PropertyFailure`, raised
+   here by the lab's check on the grader's own run, says which property broke,
+   on which schedule and seed, so that the student can replay it
+   (:class:`.cases.Shown`; the kernel's exceptions arrive as built-in types and
+   can never be one).
 3. Student to grader, only plain data crosses, decoded by a strict decoder that
    never unpickles: numbers, strings, bytes, containers (subclasses as their
    items), numeric numpy values, and dataclasses, named tuples and enums of
@@ -71,7 +76,14 @@ Whose values, whose verdicts
    the grader's run. A patched simulation in the kernel leaves an empty or
    inconsistent log; a forged log is refused unless it is consistent with the
    grader's own simulation, that is, unless it is the behaviour of *some* policy
-   or coordinator, which is what the test judges. (Driving Lab 4's policy by
+   or coordinator, which is what the test judges. Protocol labs (Labs 10 and
+   11, where students write a node's message handlers) are recorded per node:
+   each input (message, timer, start, crash, recovery) with the effects the
+   handlers produced (sends, timers, durable writes, notes), replayed by puppet
+   nodes in the grader's own seeded simulation and nemesis
+   (:mod:`.protocol_record`, :mod:`.protocol_replay`); a node that acts
+   outside its handlers, or a log any input of which the grader's run does not
+   present, is refused. (Driving Lab 4's policy by
    one request per ``choose`` instead costs about 7.7 s per 20,000-request farm
    here, against well under a second for the replay.)
 

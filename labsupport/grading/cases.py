@@ -21,8 +21,18 @@ from labsupport.grading.proxy import TEST_MODULE
 from labsupport.grading.remote import CaseTimeout, KernelGone, Remote
 from labsupport.grading.rewrite import rewrite_test
 from labsupport.grading.wire import ProtocolError
+from labsupport.labkits.protocol import PropertyFailure
 
-__all__ = ["TestNamespace", "run_case", "free_names"]
+__all__ = ["TestNamespace", "run_case", "free_names", "Shown"]
+
+
+class Shown(str):
+    """A failure message a hidden test may show: a protocol lab's broken property, built here from the grader's run.
+
+    Only a :class:`~labsupport.labkits.protocol.PropertyFailure` raised in this process gives one (the kernel's
+    exceptions arrive as built-in types), so a submission cannot make a hidden test show text of its choosing
+    beyond what the lab's check writes about the grader's own run.
+    """
 
 
 class TestNamespace(dict):
@@ -122,7 +132,10 @@ def run_case(remote: Remote, examples: list[tuple[str, str]], *, setup=None, sou
         except (KernelGone, ProtocolError, CaseTimeout):
             raise
         except Exception as error:
-            return False, f"{type(error).__name__}: {error}"[:400]
+            text = f"{type(error).__name__}: {error}"
+            if type(error) is PropertyFailure:
+                return False, Shown(text[:1200])
+            return False, text[:400]
         if want.strip() and shown.getvalue().split() != want.split():
             return False, f"expected output {want.strip()!r}, got {shown.getvalue().strip()[:200]!r}"
     return True, ""

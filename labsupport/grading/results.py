@@ -30,7 +30,7 @@ class CaseResult:
     points: float
     earned: float
     passed: bool
-    message: str = ""  # for public cases only: why it failed
+    message: str = ""  # why it failed: public cases; hidden ones only for a protocol lab's broken property
 
 
 @dataclass
@@ -100,6 +100,9 @@ def write_feedback(result: Result, questions, path: Path) -> None:
             if spec.hidden:
                 hidden_number += 1
                 lines.append(f"- Hidden test {hidden_number}: {mark} ({_round(earned)} / {_round(spec.points)} points)")
+                if not passed and got and got.message not in ("", "failed"):
+                    shown = got.message.replace("\n", "\n  ")  # only what the sandbox lets a hidden test say
+                    lines.append(f"  Result: {shown}")
             else:
                 lines.append(f"- Public test {spec.index + 1}: {mark} ({_round(earned)} / {_round(spec.points)} points)")
                 lines.append("")

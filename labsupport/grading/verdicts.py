@@ -9,7 +9,9 @@ student's to patch. So the grader runs none of them there:
 * the reuse checks read the submitted notebook's source (:mod:`.sourcecheck`);
 * the simulations are recorded in the kernel (:mod:`.record`: one round trip
   returns the student's decisions and what they saw) and replayed here
-  (:mod:`.replay`), whose result is what the test sees.
+  (:mod:`.replay`), whose result is what the test sees; a protocol lab's runs
+  (Labs 10 and 11) the same way, node by node (:mod:`.protocol_record`,
+  :mod:`.protocol_replay`).
 
 :func:`judge` picks the handler for a call, by the identity of the grader's
 own function; calls that do not involve a student object run as they are.
@@ -21,8 +23,10 @@ import sys
 
 from labsupport.grading import record
 from labsupport.grading.proxy import StudentProxy, importable
+from labsupport.grading.protocol_replay import replay_protocol
 from labsupport.grading.replay import FarmReplay, ReplayMismatch, check_farm_log, check_quorum_logs, \
     quorum_replay_class
+from labsupport.labkits.protocol import is_protocol_lab
 
 __all__ = ["judge", "JUDGED"]
 
@@ -104,6 +108,19 @@ def _quorum(namespace, function, args, kwargs):
     return result
 
 
+def _protocol(namespace, function, args, kwargs):
+    """A protocol lab's run (:func:`~labsupport.labkits.protocol.protocol_lab`): recorded there, replayed here."""
+    from labsupport.grading.protocol_record import record_protocol
+
+    args, kwargs = list(args), dict(kwargs)
+    node_class = kwargs.pop("node_class") if "node_class" in kwargs else args.pop(0)
+    if _student(args) or _student(kwargs):
+        raise TypeError(f"{function.__name__}: only the node class may be the student's object")
+    log = namespace.remote.request("run", record_protocol, (function, node_class),
+                                   {"args": tuple(args), "kwargs": kwargs})
+    return replay_protocol(function, log, args, kwargs=kwargs)
+
+
 #: The library functions judged here when a student object is among their arguments.
 JUDGED = {f"{_REUSE}.{name}": _reuse(name) for name in ("borrowed", "forbidden_uses", "borrowed_policy_names")}
 JUDGED[f"{_FARM}.run_farm"] = _farm
@@ -115,6 +132,8 @@ def judge(function, args, kwargs):
     """The handler ``(namespace, function, args, kwargs) -> value`` for this call, or None to just call it."""
     key = f"{getattr(function, '__module__', None)}.{getattr(function, '__qualname__', None)}"
     handler = JUDGED.get(key)
+    if handler is None and not isinstance(function, StudentProxy) and is_protocol_lab(function):
+        handler = _protocol
     if handler is None or not importable(function) or sys.modules.get(function.__module__) is None:
         return None
     if not _student(args) and not _student(kwargs.values()):

@@ -7,6 +7,8 @@ Lab 3 (quorums)             :mod:`~labsupport.labkits.quorums` (coordinator stub
 Lab 5 (failover)            :mod:`~labsupport.labkits.failover` (the fault drill)
 Lab 6 (IAM)                 :mod:`~labsupport.labkits.iam` (generated reference cases)
 Lab 9 (capstone)            :mod:`~labsupport.labkits.capstone`
+Lab 10 (broadcast)          :mod:`~labsupport.labkits.broadcast` (client, runs, checks)
+Labs 10 and 11              :mod:`~labsupport.labkits.protocol` (the protocol-lab harness)
 ==========================  ==========================================================
 
 Whether an answer calls the library instead of doing the work is judged by
