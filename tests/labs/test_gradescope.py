@@ -9,7 +9,7 @@ Here the same steps run without root and without conda: a temporary folder stand
 path the zip names under ``/autograder`` is read as that folder, as if otter had rendered its templates with
 ``autograder_dir`` set to it); one clean virtual environment of the project's Python receives exactly the
 ``pip:`` lines of the zip's ``environment.yml`` (packages from the registry, ``labsupport`` only from the
-wheel inside the zip; the nine labs' lines are the same, which the test checks, so one environment serves
+wheel inside the zip; every lab's lines are the same, which the test checks, so one environment serves
 all); and the zip's own ``run_otter.py`` grades each lab's solution (full marks) and its untouched student
 notebook (zero). labgrade grades the same two notebooks, and the scores must agree question by question.
 What is not rehearsed: the conda-only lines (``python=``, ``pip``, ``jupyter_server``) and otter's
