@@ -24,7 +24,7 @@ from simpy.events import NORMAL
 
 from labsupport.checks import check_number
 
-__all__ = ["Call", "schedule_call"]
+__all__ = ["Call", "schedule_call", "run_call"]
 
 
 class Call:
@@ -38,7 +38,8 @@ class Call:
         self.action, self.args = action, args
 
 
-def _run(call: Call) -> None:
+def run_call(call: Call) -> None:
+    """The callback of a scheduled call: ``call.action(*call.args)``."""
     call.action(*call.args)
 
 
@@ -56,4 +57,4 @@ def schedule_call(env: simpy.Environment, delay_s: float, action: Callable[..., 
     """
     if type(delay_s) is not float or not 0.0 <= delay_s < math.inf:  # one test per message on the fast path
         check_number("delay_s", delay_s, low=0)
-    env.schedule(Call(_run, action, args), NORMAL, delay_s)
+    env.schedule(Call(run_call, action, args), NORMAL, delay_s)

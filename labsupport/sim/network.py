@@ -292,7 +292,11 @@ class Network:
         self.arrive(call.action.popleft())
 
     def _arrive_call(self, call: Call) -> None:
-        self.arrive(call.action)
+        msg = call.action  # arrive(msg), inlined: one call less per message
+        if self._group_of and not self.reachable(msg.src, msg.dst):
+            self._drop(msg, "partitioned")
+        else:
+            self.hand_over(msg, "")
 
     def arrive(self, msg: Message) -> None:
         """``msg`` reaches its destination: handed over to the node, or dropped if a partition cuts it off."""

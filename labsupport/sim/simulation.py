@@ -15,6 +15,7 @@ import random
 from typing import Any, Callable, Iterable
 
 import simpy
+from simpy.events import NORMAL
 
 from labsupport.seeds import Seed, derive_rng, root_seed
 from labsupport.checks import check_int, check_number, out_of_range
@@ -23,7 +24,7 @@ from labsupport.sim.errors import HandlerError
 from labsupport.sim.history import History
 from labsupport.sim.latency import Constant, Latency, as_latency
 from labsupport.sim.network import LinkConfig, Network
-from labsupport.sim.calls import schedule_call
+from labsupport.sim.calls import Call, run_call
 from labsupport.sim.node import Node
 from labsupport.sim.trace import NodeId, TraceEvent
 
@@ -154,8 +155,10 @@ class Simulation:
             _check_time("time_s", time_s)
         elif time_s != time_s or time_s in (math.inf, -math.inf):
             _check_time("time_s", time_s)
-        now = self.env.now
-        schedule_call(self.env, time_s - now if time_s > now else 0.0, action, args=args)
+        env = self.env
+        now = env.now
+        # schedule_call(env, delay, action, args=args), inlined: the delay is already a checked finite number >= 0
+        env.schedule(Call(run_call, action, args), NORMAL, time_s - now if time_s > now else 0.0)
 
     def run(self, until: float | None = None) -> None:
         """Run until ``until`` seconds, or until nothing is left to happen.
