@@ -79,18 +79,24 @@ def draw_groups(shape: str, nodes: Iterable[str], rng: random.Random) -> tuple[f
 class Partition:
     """Split the network from ``start_s`` to ``end_s``: explicit ``groups``, or a ``shape`` drawn when it begins.
 
+    A shape is drawn over ``nodes`` (None: every node of the simulation);
+    nodes left out, such as clients, stay in no group and reach everyone.
+
     Examples
     --------
     >>> Partition(start_s=1.0, end_s=3.0, groups=[{"n1", "n2"}, {"n3"}]).describe()
     'partition n1,n2 | n3'
     >>> Partition(start_s=1.0, end_s=3.0, shape="majority").describe()
     'partition (majority vs minority, drawn when it begins)'
+    >>> Partition(start_s=1.0, end_s=3.0, shape="isolate", nodes=["n1", "n2", "n3"]).describe()
+    'partition (one node alone, drawn when it begins among n1,n2,n3)'
     """
 
     start_s: float
     end_s: float
     groups: Any = None
     shape: str | None = None
+    nodes: Collection[str] | None = None
     is_partition: ClassVar[bool] = True
 
     def __post_init__(self):
@@ -99,9 +105,13 @@ class Partition:
             raise out_of_range("Partition.shape", self.shape, "exactly one of groups=[{...}, {...}] or shape= one of "
                                + ", ".join(SHAPES), why="and groups are " + ("both missing" if self.shape is None
                                                                              else "both given"))
+        object.__setattr__(self, "nodes", _node_set("Partition", self.nodes))
         if self.shape is not None:
             check_choice("Partition.shape", self.shape, SHAPES)
             return
+        if self.nodes is not None:
+            raise out_of_range("Partition.nodes", sorted(self.nodes), "nodes only with a shape (groups name their nodes)",
+                               why="are given with explicit groups")
         groups = tuple(frozenset(check_type("Partition.groups (each)", g, (set, frozenset, list, tuple)))
                        for g in check_type("Partition.groups", self.groups, (list, tuple)))
         Network.check_groups(groups)
@@ -117,20 +127,25 @@ class Partition:
 
     def named(self) -> set[str]:
         """The node names this fault names itself."""
-        return set().union(*self.groups) if self.groups else set()
+        return set().union(*self.groups) if self.groups else set(self.nodes or ())
+
+    def among(self, sim: Any) -> Collection[str]:
+        """The nodes a shape is drawn over."""
+        return self.nodes if self.nodes is not None else sim.nodes
 
     def describe(self) -> str:
         if self.groups is not None:
             return "partition " + " | ".join(",".join(sorted(g)) for g in self.groups)
         words = {"halves": "two halves", "majority": "majority vs minority",
                  "bridge": "two sides and a bridge node", "isolate": "one node alone"}
-        return f"partition ({words[self.shape]}, drawn when it begins)"
+        among = "" if self.nodes is None else " among " + ",".join(sorted(self.nodes))
+        return f"partition ({words[self.shape]}, drawn when it begins{among})"
 
     def schedule(self, sim: Any, label: str) -> None:
         sim.at(self.start_s, self._begin, sim, label)
 
     def _begin(self, sim: Any, label: str) -> None:
-        groups = self.groups or draw_groups(self.shape, sim.nodes, sim.rng(f"nemesis:{label}"))
+        groups = self.groups or draw_groups(self.shape, self.among(sim), sim.rng(f"nemesis:{label}"))
         sim.partition(*groups)
         sim.heal(at=self.end_s)
 

@@ -118,7 +118,7 @@ class Nemesis:
             if unknown:
                 raise out_of_range("node", unknown[0], f"one of {sorted(known)}", why=f"in {fault} is unknown")
             if isinstance(fault, Partition) and fault.shape is not None:
-                draw_groups(fault.shape, known, as_rng(0))  # enough nodes for the shape?
+                draw_groups(fault.shape, fault.among(sim), as_rng(0))  # enough nodes for the shape?
         for index, fault in enumerate(self.faults):
             fault.schedule(sim, f"{index}:{type(fault).__name__}")
 
@@ -130,7 +130,8 @@ class Nemesis:
         The time is cut into ``n_faults`` equal windows (default: one per two
         seconds); each window holds one fault of a kind drawn from ``kinds``,
         lasting 30-70% of it, so faults never overlap. Partitions get a random
-        shape; loss bursts a probability in [0.1, 0.5]; delay bursts an extra
+        shape drawn over ``nodes`` only (other nodes of the simulation, such as
+        clients, reach both sides); loss bursts a probability in [0.1, 0.5]; delay bursts an extra
         delay uniform in [0, ``max_delay_s``]; skews an offset in
         ``[-max_skew_s, max_skew_s]``.
 
@@ -161,7 +162,7 @@ class Nemesis:
             end = start + window * rng.uniform(0.3, 0.7)
             node = rng.choice(names)
             faults.append({
-                "partition": lambda: Partition(start_s=start, end_s=end, shape=rng.choice(shapes)),
+                "partition": lambda: Partition(start_s=start, end_s=end, shape=rng.choice(shapes), nodes=names),
                 "isolate": lambda: Isolate(start_s=start, end_s=end, node=node),
                 "crash": lambda: Crash(node=node, at_s=start, restart_s=end),
                 "pause": lambda: Pause(node=node, at_s=start, duration_s=end - start),

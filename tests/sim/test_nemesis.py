@@ -96,6 +96,19 @@ def test_partition_shapes_are_drawn_from_the_seed_when_they_begin(shape, sizes):
     assert any(groups(seed) != drawn for seed in range(2, 8))
 
 
+def test_a_shape_drawn_over_some_nodes_leaves_the_others_out():
+    sim = cluster(2)
+    Nemesis([Partition(start_s=1.0, end_s=2.0, shape="halves", nodes=["n1", "n2", "n3", "n4"])]).apply(sim)
+    sim.run(until=1.5)
+    (event,) = sim.events("partition")
+    groups = [set(g.split(",")) for g in event.detail.split(" | ")]
+    assert [len(g) for g in groups] == [2, 2] and set().union(*groups) == {"n1", "n2", "n3", "n4"}
+    random_shapes = [f for f in Nemesis.random(["n1", "n2", "n3"], 20.0, seed=2, kinds=("partition",)).faults]
+    assert {f.nodes for f in random_shapes} == {frozenset({"n1", "n2", "n3"})}
+    with pytest.raises(ValueError, match="Partition.nodes=.* are given with explicit groups"):
+        Partition(start_s=0.0, end_s=1.0, groups=[{"n1"}, {"n2"}], nodes=["n1", "n2"])
+
+
 def test_isolate_asks_its_callable_when_it_begins():
     asked = []
 
