@@ -33,7 +33,7 @@ def _interval(fault: Any, start_s: Any, end_s: Any) -> None:
     kind = type(fault).__name__
     start, end = _time(kind, "start_s", start_s), _time(kind, "end_s", end_s)
     if end <= start:
-        raise out_of_range(f"{kind}.end_s", end_s, f"end_s > start_s",
+        raise out_of_range(f"{kind}.end_s", end_s, "end_s > start_s",
                            why=f"is not after start_s={start_s} (a fault cannot end before it starts)")
 
 

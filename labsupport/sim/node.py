@@ -14,16 +14,15 @@ runs no code until it resumes, then catches up in order.
 from __future__ import annotations
 
 from types import GeneratorType
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generator, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Generator, Iterable
 
 import simpy
-from simpy.events import NORMAL
 
 from labsupport.checks import check_number, check_type, out_of_range
-from labsupport.sim.calls import Call
 from labsupport.sim.clock import Clock
-from labsupport.sim.errors import HandlerError, describe_callable, describe_message
+from labsupport.sim.errors import HandlerError, describe_message
 from labsupport.sim.storage import Storage, stored_copy
+from labsupport.sim.tasks import Tasks
 from labsupport.sim.trace import Message, NodeId, TraceEvent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,16 +41,11 @@ class ReplyEvent(simpy.Event):
         self.request = request
 
 
-def _run_held(call: Call) -> None:
-    action, args = call.action
-    action(*args)
-
-
 # What a node keeps when it forgets everything else on a crash (Node.forgets_on_crash).
 _KEPT_ON_CRASH = ("name", "sim", "storage", "incarnation", "_clock", "_init_args", "_storage_free_s")
 
 
-class Node:
+class Node(Tasks):
     """Base class for every simulated machine; subclass it and add ``on_<kind>`` handlers.
 
     Examples
@@ -261,14 +255,6 @@ class Node:
         self._forget_unanswered(events)
         return list(arrived)
 
-    def sleep(self, delay_s: float) -> simpy.Event:
-        """An event that fires after ``delay_s``: ``yield self.sleep(1.0)``."""
-        return self.env.timeout(delay_s)
-
-    def local_sleep(self, delay_s: float) -> simpy.Event:
-        """Like :meth:`sleep`, but ``delay_s`` is measured on this node's own clock (its drift rate)."""
-        return self.env.timeout(self._clock.real_delay(check_number("delay_s", delay_s, low=0)))
-
     # -- durable storage -------------------------------------------------
     def persist(self, **items: Any) -> simpy.Event:
         """Write ``items`` to :attr:`storage`, all or nothing; the event fires when they are durable.
@@ -301,101 +287,6 @@ class Node:
         self.storage.commit(snapshot)
         self.sim.record(TraceEvent(self.sim.env.now, "persist", self.name, detail=",".join(snapshot)))
         event.succeed()
-
-    # -- processes and timers -------------------------------------------
-    def spawn(self, generator: Generator) -> simpy.Process:
-        """Run ``generator`` as a process of this node; a crash stops it, a pause holds it."""
-        return self._spawn(generator, "a process it spawned")
-
-    def _spawn(self, generator: Generator, what: str) -> simpy.Process:
-        process = self.env.process(self._guarded(generator, what, self.now))
-        self._processes.add(process)
-        process.callbacks.append(lambda _event: self._processes.discard(process))
-        return process
-
-    def _guarded(self, generator: Generator, what: str, started_s: float):
-        """Drive ``generator`` by hand: stop it on a crash, hold it during a pause, and name it if it raises."""
-        value = error = None
-        while True:
-            try:
-                target = generator.send(value) if error is None else generator.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            except Exception as exc:
-                raise HandlerError.raised(self.name, self.now, f"{what} (started at t={started_s:.6f} s)",
-                                          error=exc) from exc
-            if not self.alive:  # the node crashed itself; it runs no more code
-                generator.close()
-                return None
-            try:
-                value, error = (yield target), None
-                while self.paused:  # the event fired during a pause: continue only when the node resumes
-                    wake = self.env.event()
-                    self._held.append(wake)
-                    yield wake
-            except simpy.Interrupt:
-                try:  # the node crashed mid-task; the task simply stops
-                    generator.close()
-                except Exception:  # noqa: BLE001 - a crashed node's clean-up cannot act any more
-                    pass
-                return None
-            except Exception as exc:  # the event failed: the task sees the failure, as with ``yield from``
-                value, error = None, exc
-
-    def set_timer(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
-        """Call ``callback(*args)`` after ``delay_s``, unless the node crashes first (a pause delays it)."""
-        check_number("delay_s", delay_s, low=0)
-        self.env.schedule(Call(self._timer_fired, (callback, args), self.incarnation), NORMAL, delay_s)
-
-    def set_local_timer(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
-        """Like :meth:`set_timer`, but ``delay_s`` is measured on this node's own clock.
-
-        The real delay is ``delay_s / (1 + drift)`` at the drift in force now:
-        a fast clock fires early, a slow one late. A later jump of the clock
-        does not move the timer (it counts elapsed time, like a monotonic clock).
-        """
-        real_s = self._clock.real_delay(check_number("delay_s", delay_s, low=0))
-        self.env.schedule(Call(self._timer_fired, (callback, args), self.incarnation), NORMAL, real_s)
-
-    def _timer_fired(self, call: Call) -> None:
-        if not (self.alive and self.incarnation == call.args):
-            return
-        if self.paused:
-            self.hold(self._timer_fired, call)
-            return
-        callback, args = call.action
-        what = "timer callback " + describe_callable(callback, args)
-        try:
-            result = callback(*args)
-        except HandlerError:
-            raise
-        except Exception as error:
-            raise HandlerError.raised(self.name, self.now, what, error=error) from error
-        if result is not None and isinstance(result, GeneratorType):
-            self._spawn(result, what)
-
-    # -- pauses (called by the network, timers and Simulation.pause) ---------
-    def hold(self, action: Callable[..., Any], *args: Any) -> None:
-        """Keep ``action(*args)`` until this paused node resumes; then it runs, in order.
-
-        The network holds arriving messages this way, and timers their callbacks.
-        """
-        self._held.append((action, args))
-
-    def suspend(self) -> None:
-        """Stop running code until :meth:`resume` (a pause). Call :meth:`Simulation.pause` instead."""
-        self.paused = True
-
-    def resume(self) -> None:
-        """End a pause: what fell due during it runs now, in the order it fell due."""
-        self.paused = False
-        held, self._held = self._held, []
-        env = self.env
-        for item in held:
-            if isinstance(item, simpy.Event):
-                item.succeed()  # a process waiting to continue
-            else:
-                env.schedule(Call(_run_held, item, None), NORMAL, 0.0)
 
     def log(self, text: str) -> None:
         """Write a note into the trace (shown on space-time diagrams)."""
