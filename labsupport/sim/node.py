@@ -42,7 +42,7 @@ class ReplyEvent(simpy.Event):
 
 
 # What a node keeps when it forgets everything else on a crash (Node.forgets_on_crash).
-_KEPT_ON_CRASH = ("name", "sim", "storage", "incarnation", "_clock", "_init_args", "_storage_free_s")
+_KEPT_ON_CRASH = ("name", "sim", "storage", "incarnation", "_clock", "_init_args")
 
 
 class Node(Tasks):
@@ -301,6 +301,7 @@ class Node(Tasks):
         """
         self.alive = False
         self.paused = False
+        self._storage_free_s = 0.0  # writes in progress are lost; the next incarnation's start at once
         held, self._held = self._held, []
         for item in held:  # held arrivals are dropped (the node is down), held timers stay silent
             if not isinstance(item, simpy.Event):

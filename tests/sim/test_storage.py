@@ -136,3 +136,16 @@ def test_same_seed_same_trace_with_random_storage_latency():
         return voter_run(Uniform(0.1, 0.9), crash_at=0.55, seed=11)[0].trace
 
     assert run() == run()
+
+
+def test_a_write_lost_in_a_crash_does_not_delay_the_next_incarnations_writes():
+    sim = Simulation(seed=0, storage_latency=1.0)
+    node = sim.add(Node("n"))
+    sim.at(0.0, lambda: node.persist(term=1))  # would be durable at 1.0
+    sim.at(0.0, lambda: node.persist(term=2))  # queued behind it: 2.0
+    sim.crash("n", at=0.5)
+    sim.recover("n", at=0.6)
+    sim.at(0.7, lambda: node.persist(term=3))
+    sim.run()
+    assert [(e.time, e.detail) for e in sim.events("persist")] == [(1.7, "term")]
+    assert node.storage["term"] == 3
