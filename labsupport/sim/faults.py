@@ -1,8 +1,9 @@
 """The faults a nemesis can inflict, one small record each.
 
 A fire drill is written down before it is run: which door is blocked, from
-when to when. Each record here is one such line: a partition, a crash, a
-pause, a storm of loss. A record checks itself when it is made (times that
+when to when. Each record here is one such line: a crash, a pause, a clock
+skew, a storm of loss or delay (partitions have a module of their own,
+:mod:`labsupport.sim.partitions`). A record checks itself when it is made (times that
 run backwards, a probability above one) and knows how to schedule itself on
 a :class:`~labsupport.sim.Simulation`; :class:`~labsupport.sim.nemesis.Nemesis`
 puts records together and checks them against each other.
@@ -10,38 +11,38 @@ puts records together and checks them against each other.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Collection, Iterable
+from typing import Any, ClassVar, Collection
 
-from labsupport.checks import check_choice, check_number, check_probability, check_type, out_of_range
+from labsupport.checks import check_number, check_probability, check_type, out_of_range
 from labsupport.sim.clock import check_drift
 from labsupport.sim.latency import Latency, as_latency
-from labsupport.sim.network import Network
 
-__all__ = ["Partition", "Isolate", "Crash", "Pause", "Loss", "Delay", "Skew", "SHAPES", "draw_groups"]
-
-#: The partition shapes drawn when a partition begins.
-SHAPES = ("halves", "majority", "bridge", "isolate")
+__all__ = ["Crash", "Pause", "Loss", "Delay", "Skew"]
 
 
-def _time(fault: str, name: str, value: Any) -> float:
+# Checks every fault record makes (partitions.py uses them too); each names the fault and the field.
+def fault_time(fault: str, name: str, value: Any) -> float:
+    """A time of ``fault``: finite seconds, not negative."""
     return check_number(f"{fault}.{name}", value, low=0)
 
 
-def _interval(fault: Any, start_s: Any, end_s: Any) -> None:
+def fault_interval(fault: Any, start_s: Any, end_s: Any) -> None:
+    """``start_s`` and ``end_s`` of ``fault`` are times, and the end comes after the start."""
     kind = type(fault).__name__
-    start, end = _time(kind, "start_s", start_s), _time(kind, "end_s", end_s)
+    start, end = fault_time(kind, "start_s", start_s), fault_time(kind, "end_s", end_s)
     if end <= start:
         raise out_of_range(f"{kind}.end_s", end_s, "end_s > start_s",
                            why=f"is not after start_s={start_s} (a fault cannot end before it starts)")
 
 
-def _node_name(fault: str, value: Any) -> str:
+def fault_node(fault: str, value: Any) -> str:
+    """The node a fault strikes: a name."""
     return check_type(f"{fault}.node", value, str)
 
 
-def _node_set(fault: str, value: Any) -> frozenset[str] | None:
+def fault_nodes(fault: str, value: Any) -> frozenset[str] | None:
+    """The nodes a fault touches, as a frozenset; None (all of them) stays None."""
     if value is None:
         return None
     members = frozenset(check_type(f"{fault}.nodes", value, (set, frozenset, list, tuple)))
@@ -50,150 +51,6 @@ def _node_set(fault: str, value: Any) -> frozenset[str] | None:
     if not members:
         raise out_of_range(f"{fault}.nodes", value, "at least one node name, or None for all links", why="is empty")
     return members
-
-
-def draw_groups(shape: str, nodes: Iterable[str], rng: random.Random) -> tuple[frozenset[str], ...]:
-    """Split ``nodes`` into partition groups of ``shape``, at random (a bridge node belongs to no group).
-
-    Examples
-    --------
-    >>> [sorted(group) for group in draw_groups("majority", ["n1", "n2", "n3", "n4", "n5"], random.Random(1))]
-    [['n3', 'n4', 'n5'], ['n1', 'n2']]
-    """
-    check_choice("shape", shape, SHAPES)
-    order = sorted(nodes)
-    rng.shuffle(order)
-    n = len(order)
-    if n < (3 if shape == "bridge" else 2):
-        raise out_of_range("nodes", n, "at least 3 nodes for a bridge, 2 otherwise", why=f"are too few for {shape!r}")
-    if shape == "isolate":
-        return frozenset(order[:1]), frozenset(order[1:])
-    if shape == "bridge":  # two sides that cannot talk, and one node that talks to both
-        rest = order[1:]
-        return frozenset(rest[: len(rest) // 2]), frozenset(rest[len(rest) // 2:])
-    cut = n // 2 + 1 if shape == "majority" else n // 2
-    return frozenset(order[:cut]), frozenset(order[cut:])
-
-
-@dataclass(frozen=True, kw_only=True)
-class Partition:
-    """Split the network from ``start_s`` to ``end_s``: explicit ``groups``, or a ``shape`` drawn when it begins.
-
-    A shape is drawn over ``nodes`` (None: every node of the simulation);
-    nodes left out, such as clients, stay in no group and reach everyone.
-
-    Examples
-    --------
-    >>> Partition(start_s=1.0, end_s=3.0, groups=[{"n1", "n2"}, {"n3"}]).describe()
-    'partition n1,n2 | n3'
-    >>> Partition(start_s=1.0, end_s=3.0, shape="majority").describe()
-    'partition (majority vs minority, drawn when it begins)'
-    >>> Partition(start_s=1.0, end_s=3.0, shape="isolate", nodes=["n1", "n2", "n3"]).describe()
-    'partition (one node alone, drawn when it begins among n1,n2,n3)'
-    """
-
-    start_s: float
-    end_s: float
-    groups: Any = None
-    shape: str | None = None
-    nodes: Collection[str] | None = None
-    is_partition: ClassVar[bool] = True
-
-    def __post_init__(self):
-        _interval(self, self.start_s, self.end_s)
-        if (self.groups is None) == (self.shape is None):
-            raise out_of_range("Partition.shape", self.shape, "exactly one of groups=[{...}, {...}] or shape= one of "
-                               + ", ".join(SHAPES), why="and groups are " + ("both missing" if self.shape is None
-                                                                             else "both given"))
-        object.__setattr__(self, "nodes", _node_set("Partition", self.nodes))
-        if self.shape is not None:
-            check_choice("Partition.shape", self.shape, SHAPES)
-            return
-        if self.nodes is not None:
-            raise out_of_range("Partition.nodes", sorted(self.nodes), "nodes only with a shape (groups name their nodes)",
-                               why="are given with explicit groups")
-        groups = tuple(frozenset(check_type("Partition.groups (each)", g, (set, frozenset, list, tuple)))
-                       for g in check_type("Partition.groups", self.groups, (list, tuple)))
-        Network.check_groups(groups)
-        object.__setattr__(self, "groups", groups)
-
-    @property
-    def start(self) -> float:
-        return self.start_s
-
-    @property
-    def end(self) -> float | None:
-        return self.end_s
-
-    def named(self) -> set[str]:
-        """The node names this fault names itself."""
-        return set().union(*self.groups) if self.groups else set(self.nodes or ())
-
-    def among(self, sim: Any) -> Collection[str]:
-        """The nodes a shape is drawn over."""
-        return self.nodes if self.nodes is not None else sim.nodes
-
-    def describe(self) -> str:
-        if self.groups is not None:
-            return "partition " + " | ".join(",".join(sorted(g)) for g in self.groups)
-        words = {"halves": "two halves", "majority": "majority vs minority",
-                 "bridge": "two sides and a bridge node", "isolate": "one node alone"}
-        among = "" if self.nodes is None else " among " + ",".join(sorted(self.nodes))
-        return f"partition ({words[self.shape]}, drawn when it begins{among})"
-
-    def schedule(self, sim: Any, label: str) -> None:
-        sim.at(self.start_s, self._begin, sim, label)
-
-    def _begin(self, sim: Any, label: str) -> None:
-        groups = self.groups or draw_groups(self.shape, self.among(sim), sim.rng(f"nemesis:{label}"))
-        sim.partition(*groups)
-        sim.heal(at=self.end_s)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Isolate:
-    """Cut ``node`` off from all others from ``start_s`` to ``end_s``; ``node`` may be a callable(sim) -> name.
-
-    A callable is asked at ``start_s`` (isolate whoever leads then); if it
-    returns None, nothing is isolated.
-
-    Examples
-    --------
-    >>> Isolate(start_s=7.0, end_s=8.0, node="n1").describe()
-    'isolate n1'
-    """
-
-    start_s: float
-    end_s: float
-    node: str | Callable[[Any], str | None]
-    is_partition: ClassVar[bool] = True
-
-    def __post_init__(self):
-        _interval(self, self.start_s, self.end_s)
-        if not callable(self.node):
-            _node_name("Isolate", self.node)
-
-    start = Partition.start
-    end = Partition.end
-
-    def named(self) -> set[str]:
-        return set() if callable(self.node) else {self.node}
-
-    def describe(self) -> str:
-        who = self.node if isinstance(self.node, str) else getattr(self.node, "__name__", "a chosen node") + "(sim)"
-        return f"isolate {who}"
-
-    def schedule(self, sim: Any, label: str) -> None:
-        sim.at(self.start_s, self._begin, sim)
-
-    def _begin(self, sim: Any) -> None:
-        name = self.node(sim) if callable(self.node) else self.node
-        if name is None:
-            return
-        if name not in sim.nodes:
-            raise out_of_range("Isolate.node", name, f"one of {sorted(sim.nodes)}", why="returned an unknown node")
-        sim.partition({name}, set(sim.nodes) - {name})
-        sim.heal(at=self.end_s)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,9 +69,9 @@ class Crash:
     is_partition: ClassVar[bool] = False
 
     def __post_init__(self):
-        _node_name("Crash", self.node)
-        at = _time("Crash", "at_s", self.at_s)
-        if self.restart_s is not None and _time("Crash", "restart_s", self.restart_s) <= at:
+        fault_node("Crash", self.node)
+        at = fault_time("Crash", "at_s", self.at_s)
+        if self.restart_s is not None and fault_time("Crash", "restart_s", self.restart_s) <= at:
             raise out_of_range("Crash.restart_s", self.restart_s, "restart_s > at_s, or None to stay down",
                                why=f"is not after at_s={self.at_s} (a node cannot restart before it crashes)")
 
@@ -254,8 +111,8 @@ class Pause:
     is_partition: ClassVar[bool] = False
 
     def __post_init__(self):
-        _node_name("Pause", self.node)
-        _time("Pause", "at_s", self.at_s)
+        fault_node("Pause", self.node)
+        fault_time("Pause", "at_s", self.at_s)
         check_number("Pause.duration_s", self.duration_s, low=0, low_open=True)
 
     start = Crash.start
@@ -276,9 +133,15 @@ class Pause:
 class _Burst:
     """What Loss and Delay share: an interval, optional nodes, and a network burst while it lasts."""
 
-    start = Partition.start
-    end = Partition.end
     is_partition: ClassVar[bool] = False
+
+    @property
+    def start(self) -> float:
+        return self.start_s
+
+    @property
+    def end(self) -> float:
+        return self.end_s
 
     def named(self) -> set[str]:
         return set(self.nodes or ())
@@ -310,9 +173,9 @@ class Loss(_Burst):
     nodes: Collection[str] | None = None
 
     def __post_init__(self):
-        _interval(self, self.start_s, self.end_s)
+        fault_interval(self, self.start_s, self.end_s)
         check_probability("Loss.probability", self.probability)
-        object.__setattr__(self, "nodes", _node_set("Loss", self.nodes))
+        object.__setattr__(self, "nodes", fault_nodes("Loss", self.nodes))
 
     def describe(self) -> str:
         return f"loss p={self.probability:g} on {self.where()}"
@@ -337,9 +200,9 @@ class Delay(_Burst):
     nodes: Collection[str] | None = None
 
     def __post_init__(self):
-        _interval(self, self.start_s, self.end_s)
+        fault_interval(self, self.start_s, self.end_s)
         object.__setattr__(self, "latency", as_latency(self.latency, "Delay.latency"))
-        object.__setattr__(self, "nodes", _node_set("Delay", self.nodes))
+        object.__setattr__(self, "nodes", fault_nodes("Delay", self.nodes))
 
     def describe(self) -> str:
         return f"delay +{self.latency.mean:g} s (mean) on {self.where()}"
@@ -365,8 +228,8 @@ class Skew:
     is_partition: ClassVar[bool] = False
 
     def __post_init__(self):
-        _node_name("Skew", self.node)
-        _time("Skew", "at_s", self.at_s)
+        fault_node("Skew", self.node)
+        fault_time("Skew", "at_s", self.at_s)
         check_number("Skew.offset_s", self.offset_s)
         if self.drift is not None:
             check_drift("Skew.drift", self.drift)

@@ -32,7 +32,8 @@ from typing import Any, Sequence
 
 from labsupport.checks import check_choice, check_int, check_number, check_type, out_of_range
 from labsupport.seeds import Seed, as_rng
-from labsupport.sim.faults import SHAPES, Crash, Delay, Isolate, Loss, Partition, Pause, Skew, draw_groups
+from labsupport.sim.faults import Crash, Delay, Loss, Pause, Skew
+from labsupport.sim.partitions import SHAPES, Isolate, Partition, draw_groups
 from labsupport.sim.latency import Uniform
 
 __all__ = ["Nemesis", "Partition", "Isolate", "Crash", "Pause", "Loss", "Delay", "Skew", "KINDS", "draw_groups"]
