@@ -4,7 +4,11 @@ The pieces: :class:`Simulation` (the clock, the network, the failure
 schedule), :class:`Node` (subclass it and add ``on_<kind>`` handlers),
 latency distributions, a :class:`~labsupport.sim.trace.TraceEvent` record of
 everything that happened, and a :class:`History` of client operations for
-consistency checkers.
+consistency checkers. For agreement protocols: each node's durable
+:class:`Storage` (``node.persist``), its own drifting :class:`Clock`
+(``node.clock()``), pauses (``sim.pause``), a :class:`HandlerError` naming the
+node, time and message when a node's code raises, and
+:mod:`labsupport.sim.nemesis`, seeded fault schedules that compose.
 
 How the parts talk: a node sends through ``sim.network.transmit(msg)``; the
 network hands an arriving message to ``node.deliver(msg)``; both write the
