@@ -80,7 +80,34 @@ def scenarios():
                 "rendezvous": [hrw.preference_list(k, 3) for k in keys], "jump": [jump_hash(i, 8) for i in range(300)]}
 
     docs = generate_corpus(60, 40, seed=SEED)
+
+    def nemesis_run():
+        """Every fault kind, shapes drawn from the seed, on five nodes that keep talking."""
+        from labsupport.sim import Node, Simulation, Uniform
+        from labsupport.sim.nemesis import Nemesis, Partition
+
+        class Sink(Node):
+            def on_num(self, msg):
+                self.persist(last=msg.payload)
+
+        sim = Simulation(seed=SEED, latency=Uniform(0.001, 0.02), storage_latency=0.001, clock_offset_s=0.1,
+                         clock_drift=0.01)
+        servers = [sim.add(Sink(f"n{i}")) for i in range(5)]
+
+        def say(i):
+            if servers[i % 5].alive:  # a crashed node sends nothing
+                servers[i % 5].send(f"n{(i % 5 + 1 + i % 4) % 5}", "num", i)
+
+        for i in range(400):
+            sim.at(i * 0.05, say, i)
+        schedule = Nemesis.random([n.name for n in servers], 20.0, seed=SEED, n_faults=14) + Nemesis(
+            [Partition(start_s=20.5, end_s=21.0, shape="bridge")])
+        schedule.apply(sim)
+        sim.run()
+        return {"trace": sim.trace, "clocks": [round(n.clock(), 9) for n in servers], "schedule": str(schedule)}
+
     return {
+        "kernel: a nemesis run with every fault kind": nemesis_run,
         "kernel: lost update, full trace and history": lambda: run_lost_update(3, 3, seed=SEED),
         "services: S3 read after write": lambda: run_read_after_write("eventual", n_writes=40, seed=SEED),
         "data: hashing placements": placements,
