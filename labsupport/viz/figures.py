@@ -207,25 +207,35 @@ def _png_formatter(figure):
     return data, metadata
 
 
+def _kernel_shell():
+    """The running IPython shell that displays figures, with its figure backend loaded; None outside IPython.
+
+    The backend is loaded now: matplotlib loads it lazily, at the first figure, and the inline backend
+    installs its own formatters as it loads, which would replace the ones set here.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with every notebook kernel
+        return None
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return None
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend(matplotlib.get_backend())
+    return shell
+
+
 def use_column_figures() -> bool:
     """Show the figures of a running IPython kernel at the column's width, sharp (see the module doc).
 
     Called when :mod:`labsupport.viz` is imported; does nothing outside IPython. Returns whether it did.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with every notebook kernel
+    shell = _kernel_shell()  # loads the backend first: the inline one would replace ours (100-dpi figures)
+    if shell is None:
         return False
-    shell = get_ipython()
-    if shell is None or not hasattr(shell, "display_formatter"):
-        return False
-    import matplotlib
-    import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
-
-    # Load the backend now: matplotlib loads it lazily, at the first figure, and the inline backend installs its own
-    # PNG formatter as it loads, which would replace ours (every figure of a page would then be a 100-dpi one).
-    plt.switch_backend(matplotlib.get_backend())
 
     formatters = shell.display_formatter.formatters
     formatters["image/png"].for_type(Figure, _png_formatter)
@@ -242,18 +252,12 @@ def show_figures_once() -> bool:
     :mod:`labsupport.viz` is imported (after :func:`use_column_figures`); does nothing outside IPython.
     Returns whether it did.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with every notebook kernel
+    shell = _kernel_shell()  # with the inline backend's formatters registered
+    if shell is None:
         return False
-    shell = get_ipython()
-    if shell is None or not hasattr(shell, "display_formatter"):
-        return False
-    import matplotlib
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
-    plt.switch_backend(matplotlib.get_backend())  # the inline backend registers its formatters as it loads
     wrapped = False
     for formatter in shell.display_formatter.formatters.values():
         try:
