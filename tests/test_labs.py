@@ -75,6 +75,38 @@ def test_student_version_is_what_the_master_generates(lab):
         f"{committed.relative_to(ROOT)} differs from what its master generates; run 'make labs'")
 
 
+def test_make_labs_writes_the_committed_bytes(lab):
+    """A clean tree stays clean after ``make labs``: the committed student notebook is, byte for byte, what it writes."""
+    name, out, _, _, _ = lab
+    committed = ROOT / "labs" / name / f"{name}.ipynb"
+    assert committed.read_text() == build_labs.cleaned(out / "student" / f"{name}.ipynb"), (
+        f"{committed.relative_to(ROOT)} is not byte for byte what 'make labs' writes; run it and commit the result")
+
+
+def test_generating_twice_gives_byte_identical_notebooks(tmp_path):
+    """otter assign gives every cell a new random id on each run; the notebooks make labs writes do not change."""
+    master = ROOT / "instructor" / "labs" / "lab01-clocks" / "lab01-clocks.ipynb"
+    runs = [tmp_path / "first", tmp_path / "second"]
+    for out in runs:
+        assign(master, out)
+    generated = [out / "student" / "lab01-clocks.ipynb" for out in runs]
+    assert generated[0].read_text() != generated[1].read_text(), "otter's output is reproducible now: drop this check"
+    assert build_labs.cleaned(generated[0]) == build_labs.cleaned(generated[1])
+
+
+def test_the_export_cell_refuses_an_unsaved_notebook(lab):
+    """Every lab notes the cells its kernel runs, its export zips only a saved notebook, quietly, and its checks
+    say in a line what failed."""
+    name, _, _, _, _ = lab
+    cells = ["".join(c["source"]) for c in json.loads((ROOT / "labs" / name / f"{name}.ipynb").read_text())["cells"]
+             if c["cell_type"] == "code"]
+    assert any(c.startswith("# Initialize Otter") and build_labs.HANDIN_IMPORT in c for c in cells)
+    assert not [c for c in cells if c.strip().startswith("grader.check(")], "a check cell shows doctest's full report"
+    assert any(c.startswith("handin.check(grader, ") for c in cells)
+    [export] = [c for c in cells if "grader.export(" in c]
+    assert f"if handin.saved({name + '.ipynb'!r}):" in export and "handin.quiet_kernel_warnings()" in export
+
+
 def test_the_autograder_bundle_is_produced(lab):
     _, _, zip_path, questions, _ = lab
     names = zipfile.ZipFile(zip_path).namelist()
@@ -121,6 +153,11 @@ def test_a_plausible_wrong_answer_loses_points_on_every_question(lab):
     name, _, _, questions, results = lab
     wrong = wrong_answers(name)
     assert set(wrong) == {q.name for q in questions}, "every question needs at least one wrong answer"
+    print(f"\n{name}: wrong answers and their scores")  # shown with pytest -s, for the closing note's table
+    for q in questions:
+        for i in range(len(wrong[q.name])):
+            result = results[f"wrong {q.name} {i}"]
+            print(f"  {q.name} wrong {i}: {result.status}, {result.question_scores(questions).get(q.name)}/{q.points}")
     for q in questions:
         for i in range(len(wrong[q.name])):
             result = results[f"wrong {q.name} {i}"]

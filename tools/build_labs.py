@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -58,10 +59,44 @@ def hide_otter_setup(nb: dict) -> None:
         cells.insert(title, cells.pop(setup))
 
 
+HANDIN_IMPORT = "from labsupport.labkits import handin  # the export cell refuses a notebook with unsaved changes"
+EXPORT = """# Save your notebook first (File > Save Notebook), then run this cell to export your submission.
+if handin.saved({notebook!r}):
+    with handin.quiet_kernel_warnings():
+        {call}
+"""
+
+
+def guard_export(nb: dict, notebook: str) -> None:
+    """Make otter's export refuse an unsaved notebook, without the kernel's start-up warning, and its
+    checks say in a line or two what failed (idempotent).
+
+    The setup cell imports :mod:`labsupport.labkits.handin`, which notes every cell the kernel runs; the
+    export cell zips only when the saved file holds them all (otter itself zips whatever is on disk).
+    Each ``grader.check("q1")`` cell becomes ``handin.check(grader, "q1")``: otter's check, shown as one line
+    per failed test instead of doctest's report.
+    """
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        if source.startswith("# Initialize Otter") and HANDIN_IMPORT not in source:
+            source = source.rstrip("\n") + "\n" + HANDIN_IMPORT
+        elif re.fullmatch(r"grader\.check\((['\"])\w+\1\)", source.strip()):
+            source = source.strip().replace("grader.check(", "handin.check(grader, ", 1)
+        elif "grader.export(" in source and "handin.saved(" not in source:
+            call = next(line.strip() for line in source.splitlines() if line.strip().startswith("grader.export("))
+            source = EXPORT.format(notebook=notebook, call=call).rstrip("\n")
+        else:
+            continue
+        cell["source"] = [line + "\n" for line in source.split("\n")[:-1]] + [source.split("\n")[-1]]
+
+
 def cleaned(path: Path, *, keep_ids: bool = True) -> str:
     """The notebook as JSON without editor noise (and without cell ids, for comparing versions)."""
     nb = json.loads(path.read_text())
     hide_otter_setup(nb)
+    guard_export(nb, path.name)
     for number, cell in enumerate(nb["cells"]):
         if keep_ids:  # otter writes random ids; ours depend only on the lab and the cell's place
             cell["id"] = hashlib.sha256(f"{path.stem}/{number}".encode()).hexdigest()[:8]
@@ -85,8 +120,9 @@ def assign(master: Path, out: Path) -> None:
 
 
 def filled_in(student: Path, solution: Path) -> dict:
-    """The student notebook with every answer cell replaced by the solution's: what a finished student hands in."""
-    nb, solved = json.loads(student.read_text()), json.loads(solution.read_text())
+    """The student notebook (as ``make labs`` writes it) with every answer cell replaced by the solution's:
+    what a finished student hands in."""
+    nb, solved = json.loads(cleaned(student)), json.loads(solution.read_text())
     if len(nb["cells"]) != len(solved["cells"]):
         raise SystemExit(f"{student} and {solution} have different cells; regenerate both with 'make labs'")
     for cell, answer in zip(nb["cells"], solved["cells"]):
@@ -127,7 +163,8 @@ def build(check_only: bool, only: str | None = None, build_only: bool = False) -
             # A finished student notebook, with the lab's other files, for the Binder rehearsal.
             rehearsal = dest / "rehearsal"
             rehearsal.mkdir()
-            (rehearsal / f"{lab}.ipynb").write_text(json.dumps(filled_in(generated, out / "autograder" / f"{lab}.ipynb")))
+            solved = filled_in(generated, out / "autograder" / f"{lab}.ipynb")
+            (rehearsal / f"{lab}.ipynb").write_text(json.dumps(solved))
             for support in (STUDENT / lab).glob("*"):
                 if support.is_file() and support.suffix != ".ipynb":
                     shutil.copy(support, rehearsal / support.name)

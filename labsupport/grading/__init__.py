@@ -87,12 +87,26 @@ Whose values, whose verdicts
    one request per ``choose`` instead costs about 7.7 s per 20,000-request farm
    here, against well under a second for the replay.)
 
+8. What a lab asks students to write is not in its kernel (:mod:`.asked`, :mod:`.guard`). Each lab declares
+   the library modules and objects that implement its questions; the kernel starts with their code replaced
+   by stubs and an audit hook that keeps their files closed and refuses subprocesses and ``ctypes``, so an
+   answer that reaches them by any route (``__import__``, ``importlib``, ``getattr`` chains, ``sys.modules``,
+   reading and ``exec``-ing the file) fails its tests. The grader keeps declared objects on its side: a test
+   passes them to student code as references, and a student name bound to one is never replaced by the
+   grader's copy.
+
 What this does not stop: a student who forges the recorder so that the log
 is another policy's decisions (the library's, say) passes the simulation
 checks for a policy they did not write, although the class the reuse check
-reads is their own; the reuse checks read only what the notebook's source
-shows (code reached through ``getattr`` with computed strings or ``eval``
-is not seen). Neither reveals a hidden test.
+reads is their own (for the declared policies the kernel has only stubs to
+forge from); the static reuse checks read only what the notebook's source
+shows, which is why the guard exists; in isolation mode ``none`` another copy
+of the library's source on the machine (a clone, a built wheel, the git
+history) can still be read. None of these reveals a hidden test.
+
+A hidden test's failure shows only the property its author named as the
+``assert``'s constant message (``hidden_feedback`` in :mod:`.sandbox`), never
+its inputs or the values compared.
 
 Students' own ``grader.check(...)``, ``grader.check_all()``, ``grader.export(...)``
 and ``grader = otter.Notebook(...)`` statements are replaced by ``pass`` wherever

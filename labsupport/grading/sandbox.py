@@ -223,6 +223,37 @@ def trust_own_files(job: dict) -> None:
                 pass
 
 
+def hidden_feedback(code: str, message: str) -> str:
+    """What a student may read of a failed hidden test: the property its author named, never its inputs.
+
+    A hidden test names the property it checks as a plain string message of its ``assert``; only such a constant,
+    when it is what failed, is shown. Messages computed by the grader (both sides of a comparison) or by the test
+    (f-strings, which may hold hidden inputs) are not.
+
+    Examples
+    --------
+    >>> code = ">>> assert f(7) == 8, 'a send attaches a copy of the vector'\\n>>> assert g(3) == 1, f'got {g(3)}'\\n"
+    >>> hidden_feedback(code, "a send attaches a copy of the vector")
+    'failed: a send attaches a copy of the vector'
+    >>> hidden_feedback(code, "got 2"), hidden_feedback(code, "f(7) == 8: expected == 8, got 9")
+    ('failed', 'failed')
+    """
+    import ast
+
+    from labsupport.grading.autograder import examples
+
+    named = set()
+    for source, _ in examples(code):
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        named |= {n.msg.value for n in ast.walk(tree) if isinstance(n, ast.Assert) and isinstance(n.msg, ast.Constant)
+                  and isinstance(n.msg.value, str) and n.msg.value.strip()}
+    found = [p for p in named if message.strip().endswith(p.strip())]
+    return f"failed: {max(found, key=len)}" if found else "failed"
+
+
 class TestAlarm:
     """The per-test time limit, enforced in this (trusted) process with SIGALRM."""
 
@@ -370,8 +401,12 @@ def grade(job: dict) -> dict:
         if passed:
             result.update(earned=case["points"], passed=True)
         else:
-            # Hidden tests explain nothing, except a protocol lab's broken property on a named schedule and seed.
-            result["message"] = "failed" if case["hidden"] and not isinstance(message, Shown) else message
+            # Hidden tests explain nothing, except a protocol lab's broken property on a named schedule and seed,
+            # and the property a hidden test's author named as its assert's constant message.
+            if not case["hidden"] or isinstance(message, Shown):
+                result["message"] = message
+            else:
+                result["message"] = hidden_feedback(case["code"], message)
         if broken:
             recover()
     if remote is not None:

@@ -3,6 +3,7 @@
 ==========================  ==========================================================
 Lab                         Module
 ==========================  ==========================================================
+Lab 2 (hashing)             :mod:`~labsupport.labkits.placement` (a ring's answers, for the tests)
 Lab 3 (quorums)             :mod:`~labsupport.labkits.quorums` (coordinator stubs)
 Lab 5 (failover)            :mod:`~labsupport.labkits.failover` (the fault drill)
 Lab 6 (IAM)                 :mod:`~labsupport.labkits.iam` (generated reference cases)

@@ -182,7 +182,10 @@ def main() -> None:
         "hog = []\nwhile True:\n    hog.append(bytearray(50 * 2**20))"], before_answers=True))
     write("sys_exit.ipynb", notebook(everything, ["import sys\nsys.exit('bye')"], before_answers=True))
     write("os_exit.ipynb", notebook(everything, ["import os\nos._exit(3)"], before_answers=True))
-    write("kernel_crash.ipynb", notebook(everything, ["import ctypes\nctypes.string_at(0)"], before_answers=True))
+    # A segfault by signal: the grading kernel refuses ctypes (labsupport.grading.guard), so string_at(0) no longer
+    # reaches the kernel's memory.
+    write("kernel_crash.ipynb", notebook(everything, ["import os\nimport signal\nos.kill(os.getpid(), signal.SIGSEGV)"],
+                                          before_answers=True))
     write("huge_output.ipynb", notebook(everything, ["line = 'x' * 1000\nfor _ in range(10**7):\n    print(line)"],
                                          before_answers=True))
     write("syntax_error.ipynb", notebook(("q1", "q2", "q3"), ["def to_events(trace)\n    return []"]))

@@ -27,6 +27,21 @@ WRONG = {
         "            carried[message] = now\n"
         "        stamps.append(dict(now))\n"
         "    return stamps\n",
+        # Lists every node seen so far, with zero entries, instead of only the entries above zero.
+        "def vector(events):\n"
+        "    nodes = sorted({node for node, _, _ in events})\n"
+        "    clock, carried, stamps = {n: dict.fromkeys(nodes, 0) for n in nodes}, {}, []\n"
+        "    for node, kind, message in events:\n"
+        "        now = dict(clock[node])\n"
+        "        if kind == 'recv':\n"
+        "            for other, count in carried[message].items():\n"
+        "                now[other] = max(now[other], count)\n"
+        "        now[node] += 1\n"
+        "        if kind == 'send':\n"
+        "            carried[message] = dict(now)\n"
+        "        clock[node] = now\n"
+        "        stamps.append(dict(now))\n"
+        "    return stamps\n",
     ],
     "q3": [
         # Requires every entry to be strictly smaller.
@@ -53,5 +68,10 @@ WRONG = {
         "def to_events(trace):\n"
         "    kinds = {'send': 'send', 'deliver': 'recv'}\n"
         "    return [(e.node, kinds.get(e.event, 'local'), e.msg_id if e.event in kinds else None) for e in trace]\n",
+        # Keeps a note's detail as its message instead of None.
+        "def to_events(trace):\n"
+        "    kinds = {'send': 'send', 'deliver': 'recv', 'note': 'local'}\n"
+        "    return [(e.node, kinds[e.event], e.msg_id if e.event != 'note' else e.detail) for e in trace\n"
+        "            if e.event in kinds]\n",
     ],
 }

@@ -21,6 +21,16 @@ WRONG = {
         # Never checks its input.
         "def build_ring(nodes, vnodes, hash_fn=stable_hash):\n"
         "    return sorted((hash_fn(f'{node}#{i}'), node) for node in nodes for i in range(vnodes))\n",
+        # Checks only for an empty node list and vnodes < 1: a node named twice is accepted.
+        "def build_ring(nodes, vnodes, hash_fn=stable_hash):\n"
+        "    nodes = list(nodes)\n"
+        "    if not nodes or vnodes < 1:\n"
+        "        raise ValueError('bad input')\n"
+        "    return sorted((hash_fn(f'{node}#{i}'), node) for node in nodes for i in range(vnodes))\n",
+        # The shortcut: the book's ring, which ignores hash_fn (only stubs of it are in the grading kernel).
+        "from labsupport.data.hashing import HashRing\n"
+        "def build_ring(nodes, vnodes, hash_fn=stable_hash):\n"
+        "    return HashRing(nodes, vnodes).points()\n",
     ],
     "q2": [
         # bisect_right: a key exactly at a mark goes to the next mark.
@@ -44,6 +54,15 @@ WRONG = {
         "def max_over_mean(loads):\n"
         "    busy = [v for v in loads.values() if v]\n"
         "    return max(busy) / (sum(busy) / len(busy))\n",
+        # The shortcut the docstring example suggests: the library's own measurement.
+        "from labsupport.data.hashing import assign, node_loads\n"
+        "def load_per_node(place, keys, nodes):\n"
+        "    return node_loads(assign(place, keys), nodes)\n",
+        # The same through importlib and getattr, which a check of names cannot see.
+        "import importlib\n"
+        "_lib = importlib.import_module('labsupport.data.' + 'hashing')\n"
+        "def load_per_node(place, keys, nodes):\n"
+        "    return getattr(_lib, 'node_' + 'loads')(getattr(_lib, 'assign')(place, keys), nodes)\n",
     ],
     "q4": [
         # Records (new, old) instead of (old, new).

@@ -8,6 +8,10 @@ WRONG = {
         # Off by one: treats R + W = N as enough.
         "def always_intersect(n, r, w):\n"
         "    return r + w >= n\n",
+        # The shortcut: the library's closed form, reached through importlib (only a stub of it is in the kernel).
+        "import importlib\n"
+        "def always_intersect(n, r, w):\n"
+        "    return importlib.import_module('labsupport.data.quorum.config').quorums_intersect(n, r, w)\n",
     ],
     "q2": [
         # Trusts the first reply instead of the newest, and repairs nothing.

@@ -25,6 +25,10 @@ WRONG = {
         "        return _random_module.choice([t for t in targets if state.outstanding[t] == fewest])\n",
         # Hands in the library's class instead of writing one.
         "from labsupport.availability.load_balancing import LeastOutstandingRequests as LeastOutstanding\n",
+        # The library's class through importlib and getattr: the source check sees only a call's result.
+        "import importlib\n"
+        "LeastOutstanding = getattr(importlib.import_module('labsupport.availability.load_balancing'),\n"
+        "                           'LeastOutstanding' + 'Requests')\n",
     ],
     "q2": [
         # Samples with replacement: the same target can be drawn twice.
@@ -44,6 +48,11 @@ WRONG = {
         "        self.inner = _P(2)\n"
         "    def choose(self, targets, state, rng):\n"
         "        return self.inner.choose(targets, state, rng)\n",
+        # A subclass of the library's class, found by a computed name.
+        "import importlib\n"
+        "_lib = importlib.import_module('labsupport.availability.load_balancing')\n"
+        "class PowerOfTwo(getattr(_lib, 'PowerOf' + 'Choices')):\n"
+        "    pass\n",
     ],
     "q3": [
         # Counts the speed-1 servers as slow too.

@@ -11,6 +11,18 @@ WRONG = {
         "        raise ValueError('std_s must be > 0')\n"
         "    p = math.erfc((elapsed_s - mean_s) / (std_s * math.sqrt(2)))\n"
         "    return math.inf if p <= 0 else -math.log10(min(1.0, p))\n",
+        # The shortcut: the library's phi deadline, inverted by bisection (a stub in the grading kernel).
+        "import importlib\n"
+        "def phi(elapsed_s, mean_s, std_s):\n"
+        "    deadline = getattr(importlib.import_module('labsupport.availability.failure_detection.theory'),\n"
+        "                       'phi_' + 'deadline_s')\n"
+        "    if std_s <= 0:\n"
+        "        raise ValueError('std_s must be > 0')\n"
+        "    low, high = 0.0, 400.0\n"
+        "    for _ in range(200):\n"
+        "        mid = (low + high) / 2\n"
+        "        low, high = (mid, high) if deadline(mid, mean_s, std_s) < elapsed_s else (low, mid)\n"
+        "    return math.inf if low > 399 else low\n",
     ],
     "q2": [
         # Counts 3600 heartbeats an hour whatever the interval and the loss.
@@ -23,6 +35,15 @@ WRONG = {
         "        if p * 3600 <= max_false_per_hour:\n"
         "            return t\n"
         "    raise ValueError('none')\n",
+        # Never raises: when no timeout on the grid meets the budget it returns the largest one.
+        "def choose_timeout(interval_s, jitter_s, loss, max_false_per_hour):\n"
+        "    per_hour = 3600 * (1 - loss) / interval_s\n"
+        "    for k in range(1, 1001):\n"
+        "        timeout = interval_s * (1 + k / 100)\n"
+        "        p = false_suspicion_probability(timeout, interval_s, jitter='exponential', scale_s=jitter_s, loss=loss)\n"
+        "        if p * per_hour <= max_false_per_hour:\n"
+        "            return timeout\n"
+        "    return interval_s * 11\n",
     ],
     "q3": [
         # Walks the acknowledgements in the order given instead of in order of time.
@@ -35,6 +56,15 @@ WRONG = {
         "            count += 1\n"
         "            overlap = max(overlap, t - since)\n"
         "    return count, overlap\n",
+        # The shortcut: the library's split-brain analysis, by a computed name (a check of names cannot see it).
+        "import importlib\n"
+        "from labsupport.sim import History\n"
+        "def stale_acknowledgements(acks):\n"
+        "    history = History.from_tuples([(f'c{i}', 'write', f'v{i}', t, t, ('ok', s, e))\n"
+        "                                   for i, (t, s, e) in enumerate(acks)])\n"
+        "    report = getattr(importlib.import_module('labsupport.availability.failover.analysis'),\n"
+        "                     'split_' + 'brain')(history)\n"
+        "    return report.stale_acks, report.overlap_s\n",
     ],
     "q4": [
         # Fast detection and fencing, but no lease: fencing cannot reach an isolated primary.
