@@ -224,6 +224,8 @@ def install(entries) -> int:
             modules.append(module)
             for obj in objects:
                 count += neutralise(obj)
+    import ctypes  # noqa: F401  (its own start-up loads libpython with dlopen, which the hook then refuses)
+
     protect(_Files(modules))
     return count
 

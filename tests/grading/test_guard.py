@@ -78,3 +78,11 @@ def test_the_grader_keeps_declared_objects_on_its_side():
     ring = HashRing(["a", "b"], 2)
     assert declared.covers(HashRing) and declared.covers(ring) and declared.covers(ring.lookup)
     assert not declared.covers(stable_hash64) and not declared.covers(len) and not declared.covers([1])
+
+
+def test_a_lab_that_declares_nothing_still_gets_a_kernel():
+    """ctypes loads libpython with dlopen as it is first imported (jupyter_client imports it through dateutil):
+    the guard imports it before refusing dlopen, or every undeclared lab's kernel died at start-up."""
+    code = "from labsupport.grading import guard\nguard.install([])\nimport jupyter_client, ipykernel.kernelapp\nprint('up')"
+    run = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.strip() == "up", run.stderr[-1500:]
