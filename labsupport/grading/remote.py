@@ -24,6 +24,7 @@ import socket
 import types
 
 from labsupport.grading import agent
+from labsupport.grading.asked import Declared
 from labsupport.grading.handles import UNARY, HandleTable
 from labsupport.grading.proxy import StudentProxy, importable, library_object, resolve
 from labsupport.grading.wire import ProtocolError, decode, loads, rebuild_exception, recv_frame, send_frame
@@ -79,7 +80,7 @@ class _Pickler(pickle.Pickler):
 class Remote:
     """The grader's end of one agent connection: requests, callbacks, deadlines and handles."""
 
-    def __init__(self, directory: str, watch):
+    def __init__(self, directory: str, watch, *, asked=()):
         self.path = os.path.join(directory, f"agent-{secrets.token_hex(6)}.sock")
         self.token = secrets.token_hex(16)
         self.watch = watch  # called while waiting; raises KernelGone when the kernel is lost
@@ -94,6 +95,7 @@ class Remote:
         self.methods: dict[tuple, StudentProxy] = {}
         self.randoms: dict[int, random.Random] = {}
         self.known_states: dict[int, tuple] = {}
+        self.declared = Declared(asked)  # what the lab asks for stays here: the kernel holds only stubs of it
 
     @property
     def code(self) -> str:
@@ -131,6 +133,8 @@ class Remote:
 
     def by_reference(self, obj) -> bool:
         """Whether ``obj`` must stay in the grader (test code, stateful helpers) rather than be copied."""
+        if self.declared.covers(obj):
+            return True
         t = type(obj)
         decided = _TYPE_DECISIONS.get(t)
         if decided is not None:
@@ -180,7 +184,14 @@ class Remote:
         return known
 
     def decode(self, node):
-        return decode(node, self.proxy, resolve)
+        return decode(node, self.proxy, self._resolve)
+
+    def _resolve(self, module: str, qualname: str | None):
+        """The grader's copy of a library object, except of what the lab asks for: that stays the kernel's stub."""
+        if qualname is None and self.declared.covers_module(module):
+            return None
+        own = resolve(module, qualname)
+        return None if own is not None and self.declared.covers(own) else own
 
     def _receive_raw(self) -> bytes:
         while True:

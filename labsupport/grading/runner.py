@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import isolation
+from .asked import asked_for
 from .autograder import Question
 from .labsetup import LabSetup, pristine_cells
 from .results import CaseResult, Result
@@ -163,7 +164,7 @@ def grade_submission(path: Path, lab: str, questions: list[Question], limits: Li
             "test_timeout_s": limits.test_timeout_s,
             "memory_bytes": limits.memory_mb * 2**20, "output_cap": limits.output_kb * 1024,
             "file_bytes": limits.file_mb * 2**20, "max_restarts": limits.max_restarts,
-            "setup_cells": setup_cells,
+            "setup_cells": setup_cells, "asked": list(asked_for(lab)),
             "setup_snapshot": base64.b64encode(snapshot).decode() if snapshot is not None else None,
             "cases": cases,
         }

@@ -57,7 +57,9 @@ def kernel_spec(job: dict) -> str:
 
     spec_dir = Path(job["private"]) / "kernels" / "labgrade"
     spec_dir.mkdir(parents=True, exist_ok=True)
-    argv = [*isolation.kernel_prefix(job["mode"]), sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    # The guard takes the library's version of what the lab asks for out of the kernel, then starts it.
+    argv = [*isolation.kernel_prefix(job["mode"]), sys.executable, "-I", "-m", "labsupport.grading.guard",
+            json.dumps(list(job.get("asked", ()))), "-f", "{connection_file}"]
     (spec_dir / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "labgrade", "language": "python"}))
     os.environ["JUPYTER_PATH"] = job["private"]
     return "labgrade"
@@ -318,7 +320,7 @@ def grade(job: dict) -> dict:
     def connect() -> Remote:
         from labsupport.grading import isolation
 
-        link = Remote(str(Path(job["workdir"]) / ".runtime"), session.watch)
+        link = Remote(str(Path(job["workdir"]) / ".runtime"), session.watch, asked=job.get("asked", ()))
         isolation.give_to_kernel(link.path, job["mode"])  # in root mode the kernel runs as another user
         try:
             session.launch(link.code, job["output_cap"])

@@ -33,6 +33,20 @@ WRONG = {
         "def happened_before(u, v):\n"
         "    nodes = set(u) | set(v)\n"
         "    return all(u.get(n, 0) < v.get(n, 0) for n in nodes)\n",
+        # The shortcuts: the book's own functions, imported by name, through importlib and getattr, or read
+        # from the library's source file and executed. The grading kernel holds only stubs of them. (Each first
+        # removes the solution's functions: a student taking the shortcut has no others to fall back on.)
+        "del happened_before, concurrent\n"
+        "from labsupport.foundations.clocks import happened_before, concurrent\n",
+        "del happened_before, concurrent\n"
+        "import importlib\n"
+        "_lib = importlib.import_module('labsupport.foundations.' + 'clocks')\n"
+        "happened_before, concurrent = getattr(_lib, 'happened_before'), getattr(_lib, 'concurrent')\n",
+        "del happened_before, concurrent\n"
+        "import labsupport, os\n"
+        "_ns = {'__name__': 'mine'}\n"
+        "exec(open(os.path.join(os.path.dirname(labsupport.__file__), 'foundations', 'clocks.py')).read(), _ns)\n"
+        "happened_before, concurrent = _ns['happened_before'], _ns['concurrent']\n",
     ],
     "q4": [
         # Keeps drops and crashes as local events.
