@@ -26,7 +26,8 @@ import warnings
 import zlib
 
 __all__ = ["COLUMN_PX", "SHARPNESS", "LIVE_SHARPNESS", "MIN_TEXT_PX", "TEXT_PX_KEY", "column_dpi", "column_png",
-           "fit_to_column", "live_png", "smallest_text_pt", "text_px", "use_column_figures"]
+           "fit_to_column", "live_png", "show_figures_once", "smallest_text_pt", "text_px",
+           "use_column_figures"]
 
 COLUMN_PX = 688  # the text column of sphinx-book-theme at a 1280-px window, in CSS pixels
 SHARPNESS = 2.0  # device pixels per CSS pixel that a figure is rendered for
@@ -229,3 +230,46 @@ def use_column_figures() -> bool:
     formatters = shell.display_formatter.formatters
     formatters["image/png"].for_type(Figure, _png_formatter)
     return True
+
+
+def show_figures_once() -> bool:
+    """A figure that is a cell's value is shown once in a running IPython kernel, not twice.
+
+    Every drawing function returns its figure. Jupyter's inline backend shows, at the end of each
+    cell, every figure pyplot still holds, and the cell's value is shown as well: a cell whose last
+    line is ``draw_spacetime(trace)`` showed its diagram twice. Here each figure formatter closes
+    the figure in pyplot once it has drawn it, so the end-of-cell pass skips it. Called when
+    :mod:`labsupport.viz` is imported (after :func:`use_column_figures`); does nothing outside IPython.
+    Returns whether it did.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with every notebook kernel
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    plt.switch_backend(matplotlib.get_backend())  # the inline backend registers its formatters as it loads
+    wrapped = False
+    for formatter in shell.display_formatter.formatters.values():
+        try:
+            draw = formatter.lookup_by_type(Figure)
+        except KeyError:
+            continue
+        if getattr(draw, "shows_once", False):
+            wrapped = True
+            continue
+
+        def once(figure, draw=draw):
+            result = draw(figure)
+            plt.close(figure)
+            return result
+
+        once.shows_once = True
+        formatter.for_type(Figure, once)
+        wrapped = True
+    return wrapped

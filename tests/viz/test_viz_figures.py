@@ -104,3 +104,23 @@ def test_a_drawing_past_the_figure_s_edge_is_fitted_by_the_width_it_is_shown_at(
     png, _ = column_png(fig)  # 10-pt text at 8 in would be 11.9 px, but the legend widens the picture
     plt.close(fig)
     assert recorded(png)[0] >= MIN_TEXT_PX
+
+
+@pytest.mark.parametrize("mode", ["live", "static"])
+def test_a_drawing_function_s_figure_as_a_cell_s_value_is_shown_once(monkeypatch, mode):
+    """``draw_spacetime(trace)`` as a cell's last line: its value and the inline backend's end-of-cell pass
+    both showed the figure (issue 19); a figure assigned to a name is still shown, once."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("LABSUPPORT_WIDGETS", mode)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("from labsupport.foundations.kvstore import run_lost_update\n"
+                                          "from labsupport.viz import draw_spacetime\n"
+                                          "race = run_lost_update(clients=2, conditional=False, seed=1)"),
+                nbformat.v4.new_code_cell("draw_spacetime(race.trace)"),
+                nbformat.v4.new_code_cell("fig = draw_spacetime(race.trace)"),
+                nbformat.v4.new_code_cell("fig = draw_spacetime(race.trace)\nfig")]
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    shown = [sum("image/png" in o.get("data", {}) for o in cell.outputs) for cell in nb.cells[1:]]
+    assert shown == [1, 1, 1]
