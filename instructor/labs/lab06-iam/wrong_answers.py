@@ -36,6 +36,14 @@ WRONG = {
         "    return _re.fullmatch(_unescaped(pattern), action, flags=_re.IGNORECASE) is not None\n"
         "def resource_matches(pattern, resource):\n"
         "    return _re.fullmatch(_unescaped(pattern), resource) is not None\n",
+        # The library's matchers reached through __import__, so that no imported name mentions labsupport.
+        "del action_matches, resource_matches\n"
+        "def action_matches(pattern, action):\n"
+        "    _m = __import__('labsupport.security.iam.match', fromlist=['compile_action'])\n"
+        "    return _m.action_matches(_m.compile_action(pattern), action)\n"
+        "def resource_matches(pattern, resource):\n"
+        "    _m = __import__('labsupport.security.iam.match', fromlist=['compile_resource'])\n"
+        "    return _m.resource_matches(_m.compile_resource(pattern, variables=False), resource, {})\n",
     ],
     "q2": [
         # Treats NotAction like Action.
