@@ -27,12 +27,19 @@ WRONG = {
         "    u = np.asarray(usage, dtype=float)\n"
         "    used = np.minimum(commitment, (1 - discount) * u).sum()\n"
         "    return float(used + np.maximum(0.0, u - commitment / (1 - discount)).sum())\n",
+        # Hands in the library's bill (labsupport.cost.commitments.savings_plan_cost).
+        "del commitment_cost\n"
+        "from labsupport.cost.commitments import savings_plan_cost as commitment_cost\n",
     ],
     "q2": [
         # Commits to the average hour.
         "my_commitment = (1 - DISCOUNT) * float(history.mean())\n",
         # Commits to the quietest hour.
         "my_commitment = (1 - DISCOUNT) * float(history.min())\n",
+        # Hands in the library's optimum (labsupport.cost.commitments.optimal_commitment).
+        "del my_commitment\n"
+        "from labsupport.cost.commitments import optimal_commitment as _optimum\n"
+        "my_commitment = _optimum(history, DISCOUNT)\n",
     ],
     "q3": [
         # Chapter 7's closed form on the whole history, nothing added: too little once usage has grown.
