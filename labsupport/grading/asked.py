@@ -41,6 +41,20 @@ ASKED_FOR: dict[str, tuple[str, ...]] = {
                        "labsupport.availability.failure_detection.theory:phi_deadline_s",
                        "labsupport.availability.failover.analysis:split_brain",
                        "labsupport.availability.failover.analysis:acknowledged"),
+    # Pattern matching, statements, conditions and the decision of IAM policies (the whole evaluator).
+    # (evaluate.py is declared by its functions: its Decision enum's methods are Enum's own, shared by every enum.)
+    "lab06-iam": tuple(f"labsupport.security.iam.{m}" for m in ("conditions", "match", "parse", "principals", "request",
+                                                               "statements", "values", "variables"))
+    + ("labsupport.security.iam.evaluate:evaluate", "labsupport.security.iam.evaluate:_identity_side",
+       "labsupport.security.iam.evaluate:_check_inputs"),
+    # M out of N, missing data and an alarm over a series: CloudWatch's alarm evaluation.
+    "lab07-alarms": ("labsupport.monitoring.cloudwatch.alarms",),
+    # A Savings Plan's bill and the cheapest commitment; the lab kit's brute force for a plan in two steps.
+    "lab08-commitments": ("labsupport.cost.commitments", "labsupport.labkits.commitments:layered_cost",
+                          "labsupport.labkits.commitments:best_layered_plan",
+                          "labsupport.labkits.commitments:_costs_at", "labsupport.labkits.commitments:_suffix_argmin"),
+    # The cheapest disaster recovery strategy that meets the objectives.
+    "lab09-capstone": ("labsupport.usecases.dr_choice:recommend",),
 }
 
 

@@ -75,6 +75,8 @@ class WebAppRun:
     db_util: tuple[float, ...]  # busiest database node
     cache_hit: tuple[float, ...]
     cost_per_hour_usd: tuple[float, ...]
+    # (time in seconds, what happened), in order: capacity changes, the traffic spike, a zone lost and back,
+    # the database primary lost, failover started and finished, the load balancer routing around a zone.
     events: tuple[tuple[float, str], ...] = field(repr=False)
 
     @property

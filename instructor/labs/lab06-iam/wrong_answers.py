@@ -22,6 +22,28 @@ WRONG = {
         "from labsupport.security.iam.match import compile_action as _compile, action_matches as _library_matches\n"
         "def action_matches(pattern, action):\n"
         "    return _library_matches(_compile(pattern), action)\n",
+        # fnmatch with case folding for actions: it treats [...] as a character class, not as literal brackets.
+        "import fnmatch as _fn\n"
+        "def action_matches(pattern, action):\n"
+        "    return _fn.fnmatchcase(action.lower(), pattern.lower())\n"
+        "def resource_matches(pattern, resource):\n"
+        "    return _fn.fnmatchcase(resource, pattern)\n",
+        # A regular expression from str.replace, unescaped, for both functions: 'a.b' matches 'aXb', 'a(b' crashes.
+        "import re as _re\n"
+        "def _unescaped(pattern):\n"
+        "    return pattern.replace('*', '.*').replace('?', '.')\n"
+        "def action_matches(pattern, action):\n"
+        "    return _re.fullmatch(_unescaped(pattern), action, flags=_re.IGNORECASE) is not None\n"
+        "def resource_matches(pattern, resource):\n"
+        "    return _re.fullmatch(_unescaped(pattern), resource) is not None\n",
+        # The library's matchers reached through __import__, so that no imported name mentions labsupport.
+        "del action_matches, resource_matches\n"
+        "def action_matches(pattern, action):\n"
+        "    _m = __import__('labsupport.security.iam.match', fromlist=['compile_action'])\n"
+        "    return _m.action_matches(_m.compile_action(pattern), action)\n"
+        "def resource_matches(pattern, resource):\n"
+        "    _m = __import__('labsupport.security.iam.match', fromlist=['compile_resource'])\n"
+        "    return _m.resource_matches(_m.compile_resource(pattern, variables=False), resource, {})\n",
     ],
     "q2": [
         # Treats NotAction like Action.
@@ -61,6 +83,16 @@ WRONG = {
         "                   for a in (allowed if isinstance(allowed, list) else [allowed]))\n"
         "                   for key, allowed in tests.items()):\n"
         "            return False\n"
+        "    return True\n",
+        # Condition key names compared with case: aws:sourceip in the policy misses aws:SourceIp in the request.
+        "def conditions_hold(condition, context):\n"
+        "    for operator, tests in (condition or {}).items():\n"
+        "        for key, allowed in tests.items():\n"
+        "            if key not in (context or {}):\n"
+        "                return False\n"
+        "            allowed = allowed if isinstance(allowed, list) else [allowed]\n"
+        "            if not any(_value_matches(operator, a, context[key]) for a in allowed):\n"
+        "                return False\n"
         "    return True\n",
         # StringEquals ignores case.
         "_right_value_matches = _value_matches\n"

@@ -37,6 +37,12 @@ WRONG = {
         "        run = run + 1 if b else 0\n"
         "        best = max(best, run)\n"
         "    return ALARM if best >= m else OK\n",
+        # Wraps the library's evaluator (labsupport.monitoring.cloudwatch.evaluate_window).
+        "from labsupport.monitoring.cloudwatch import evaluate_window as _library\n"
+        "def m_of_n(window, m, n):\n"
+        "    if len(window) < n:\n"
+        "        raise ValueError('window')\n"
+        "    return _library(window, datapoints_to_alarm=m, evaluation_periods=n).state\n",
     ],
     "q2": [
         # Forgets the rule that avoids waiting when only an old breach is known ("- - X - -" stays undecided).
@@ -79,6 +85,11 @@ WRONG = {
         "    if k < len(real):\n"
         "        return OK\n"
         "    return INSUFFICIENT_DATA\n",
+        # Wraps the library's evaluator.
+        "from labsupport.monitoring.cloudwatch import evaluate_window as _library\n"
+        "def evaluate(window, m, n, treat_missing_data='missing', previous_state=INSUFFICIENT_DATA):\n"
+        "    return _library(window, datapoints_to_alarm=m, evaluation_periods=n, treat_missing_data=treat_missing_data,\n"
+        "                    previous_state=previous_state).state\n",
     ],
     "q3": [
         # Breaches at the threshold (>=) instead of above it.
@@ -100,5 +111,11 @@ WRONG = {
         "        window = [None] * max(0, r - 1 - i) + flags[max(0, i - r + 1): i + 1]\n"
         "        states.append(rule(window, m, n, treat_missing_data, OK))\n"
         "    return states\n",
+        # Wraps the library's alarm (labsupport.monitoring.cloudwatch.evaluate_alarm).
+        "from labsupport.monitoring.cloudwatch import MetricAlarm as _Alarm, evaluate_alarm as _run\n"
+        "def run_alarm(values, threshold, m, n, treat_missing_data='missing', evaluation_range=None, rule=evaluate):\n"
+        "    alarm = _Alarm(threshold=threshold, evaluation_periods=n, datapoints_to_alarm=m,\n"
+        "                   treat_missing_data=treat_missing_data, evaluation_range=evaluation_range or n + 2)\n"
+        "    return [e.state for e in _run(alarm, values)]\n",
     ],
 }

@@ -35,6 +35,14 @@ WRONG = {
         "    ok = [(o.monthly_usd, n) for n, o in outcomes.items()\n"
         "          if sum(o.rto_s) / len(o.rto_s) <= rto_s and sum(o.rpo_s) / len(o.rpo_s) <= rpo_s]\n"
         "    return min(ok)[1] if ok else None\n",
+        # Hands in the library's recommendation (labsupport.usecases.disaster_recovery.recommend).
+        "from labsupport.usecases.disaster_recovery import recommend as _recommend\n"
+        "def choose_dr(rto_s, rpo_s, outcomes):\n"
+        "    return _recommend(rto_s, rpo_s, outcomes).strategy\n",
+        # Forgets that a negative objective must be refused.
+        "def choose_dr(rto_s, rpo_s, outcomes):\n"
+        "    ok = [(o.monthly_usd, n) for n, o in outcomes.items() if max(o.rto_s) <= rto_s and max(o.rpo_s) <= rpo_s]\n"
+        "    return min(ok)[1] if ok else None\n",
         # Picks the fastest strategy that meets the objectives, not the cheapest.
         "def choose_dr(rto_s, rpo_s, outcomes):\n"
         "    if rto_s < 0 or rpo_s < 0:\n"
@@ -46,17 +54,28 @@ WRONG = {
         # The book's default design with a warm standby Region: no headroom for the spike.
         "def design():\n"
         "    return {'dr_strategy': 'warm_standby'}\n",
-        # Passes the public drill, but with no read replica reads fail while the primary fails over.
+        # The design Chapter 8 repairs for its own brief: over this lab's budget.
         "def design():\n"
         "    return {'zones': 3, 'instances_per_zone': 3, 'target_cpu': 40, 'cache': True, 'db_standby': True,\n"
-        "            'db_replicas': 0, 'retries': 2, 'dr_strategy': 'warm_standby'}\n",
-        # Everything right, but active/active in a second Region breaks the budget.
-        "def design():\n"
-        "    return {'zones': 3, 'instances_per_zone': 3, 'target_cpu': 40, 'cache': True, 'db_standby': True,\n"
-        "            'db_replicas': 1, 'retries': 2, 'dr_strategy': 'active_active'}\n",
-        # Pilot light is cheaper but its worst recovery takes longer than 30 minutes.
+        "            'db_replicas': 1, 'retries': 2, 'dr_strategy': 'warm_standby'}\n",
+        # The chapter's design with the recovery strategy of Question 3: still over budget.
         "def design():\n"
         "    return {'zones': 3, 'instances_per_zone': 3, 'target_cpu': 40, 'cache': True, 'db_standby': True,\n"
         "            'db_replicas': 1, 'retries': 2, 'dr_strategy': 'pilot_light'}\n",
+        # No read replica: reads fail while the primary fails over when az-a is lost.
+        "def design():\n"
+        "    return {'zones': 3, 'instances_per_zone': 4, 'target_cpu': 60, 'cache': True, 'db_standby': True,\n"
+        "            'db_replicas': 0, 'retries': 2, 'dr_strategy': 'pilot_light'}\n",
+        # A warm standby Region: faster than needed, and over budget in some drills.
+        "def design():\n"
+        "    return {'zones': 3, 'instances_per_zone': 4, 'target_cpu': 60, 'cache': True, 'db_standby': True,\n"
+        "            'db_replicas': 1, 'retries': 2, 'dr_strategy': 'warm_standby'}\n",
+        # Active/active in a second Region breaks the budget.
+        "def design():\n"
+        "    return {'zones': 3, 'instances_per_zone': 4, 'target_cpu': 60, 'cache': True, 'db_standby': True,\n"
+        "            'db_replicas': 1, 'retries': 2, 'dr_strategy': 'active_active'}\n",
+        # A single zone with a large fixed fleet: the drill that loses az-a takes everything down.
+        "def design():\n"
+        "    return {'zones': 1, 'instances_per_zone': 12, 'target_cpu': None, 'dr_strategy': 'pilot_light'}\n",
     ],
 }
