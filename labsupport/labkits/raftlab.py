@@ -8,16 +8,18 @@ election timer) and a notary (:meth:`RaftLabNode.apply`, which executes a
 committed command on the node's key-value store and notes it in the trace).
 The kit never decides anything a Raft node must decide.
 
-What a node makes visible, and the invariant checks read, are two kinds of
-trace notes written by the kit's own methods: ``leader term=<t>`` when the
-node calls :meth:`RaftLabNode.became_leader`, and
-``apply index=<i> term=<t> <command>`` when it calls :meth:`RaftLabNode.apply`.
+What a node makes visible, and the invariant checks read, are the trace notes
+of the Raft referee's convention (:mod:`labsupport.agreement.raft_invariants`),
+written by the kit's own methods: :meth:`RaftLabNode.became_leader` and
+:meth:`RaftLabNode.apply`. A node that keeps its log durably under
+``storage["log"]`` also has its final log checked for log matching.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from labsupport.agreement.raft_invariants import Entry, announce_apply, announce_leader
 from labsupport.checks import check_int, check_type, out_of_range
 from labsupport.sim import Node
 
@@ -38,13 +40,6 @@ class Command(NamedTuple):
     op: str
     key: str
     value: Any = None
-
-
-class Entry(NamedTuple):
-    """One log entry: the term of the leader that created it, and the client's command."""
-
-    term: int
-    command: Command
 
 
 class RequestVote(NamedTuple):
@@ -159,10 +154,10 @@ class RaftLabNode(Node):
         """Override: no heartbeat came in time, so start an election."""
 
     # -- what the checks see -------------------------------------------------
-    def became_leader(self, term: int) -> None:
-        """Call this once when the node wins the election for ``term``; the trace notes it."""
+    def became_leader(self, term: int, last_index: int) -> None:
+        """Call this once when the node wins the election for ``term`` with ``last_index`` entries in its log."""
         check_int("term", term, low=1)
-        self.log(f"leader term={term}")
+        announce_leader(self, term, last_index)
 
     def apply(self, index: int, entry: Entry) -> Any:
         """Execute committed log entry ``index`` on ``self.kv`` and return its result.
@@ -179,7 +174,7 @@ class RaftLabNode(Node):
         check_type("entry", entry, Entry)
         self.last_applied = index
         command = entry.command
-        self.log(f"apply index={index} term={entry.term} {_describe(command)}")
+        announce_apply(self, index, entry)
         check_type("entry.command", command, Command)
         done = self._sessions.get(command.client)
         if done is not None and command.seq <= done[0]:
@@ -190,8 +185,3 @@ class RaftLabNode(Node):
         self._sessions[command.client] = (command.seq, result)
         return result
 
-
-def _describe(command: Any) -> str:
-    if isinstance(command, Command):
-        return f"{command.client}#{command.seq} {command.op} {command.key}={command.value!r}"
-    return repr(command)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from labsupport.agreement.raft_invariants import RaftVerdict, check_raft, final_logs, parse_note
 from labsupport.checks import check_int, check_number, check_type, out_of_range
 from labsupport.labkits.raftlab import ClientReply, Command
 from labsupport.seeds import Seed, derive_rng
@@ -103,6 +104,8 @@ class RaftRun:
     ----------
     trace : tuple of TraceEvent
     history : History
+    logs : dict
+        Each node's durable log at the end (``storage["log"]``; empty if the nodes keep none).
     schedule : str
         The fault schedule, one fault per line (empty: no faults).
     seed : int
@@ -111,26 +114,29 @@ class RaftRun:
 
     trace: tuple[TraceEvent, ...]
     history: History
+    logs: dict
     schedule: str
     seed: Any
     duration_s: float
 
     def leaders(self) -> list[tuple[float, str, int]]:
-        """``(time, node, term)`` for each ``leader term=<t>`` note, in order."""
-        found = []
-        for e in self.trace:
-            if e.event == "note" and e.detail.startswith("leader term="):
-                found.append((e.time, e.node, int(e.detail.split("=", 1)[1])))
-        return found
+        """``(time, node, term)`` for each election won, in order."""
+        return [(e.time, e.node, fields["term"]) for e, what, fields in self._notes() if what == "leader"]
 
     def applied(self) -> list[tuple[float, str, int, int, str]]:
-        """``(time, node, index, term, command)`` for each ``apply`` note, in order."""
-        found = []
+        """``(time, node, index, term, command)`` for each entry applied, in order."""
+        return [(e.time, e.node, fields["index"], fields["term"], fields["cmd"])
+                for e, what, fields in self._notes() if what == "apply"]
+
+    def _notes(self):
         for e in self.trace:
-            if e.event == "note" and e.detail.startswith("apply index="):
-                index, term, command = e.detail[len("apply "):].split(" ", 2)
-                found.append((e.time, e.node, int(index[6:]), int(term[5:]), command))
-        return found
+            if e.event == "note" and e.detail.startswith("raft "):
+                yield (e, *parse_note(e.detail))
+
+    def verdict(self) -> RaftVerdict:
+        """The Raft referee's report: every invariant, and linearizability if clients ran."""
+        history = self.history if len(self.history) else None
+        return check_raft(self.trace, history, logs=self.logs)
 
 
 def run_cluster(node_class, nemesis=None, *, n_clients: int = 0, n_ops: int = 0, duration_s: float = 10.0,
@@ -155,4 +161,4 @@ def run_cluster(node_class, nemesis=None, *, n_clients: int = 0, n_ops: int = 0,
     if nemesis is not None:
         nemesis.apply(sim)
     sim.run(until=duration_s)
-    return RaftRun(tuple(sim.trace), sim.history, "" if nemesis is None else str(nemesis), sim.seed, duration_s)
+    return RaftRun(tuple(sim.trace), sim.history, final_logs(sim), "" if nemesis is None else str(nemesis), sim.seed, duration_s)
