@@ -131,8 +131,9 @@ def forbidden_uses(func: Callable, modules: Iterable[str]) -> list[str]:
 
     Parameters
     ----------
-    func : function
-        A plain Python function (e.g. defined in a notebook).
+    func : function or class
+        A plain Python function (e.g. defined in a notebook), or a class: then its bases and the
+        methods defined in its own module (inherited ones included) are checked.
     modules : iterable of str
         Dotted module names that are off limits, e.g. ``["labsupport.cost.commitments"]``;
         an object counts if its module is one of them or a submodule.
@@ -153,13 +154,20 @@ def forbidden_uses(func: Callable, modules: Iterable[str]) -> list[str]:
     >>> forbidden_uses(len, banned)
     Traceback (most recent call last):
     ...
-    TypeError: func must be a Python function, not builtin_function_or_method
+    TypeError: func must be a Python function or class, not builtin_function_or_method
     """
-    if not isinstance(func, types.FunctionType):
-        raise TypeError(f"func must be a Python function, not {type(func).__name__}")
+    if not isinstance(func, (types.FunctionType, type)):
+        raise TypeError(f"func must be a Python function or class, not {type(func).__name__}")
     banned = tuple(modules)
     if not banned or not all(isinstance(m, str) and m for m in banned):
         raise ValueError(f"modules={banned!r}: give at least one non-empty dotted module name")
+    if isinstance(func, type):  # a class: its bases from those modules, and its methods' uses
+        found = {k.__name__ for k in func.__mro__ if _inside(k, banned)}
+        for klass in func.__mro__:
+            for value in vars(klass).values():
+                if isinstance(value, types.FunctionType) and value.__module__ == func.__module__:
+                    found.update(forbidden_uses(value, banned))
+        return sorted(found)
     exported: set[str] = set()
     for name in banned:
         try:

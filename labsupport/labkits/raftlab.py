@@ -20,26 +20,42 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from labsupport.agreement.raft_invariants import Entry, announce_apply, announce_leader
-from labsupport.checks import check_int, check_type, out_of_range
+from labsupport.checks import check_choice, check_int, check_type, out_of_range
 from labsupport.sim import Node
 
 __all__ = ["Command", "Entry", "RequestVote", "Vote", "AppendEntries", "AppendReply", "ClientReply",
            "RaftLabNode"]
 
 
-class Command(NamedTuple):
-    """A client's command: ``op`` is ``"put"`` (store ``value`` under ``key``) or ``"get"`` (read ``key``).
-
-    ``client`` and ``seq`` name the request: a client's retry of one request keeps its ``seq``,
-    so a command applied twice is executed once (:meth:`RaftLabNode.apply` keeps the last
-    ``seq`` and result per client).
-    """
-
+class _CommandFields(NamedTuple):
     client: str
     seq: int
     op: str
     key: str
     value: Any = None
+
+
+class Command(_CommandFields):
+    """A client's command: ``op`` is ``"put"`` (store ``value`` under ``key``) or ``"get"`` (read ``key``).
+
+    ``client`` and ``seq`` (1, 2, ...) name the request: a client's retry of one request keeps its
+    ``seq``, so a command applied twice is executed once (:meth:`RaftLabNode.apply` keeps the last
+    ``seq`` and result per client).
+
+    Examples
+    --------
+    >>> Command("c1", 1, "put", "x", "c1:1")
+    Command(client='c1', seq=1, op='put', key='x', value='c1:1')
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, client: str, seq: int, op: str, key: str, value: Any = None):
+        check_type("client", client, str)
+        check_int("seq", seq, low=1)
+        check_choice("op", op, ("put", "get"))
+        check_type("key", key, str)
+        return super().__new__(cls, client, seq, op, key, value)
 
 
 class RequestVote(NamedTuple):
@@ -101,15 +117,16 @@ class RaftLabNode(Node):
 
     Examples
     --------
-    >>> node = RaftLabNode("n1", ["n1", "n2", "n3"])
+    >>> from labsupport.sim import Simulation
+    >>> node = Simulation(seed=1).add(RaftLabNode("n1", ["n1", "n2", "n3"]))
     >>> node.peers, node.majority
     (['n2', 'n3'], 2)
-    >>> node.apply(1, Entry(1, Command("c1", 1, "put", "x", 5)))
+    >>> node.apply(1, Entry(1, Command("c1", 1, "put", "x", "five")))
     'ok'
     >>> node.apply(2, Entry(1, Command("c1", 2, "get", "x")))
-    5
+    'five'
     >>> node.apply(3, Entry(1, Command("c1", 2, "get", "x")))  # a retried request: executed once
-    5
+    'five'
     """
 
     forgets_on_crash = True

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from labsupport.agreement.raft_invariants import RaftVerdict, check_raft, final_logs, parse_note
-from labsupport.checks import check_int, check_number, check_type, out_of_range
+from labsupport.checks import check_choice, check_int, check_number, check_type, out_of_range
 from labsupport.labkits.raftlab import ClientReply, Command
 from labsupport.seeds import Seed, derive_rng
 from labsupport.sim import History, LogNormal, Node, Simulation, TraceEvent
 
-__all__ = ["LabClient", "RaftRun", "make_script", "run_cluster", "NODES", "KEYS"]
+__all__ = ["LabClient", "RaftRun", "make_script", "run_cluster", "run_leader_cut_off", "run_part", "lab_schedule",
+           "PUBLIC_SCHEDULES", "NODES", "KEYS"]
 
 NODES = ("n1", "n2", "n3", "n4", "n5")
 KEYS = ("x", "y")
+SETTLE_S = 4.0  # seconds at the end of a run with no fault: every operation invoked before them must complete
 LATENCY = LogNormal(median_s=0.01, sigma=0.5)  # non-FIFO links with varied delays: messages overtake each other
 
 
@@ -84,7 +86,7 @@ def make_script(name: str, n_ops: int, *, start_s: float = 0.5, seed: Seed = Non
     Examples
     --------
     >>> make_script("c1", 3, seed=1)  # doctest: +NORMALIZE_WHITESPACE
-    [(0.5, 'get', 'y', None), (0.6, 'put', 'x', 'c1:2'), (0.7, 'put', 'y', 'c1:3')]
+    [(0.5, 'put', 'x', 'c1:1'), (0.6, 'get', 'x', None), (0.7, 'get', 'x', None)]
     """
     check_int("n_ops", n_ops, low=0)
     check_number("start_s", start_s, low=0)
@@ -110,6 +112,10 @@ class RaftRun:
         The fault schedule, one fault per line (empty: no faults).
     seed : int
     duration_s : float
+    extra : tuple of str
+        Problems the scenario found itself (a leader that was never replaced, say).
+    call : str
+        The call that runs it again (with your node class in place of ``NodeClass``).
     """
 
     trace: tuple[TraceEvent, ...]
@@ -118,6 +124,8 @@ class RaftRun:
     schedule: str
     seed: Any
     duration_s: float
+    extra: tuple[str, ...] = ()
+    call: str = ""
 
     def leaders(self) -> list[tuple[float, str, int]]:
         """``(time, node, term)`` for each election won, in order."""
@@ -133,6 +141,32 @@ class RaftRun:
             if e.event == "note" and e.detail.startswith("raft "):
                 yield (e, *parse_note(e.detail))
 
+    def problems(self) -> list[str]:
+        """What went wrong: each broken invariant, and operations that never finished although the faults ended.
+
+        A client operation invoked more than :data:`SETTLE_S` before the end of the run must have completed:
+        the faults of every lab schedule end by then, so a correct cluster elects a leader and answers.
+        """
+        found = [str(v) for v in self.verdict().violations] + list(self.extra)
+        stuck = [op for op in self.history if op.pending and op.invoke_s < self.duration_s - SETTLE_S]
+        if stuck:
+            op = stuck[0]
+            found.append(f"liveness broken: {len(stuck)} client operation(s) never completed after the faults "
+                         f"ended, the first {op.client}'s {op.kind} of {op.key!r} invoked at t={op.invoke_s:g}")
+        return found
+
+    def report(self) -> str:
+        """The problems, the schedule and how to replay the run; or that every check held."""
+        problems = self.problems()
+        if not problems:
+            return "every check held: " + self.verdict().explain()
+        lines = [f"{len(problems)} problem(s) on seed {self.seed}; the first: {problems[0]}"]
+        if self.call:
+            lines.append(f"run it again: {self.call}")
+        lines.append("schedule:" if self.schedule else "schedule: no faults")
+        lines += ["  " + line for line in self.schedule.splitlines()]
+        return "\n".join(lines)
+
     def verdict(self) -> RaftVerdict:
         """The Raft referee's report: every invariant, and linearizability if clients ran."""
         history = self.history if len(self.history) else None
@@ -140,7 +174,7 @@ class RaftRun:
 
 
 def run_cluster(node_class, nemesis=None, *, n_clients: int = 0, n_ops: int = 0, duration_s: float = 10.0,
-                seed: Seed = None) -> RaftRun:
+                seed: Seed = None, call: str = "") -> RaftRun:
     """Run five ``node_class`` nodes (``n1`` .. ``n5``) under ``nemesis`` with ``n_clients`` clients.
 
     Each client runs ``n_ops`` operations (:func:`make_script`); the run stops at ``duration_s``.
@@ -161,4 +195,88 @@ def run_cluster(node_class, nemesis=None, *, n_clients: int = 0, n_ops: int = 0,
     if nemesis is not None:
         nemesis.apply(sim)
     sim.run(until=duration_s)
-    return RaftRun(tuple(sim.trace), sim.history, final_logs(sim), "" if nemesis is None else str(nemesis), sim.seed, duration_s)
+    schedule = "" if nemesis is None else str(nemesis)
+    return RaftRun(tuple(sim.trace), sim.history, final_logs(sim), schedule, sim.seed, duration_s, call=call)
+
+
+def run_leader_cut_off(node_class, *, cut_at_s: float = 2.0, seed: Seed = None) -> RaftRun:
+    """Elect a leader, cut it off from the other four at ``cut_at_s`` for 3 s, then heal.
+
+    A correct cluster has a leader by 2 s, and a new one among the four within 1.5 s of the cut
+    (the run's :meth:`RaftRun.problems` say so when not).
+    """
+    check_number("cut_at_s", cut_at_s, low=1.0, high=5.0)
+    sim = Simulation(seed=seed, latency=LATENCY)
+    for name in NODES:
+        sim.add(node_class(name, list(NODES)))
+    run = {}
+
+    def cut():
+        won = [(e.node, parse_note(e.detail)[1]["term"]) for e in sim.trace
+               if e.event == "note" and e.detail.startswith("raft leader")]
+        run["old"] = won[-1] if won else None
+        if won:
+            sim.partition({won[-1][0]}, set(NODES) - {won[-1][0]})
+            sim.heal(at=cut_at_s + 3.0)
+
+    sim.at(cut_at_s, cut)
+    sim.run(until=cut_at_s + 6.0)
+    old = run["old"]
+    schedule = (f"isolate the leader {old[0]} (term {old[1]}) from {cut_at_s:g} s to {cut_at_s + 3:g} s"
+                if old else "no leader by the time of the cut")
+    trace = tuple(sim.trace)
+    extra = [] if old else [f"liveness broken: no leader elected by t={cut_at_s:g}"]
+    if old and not any(e.node != old[0] and cut_at_s < e.time <= cut_at_s + 1.5 and e.event == "note"
+                       and e.detail.startswith("raft leader") and parse_note(e.detail)[1]["term"] > old[1]
+                       for e in trace):
+        extra.append(f"liveness broken: no new leader among the other four within 1.5 s of cutting off {old[0]}")
+    return RaftRun(trace, sim.history, final_logs(sim), schedule, sim.seed, cut_at_s + 6.0, tuple(extra),
+                   f"run_leader_cut_off(NodeClass, cut_at_s={cut_at_s!r}, seed={seed!r})")
+
+
+#: What each part's schedules may do: Part B's nodes keep nothing durable yet, so only Part C crashes them.
+KINDS = {"A": ("partition", "loss", "delay", "pause"), "B": ("partition", "loss", "delay", "pause"),
+         "C": ("partition", "crash", "pause", "loss", "delay", "skew")}
+FAULTS_S = 8.0  # every schedule's faults end by then; runs last FAULTS_S + 6 s
+PUBLIC_SCHEDULES = ("calm", "partitions", "crashes", "pauses", "lossy")
+
+
+def lab_schedule(part: str, schedule):
+    """The nemesis of ``schedule`` for ``part`` (``"A"``, ``"B"``, ``"C"``): a public name or a random schedule's seed.
+
+    The public names are :data:`PUBLIC_SCHEDULES` (``"crashes"`` only in Part C); an int picks the
+    seeded random schedule ``Nemesis.random(NODES, duration_s=8.0, seed=schedule, kinds=KINDS[part])``.
+    ``"calm"`` is None: no faults.
+    """
+    from labsupport.sim.nemesis import Crash, Delay, Loss, Nemesis, Partition, Pause
+
+    check_choice("part", part, tuple(KINDS))
+    if isinstance(schedule, int) and not isinstance(schedule, bool):
+        return Nemesis.random(list(NODES), duration_s=FAULTS_S, seed=schedule, kinds=KINDS[part])
+    check_choice("schedule", schedule, PUBLIC_SCHEDULES if part == "C" else
+                 tuple(s for s in PUBLIC_SCHEDULES if s != "crashes"))
+    if schedule == "calm":
+        return None
+    if schedule == "partitions":
+        return Nemesis([Partition(start_s=1.0, end_s=3.0, shape="majority"),
+                        Partition(start_s=4.0, end_s=5.5, shape="halves"),
+                        Partition(start_s=6.0, end_s=7.5, shape="bridge")])
+    if schedule == "crashes":
+        return Nemesis([Crash(node="n1", at_s=1.0, restart_s=2.5), Crash(node="n2", at_s=1.5, restart_s=3.0),
+                        Crash(node="n3", at_s=4.0, restart_s=4.5), Crash(node="n4", at_s=4.2, restart_s=6.0),
+                        Crash(node="n5", at_s=6.5, restart_s=7.0)])
+    if schedule == "pauses":
+        return Nemesis([Pause(node=name, at_s=1.0 + 1.3 * i, duration_s=1.0) for i, name in enumerate(NODES)])
+    return Nemesis([Loss(start_s=0.0, end_s=FAULTS_S, probability=0.2), Delay(start_s=2.0, end_s=5.0, latency=0.2)])
+
+
+def run_part(node_class, part: str, schedule, *, seed: Seed = None) -> RaftRun:
+    """Run ``node_class`` under ``part``'s ``schedule`` (see :func:`lab_schedule`) for 14 s.
+
+    Part A runs no clients; Parts B and C run three clients of 25 operations each. The run's
+    :meth:`RaftRun.report` names what broke and the call that replays it.
+    """
+    nemesis = lab_schedule(part, schedule)
+    clients = 0 if part == "A" else 3
+    return run_cluster(node_class, nemesis, n_clients=clients, n_ops=25, duration_s=FAULTS_S + 6.0, seed=seed,
+                       call=f"run_part(NodeClass, {part!r}, {schedule!r}, seed={seed!r})")

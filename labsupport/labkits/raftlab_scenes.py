@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from labsupport.agreement.raft_invariants import parse_note
-from labsupport.checks import check_type, out_of_range
+from labsupport.checks import check_int, check_type, out_of_range
 from labsupport.labkits.raftlab import AppendEntries, AppendReply, Command, Entry, RequestVote, Vote
 from labsupport.seeds import Seed
 from labsupport.sim import Constant, Node, Simulation, TraceEvent
@@ -41,6 +41,7 @@ class Puppet(Node):
 
     def __init__(self, name: str, *, script=(), entries=(), term: int = 0):
         super().__init__(name)
+        check_int("term", term, low=0)
         self.script, self.entries, self.term, self.inbox = tuple(script), list(entries), term, []
 
     def start(self):

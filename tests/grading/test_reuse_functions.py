@@ -82,3 +82,25 @@ def test_bad_arguments_are_rejected():
         forbidden_uses(len, BANNED)
     with pytest.raises(ValueError, match="give at least one non-empty dotted module name"):
         forbidden_uses(honest, [])
+
+
+class _HonestNode:
+    def decide(self, u):
+        return honest(u, 0.5)
+
+
+class _BorrowingNode(_HonestNode):
+    def decide(self, u):
+        return direct(u, 0.5)
+
+
+def test_a_class_is_checked_through_its_bases_and_methods():
+    """Lab 11 hands in node classes: a method that reaches the library, even an inherited one, is a use."""
+    class Inherits(_BorrowingNode):
+        pass
+
+    assert forbidden_uses(_HonestNode, BANNED) == []
+    assert forbidden_uses(_BorrowingNode, BANNED) == ["optimal_commitment"]
+    assert forbidden_uses(Inherits, BANNED) == ["optimal_commitment"]
+    assert forbidden_uses(type("FromTheLibrary", (commitments_module.UsageLine,), {}),
+                          ["labsupport.cost.commitments"]) == ["UsageLine"]
