@@ -9,17 +9,18 @@ event for event, and drawn as a space-time diagram.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from labsupport.agreement.raft_invariants import RaftVerdict, check_raft, final_logs, parse_note
 from labsupport.checks import check_choice, check_int, check_number, check_type, out_of_range
+from labsupport.labkits.protocol import PropertyFailure, lab_node, protocol_lab
 from labsupport.labkits.raftlab import ClientReply, Command
 from labsupport.seeds import Seed, derive_rng
 from labsupport.sim import History, LogNormal, Node, Simulation, TraceEvent
 
 __all__ = ["LabClient", "RaftRun", "make_script", "run_cluster", "run_leader_cut_off", "run_part", "lab_schedule",
-           "PUBLIC_SCHEDULES", "NODES", "KEYS"]
+           "expect_ok", "PUBLIC_SCHEDULES", "NODES", "KEYS"]
 
 NODES = ("n1", "n2", "n3", "n4", "n5")
 KEYS = ("x", "y")
@@ -80,7 +81,7 @@ class LabClient(Node):
             self._answer.succeed(ClientReply(*answer))
 
 
-def make_script(name: str, n_ops: int, *, start_s: float = 0.5, seed: Seed = None) -> list[tuple]:
+def make_script(name: str, n_ops: int, *, start_s: float = 0.5, gap_s: float = 0.1, seed: Seed = None) -> list[tuple]:
     """A client's ``(at_s, op, key, value)`` rows: puts of unique values and gets on :data:`KEYS`.
 
     Examples
@@ -90,11 +91,12 @@ def make_script(name: str, n_ops: int, *, start_s: float = 0.5, seed: Seed = Non
     """
     check_int("n_ops", n_ops, low=0)
     check_number("start_s", start_s, low=0)
+    check_number("gap_s", gap_s, low=0)
     rng = derive_rng(seed, f"raftlab-script:{name}")
     rows = []
     for i in range(1, n_ops + 1):
         op = "put" if rng.random() < 0.5 else "get"
-        rows.append((round(start_s + 0.1 * (i - 1), 6), op, rng.choice(KEYS), f"{name}:{i}" if op == "put" else None))
+        rows.append((round(start_s + gap_s * (i - 1), 6), op, rng.choice(KEYS), f"{name}:{i}" if op == "put" else None))
     return rows
 
 
@@ -173,11 +175,12 @@ class RaftRun:
         return check_raft(self.trace, history, logs=self.logs)
 
 
-def run_cluster(node_class, nemesis=None, *, n_clients: int = 0, n_ops: int = 0, duration_s: float = 10.0,
-                seed: Seed = None, call: str = "") -> RaftRun:
+@protocol_lab
+def run_cluster(node_class, nemesis=None, *, n_clients: int = 0, n_ops: int = 0, gap_s: float = 0.1,
+                duration_s: float = 10.0, seed: Seed = None, call: str = "") -> RaftRun:
     """Run five ``node_class`` nodes (``n1`` .. ``n5``) under ``nemesis`` with ``n_clients`` clients.
 
-    Each client runs ``n_ops`` operations (:func:`make_script`); the run stops at ``duration_s``.
+    Each client runs ``n_ops`` operations ``gap_s`` apart (:func:`make_script`); the run stops at ``duration_s``.
     ``nemesis`` is a :class:`labsupport.sim.nemesis.Nemesis` (None: no faults).
     """
     check_type("node_class", node_class, type)
@@ -187,11 +190,12 @@ def run_cluster(node_class, nemesis=None, *, n_clients: int = 0, n_ops: int = 0,
     check_int("n_ops", n_ops, low=0)
     check_number("duration_s", duration_s, low=0, low_open=True)
     sim = Simulation(seed=seed, latency=LATENCY)
+    node_class = lab_node(node_class)
     for name in NODES:
         sim.add(node_class(name, list(NODES)))
     for i in range(1, n_clients + 1):
         client = f"c{i}"
-        sim.add(LabClient(client, NODES, make_script(client, n_ops, seed=sim.seed)))
+        sim.add(LabClient(client, NODES, make_script(client, n_ops, gap_s=gap_s, seed=sim.seed)))
     if nemesis is not None:
         nemesis.apply(sim)
     sim.run(until=duration_s)
@@ -199,6 +203,7 @@ def run_cluster(node_class, nemesis=None, *, n_clients: int = 0, n_ops: int = 0,
     return RaftRun(tuple(sim.trace), sim.history, final_logs(sim), schedule, sim.seed, duration_s, call=call)
 
 
+@protocol_lab
 def run_leader_cut_off(node_class, *, cut_at_s: float = 2.0, seed: Seed = None) -> RaftRun:
     """Elect a leader, cut it off from the other four at ``cut_at_s`` for 3 s, then heal.
 
@@ -207,6 +212,7 @@ def run_leader_cut_off(node_class, *, cut_at_s: float = 2.0, seed: Seed = None) 
     """
     check_number("cut_at_s", cut_at_s, low=1.0, high=5.0)
     sim = Simulation(seed=seed, latency=LATENCY)
+    node_class = lab_node(node_class)
     for name in NODES:
         sim.add(node_class(name, list(NODES)))
     run = {}
@@ -270,13 +276,38 @@ def lab_schedule(part: str, schedule):
     return Nemesis([Loss(start_s=0.0, end_s=FAULTS_S, probability=0.2), Delay(start_s=2.0, end_s=5.0, latency=0.2)])
 
 
+@protocol_lab
 def run_part(node_class, part: str, schedule, *, seed: Seed = None) -> RaftRun:
     """Run ``node_class`` under ``part``'s ``schedule`` (see :func:`lab_schedule`) for 14 s.
 
-    Part A runs no clients; Parts B and C run three clients of 25 operations each. The run's
+    Part A runs no clients; Parts B and C run three clients of 25 operations each, one every 0.3 s
+    (or as soon as the one before completes), so they meet the faults of the first 8 s. The run's
     :meth:`RaftRun.report` names what broke and the call that replays it.
     """
     nemesis = lab_schedule(part, schedule)
     clients = 0 if part == "A" else 3
-    return run_cluster(node_class, nemesis, n_clients=clients, n_ops=25, duration_s=FAULTS_S + 6.0, seed=seed,
-                       call=f"run_part(NodeClass, {part!r}, {schedule!r}, seed={seed!r})")
+    run = run_cluster(node_class, nemesis, n_clients=clients, n_ops=25, gap_s=0.3, duration_s=FAULTS_S + 6.0,
+                      seed=seed, call=f"run_part(NodeClass, {part!r}, {schedule!r}, seed={seed!r})")
+    won = run.leaders()
+    if nemesis is None and (len(won) != 1 or won[0][0] > 2.0):
+        run = replace(run, extra=run.extra + (f"liveness broken: with no faults, exactly one election should be won, "
+                                              f"within 2 s; won (time, node, term): {won}",))
+    return run
+
+
+def expect_ok(run) -> None:
+    """Raise :class:`~labsupport.labkits.protocol.PropertyFailure` with the run's report if anything broke.
+
+    ``run`` is a :class:`RaftRun` or a staged :class:`~labsupport.labkits.raftlab_scenes.Scene`; the
+    message names the broken rule, the schedule, the seed and the call that runs it again.
+    """
+    from labsupport.labkits.raftlab_scenes import Scene
+
+    if type(run) is RaftRun:
+        if run.problems():
+            raise PropertyFailure(run.report())
+    elif type(run) is Scene:
+        if run.problems:
+            raise PropertyFailure(run.report())
+    else:
+        raise TypeError(f"run must be a RaftRun or a Scene from the lab's run functions, not {type(run).__name__}")

@@ -13,13 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from labsupport.agreement.raft_invariants import parse_note
+from labsupport.agreement.raft_invariants import check_history, parse_note
 from labsupport.checks import check_int, check_type, out_of_range
+from labsupport.labkits.protocol import lab_node, protocol_lab
 from labsupport.labkits.raftlab import AppendEntries, AppendReply, Command, Entry, RequestVote, Vote
+from labsupport.labkits.raftlab_runs import LabClient
 from labsupport.seeds import Seed
 from labsupport.sim import Constant, Node, Simulation, TraceEvent
 
-__all__ = ["Puppet", "Scene", "run_split_vote", "run_stale_candidate", "run_commit_rule", "run_vote_after_restart"]
+__all__ = ["Puppet", "Scene", "run_split_vote", "run_stale_candidate", "run_commit_rule", "run_vote_after_restart",
+           "run_stale_read"]
 
 NODES = ("n1", "n2", "n3", "n4", "n5")
 OLD = Command("c0", 1, "put", "x", "old")  # the entry an earlier leader left behind
@@ -85,12 +88,20 @@ class Puppet(Node):
 
 @dataclass(frozen=True)
 class Scene:
-    """A staged run: its trace, what it stages, the seed, and the rules the student's node broke there."""
+    """A staged run: its trace, what it stages, the seed, the rules the student's node broke, how to run it again."""
 
     trace: tuple[TraceEvent, ...]
     schedule: str
     seed: Any
     problems: tuple[str, ...]
+    call: str = ""
+
+    def report(self) -> str:
+        """The problems, what the scene staged and how to run it again; or that the node passed."""
+        if not self.problems:
+            return f"every check held in the scene: {self.schedule}"
+        return "\n".join([f"{len(self.problems)} problem(s) on seed {self.seed}; the first: {self.problems[0]}",
+                          f"scene: {self.schedule}", f"run it again: {self.call}"])
 
 
 def _stage(node_class, puppets, *, seed: Seed, crashed=()) -> Simulation:
@@ -98,7 +109,7 @@ def _stage(node_class, puppets, *, seed: Seed, crashed=()) -> Simulation:
     if not issubclass(node_class, Node):
         raise out_of_range("node_class", node_class, "a subclass of RaftLabNode (a kernel Node)")
     sim = Simulation(seed=seed, latency=Constant(0.01))
-    sim.add(node_class("n1", list(NODES)))
+    sim.add(lab_node(node_class)("n1", list(NODES)))
     for puppet in puppets:
         sim.add(puppet)
     for name in crashed:
@@ -112,6 +123,7 @@ def _votes(sim: Simulation) -> list[tuple[float, str, Vote]]:
             for t, src, kind, payload in puppet.inbox if src == "n1" and kind == "vote"]
 
 
+@protocol_lab
 def run_split_vote(node_class, *, seed: Seed = None) -> Scene:
     """Two candidates, n2 and n3, ask ``n1`` for its vote in the same term: it may grant at most one."""
     script = "n2 and n3 both ask n1 for its vote in term 5 (empty logs), 10 ms apart"
@@ -124,9 +136,10 @@ def run_split_vote(node_class, *, seed: Seed = None) -> Scene:
     problems = [f"n1 voted twice in term 5: for {' and '.join(granted)}"] if len(granted) > 1 else []
     if not votes:
         problems.append("n1 answered neither request_vote")
-    return Scene(tuple(sim.trace), script, sim.seed, tuple(problems))
+    return Scene(tuple(sim.trace), script, sim.seed, tuple(problems), f"run_split_vote(NodeClass, seed={seed!r})")
 
 
+@protocol_lab
 def run_stale_candidate(node_class, *, seed: Seed = None) -> Scene:
     """n1 holds an entry of term 1; n3 (empty log) must not get its vote for term 2, n4 (same log) must."""
     script = ("n2, leader of term 1, gives n1 one entry; then n3 (empty log) and n4 (the same entry) "
@@ -142,9 +155,10 @@ def run_stale_candidate(node_class, *, seed: Seed = None) -> Scene:
         problems.append("n1 voted for n3 in term 2 although n3's log (empty) is behind n1's (index 1, term 1)")
     if not votes.get("n4"):
         problems.append("n1 refused (or never answered) n4, whose log is as up to date as its own, in term 2")
-    return Scene(tuple(sim.trace), script, sim.seed, tuple(problems))
+    return Scene(tuple(sim.trace), script, sim.seed, tuple(problems), f"run_stale_candidate(NodeClass, seed={seed!r})")
 
 
+@protocol_lab
 def run_commit_rule(node_class, *, seed: Seed = None) -> Scene:
     """n1 wins term 2 holding an old entry of term 1; it may commit that entry only with one of term 2.
 
@@ -181,9 +195,10 @@ def run_commit_rule(node_class, *, seed: Seed = None) -> Scene:
         problems.append("n1 never applied both entries after c1's put of term 2 reached a majority")
     if not any(kind == "client_reply" and payload[1] for _, _, kind, payload in sim.nodes["c1"].inbox):
         problems.append("client c1 never got an ok answer to its put")
-    return Scene(tuple(sim.trace), script, sim.seed, tuple(problems))
+    return Scene(tuple(sim.trace), script, sim.seed, tuple(problems), f"run_commit_rule(NodeClass, seed={seed!r})")
 
 
+@protocol_lab
 def run_vote_after_restart(node_class, *, seed: Seed = None) -> Scene:
     """n1 votes for n2 in term 5, crashes and restarts; n3 then asks for its vote in term 5: it must refuse."""
     script = "n2 asks n1 for its vote in term 5; n1 crashes at 0.1 s and restarts at 0.15 s; n3 asks for term 5"
@@ -201,4 +216,34 @@ def run_vote_after_restart(node_class, *, seed: Seed = None) -> Scene:
     elif "n3" in granted:
         problems.append("after its restart n1 voted for n3 in term 5 although it had voted for n2 in term 5 "
                         "before the crash: the term and the vote must be durable before the reply")
-    return Scene(tuple(sim.trace), script, sim.seed, tuple(problems))
+    return Scene(tuple(sim.trace), script, sim.seed, tuple(problems), f"run_vote_after_restart(NodeClass, seed={seed!r})")
+
+
+@protocol_lab
+def run_stale_read(node_class, *, seed: Seed = None) -> Scene:
+    """n1 leads term 1 and commits a put; cut off from the majority, it must not answer a get from its own store.
+
+    The four others are honest followers until 2 s; then the network splits ``{n1, c2}`` from the
+    rest, and the majority side commits a newer put of the same key (written into the history as
+    client ``c3``'s, completed at 3 s). Client c2, on n1's side, asks n1 for the key at 3.5 s: a
+    leader that answers from its own store returns the old value, which no linearizable store may.
+    """
+    script = ("n1 leads term 1 and commits c1's put x=old-leader's; at 2 s {n1, c2} are cut off from the rest, "
+              "whose majority commits c3's put x=majority's by 3 s; at 3.5 s c2 asks n1 for x")
+    clients = [LabClient("c1", ["n1"], [(0.8, "put", "x", "old-leader's")]),
+               LabClient("c2", ["n1"], [(3.5, "get", "x", None)])]
+    sim = _stage(node_class, [Puppet(name) for name in NODES[1:]] + clients, seed=seed)
+
+    def majority_side_writes(at_s: float, op_id=None):
+        if op_id is None:
+            sim.at(at_s + 0.5, majority_side_writes, at_s + 0.5, sim.history.invoke("c3", "write", "majority's",
+                                                                                      at=at_s, key="x"))
+        else:
+            sim.history.complete(op_id, "ok", at=at_s)
+
+    sim.partition({"n1", "c2"}, set(NODES[1:]) | {"c1"}, at=2.0)
+    sim.at(2.5, majority_side_writes, 2.5)
+    sim.run(until=5.0)
+    problems = [] if not sim.history.operations[0].pending else ["n1 never committed c1's put before the split"]
+    problems += [f"a read from a leader cut off from the majority: {v.detail}" for v in check_history(sim.history)]
+    return Scene(tuple(sim.trace), script, sim.seed, tuple(problems), f"run_stale_read(NodeClass, seed={seed!r})")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from labsupport.labkits.raftlab import Command, Entry, RaftLabNode, Vote
+from labsupport.labkits.raftlab import ClientReply, Command, Entry, RaftLabNode, Vote
 from labsupport.labkits.raftlab_runs import make_script, run_cluster
-from labsupport.labkits.raftlab_scenes import run_split_vote
+from labsupport.labkits.raftlab_scenes import run_split_vote, run_stale_read
 from labsupport.sim import Simulation
 
 
@@ -81,3 +81,35 @@ def test_a_cluster_that_never_answers_fails_liveness_and_says_how_to_replay():
 def test_same_seed_same_trace():
     first = run_cluster(Faithful, n_clients=2, n_ops=2, duration_s=3.0, seed=9)
     assert first.trace == run_cluster(Faithful, n_clients=2, n_ops=2, duration_s=3.0, seed=9).trace
+
+
+class LocalReader(RaftLabNode):
+    """Claims leadership at once and answers every command from its own store, committing nothing."""
+
+    def start(self):
+        self.became_leader(1, 0)
+
+    def on_client_request(self, msg):
+        command = msg.payload
+        result = self.kv.get(command.key) if command.op == "get" else "ok"
+        if command.op == "put":
+            self.kv[command.key] = command.value
+        self.send(command.client, "client_reply", ClientReply(command.seq, True, result))
+
+
+def test_the_stale_read_scene_catches_a_leader_answering_from_its_own_store():
+    problems = run_stale_read(LocalReader, seed=1).problems
+    assert len(problems) == 1 and problems[0].startswith("a read from a leader cut off from the majority")
+
+
+def test_a_scene_with_lab_records_as_payloads_replays_in_the_grader_event_for_event():
+    """Lab 11's messages are the kit's named tuples: they cross the wire rebuilt and the replay accepts them."""
+    from labsupport.grading.protocol_record import record_protocol
+    from labsupport.grading.protocol_replay import replay_protocol
+    from labsupport.grading.wire import decode, encode
+
+    handles = []
+    log = decode(encode(record_protocol(run_split_vote, Faithful, kwargs={"seed": 4}), handles.append),
+                 lambda *a: pytest.fail("a proxy in the log"), lambda *a: None)
+    replayed = replay_protocol(run_split_vote, log, [], kwargs={"seed": 4})
+    assert replayed.trace == run_split_vote(Faithful, seed=4).trace and replayed.problems == ()
