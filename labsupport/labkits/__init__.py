@@ -11,6 +11,9 @@ Lab 8 (commitments)         :mod:`~labsupport.labkits.commitments` (plans bought
 Lab 9 (capstone)            :mod:`~labsupport.labkits.capstone`
 Lab 10 (broadcast)          :mod:`~labsupport.labkits.broadcast` (client, runs, checks)
 Labs 10 and 11              :mod:`~labsupport.labkits.protocol` (the protocol-lab harness)
+Lab 11 (Raft)               :mod:`~labsupport.labkits.raftlab` (messages, node plumbing),
+                            :mod:`~labsupport.labkits.raftlab_runs` (clients, schedules, runs),
+                            :mod:`~labsupport.labkits.raftlab_scenes` (staged scenes)
 ==========================  ==========================================================
 
 Whether an answer calls the library instead of doing the work is judged by

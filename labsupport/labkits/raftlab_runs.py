@@ -241,8 +241,8 @@ def run_leader_cut_off(node_class, *, cut_at_s: float = 2.0, seed: Seed = None) 
 
 
 #: What each part's schedules may do: Part B's nodes keep nothing durable yet, so only Part C crashes them.
-KINDS = {"A": ("partition", "loss", "delay", "pause"), "B": ("partition", "loss", "delay", "pause"),
-         "C": ("partition", "crash", "pause", "loss", "delay", "skew")}
+KINDS = {"A": ("partition", "isolate", "loss", "delay", "pause"), "B": ("partition", "isolate", "loss", "delay", "pause"),
+         "C": ("partition", "isolate", "crash", "pause", "loss", "delay", "skew")}
 FAULTS_S = 8.0  # every schedule's faults end by then; runs last FAULTS_S + 6 s
 PUBLIC_SCHEDULES = ("calm", "partitions", "crashes", "pauses", "lossy")
 
@@ -280,7 +280,8 @@ def lab_schedule(part: str, schedule):
 def run_part(node_class, part: str, schedule, *, seed: Seed = None) -> RaftRun:
     """Run ``node_class`` under ``part``'s ``schedule`` (see :func:`lab_schedule`) for 14 s.
 
-    Part A runs no clients; Parts B and C run three clients of 25 operations each, one every 0.3 s
+    Part A runs no clients, and a run must see an election won within 3 s (2 s, and only one, with no
+    faults); Parts B and C run three clients of 25 operations each, one every 0.3 s
     (or as soon as the one before completes), so they meet the faults of the first 8 s. The run's
     :meth:`RaftRun.report` names what broke and the call that replays it.
     """
@@ -292,6 +293,9 @@ def run_part(node_class, part: str, schedule, *, seed: Seed = None) -> RaftRun:
     if nemesis is None and (len(won) != 1 or won[0][0] > 2.0):
         run = replace(run, extra=run.extra + (f"liveness broken: with no faults, exactly one election should be won, "
                                               f"within 2 s; won (time, node, term): {won}",))
+    elif part == "A" and (not won or won[0][0] > 3.0):
+        run = replace(run, extra=run.extra + ("liveness broken: no election won in the first 3 s (a majority can "
+                                              "always elect under these schedules)",))
     return run
 
 

@@ -113,3 +113,11 @@ def test_a_scene_with_lab_records_as_payloads_replays_in_the_grader_event_for_ev
                  lambda *a: pytest.fail("a proxy in the log"), lambda *a: None)
     replayed = replay_protocol(run_split_vote, log, [], kwargs={"seed": 4})
     assert replayed.trace == run_split_vote(Faithful, seed=4).trace and replayed.problems == ()
+
+
+def test_part_a_runs_require_an_election_so_a_silent_cluster_fails_them():
+    from labsupport.labkits.raftlab_runs import run_part
+
+    problems = run_part(Faithful, "A", "partitions", seed=1).problems()
+    assert problems == ["liveness broken: no election won in the first 3 s (a majority can always elect under "
+                        "these schedules)"]
