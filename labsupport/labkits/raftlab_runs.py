@@ -307,11 +307,6 @@ def expect_ok(run) -> None:
     """
     from labsupport.labkits.raftlab_scenes import Scene
 
-    if type(run) is RaftRun:
-        if run.problems():
-            raise PropertyFailure(run.report())
-    elif type(run) is Scene:
-        if run.problems:
-            raise PropertyFailure(run.report())
-    else:
-        raise TypeError(f"run must be a RaftRun or a Scene from the lab's run functions, not {type(run).__name__}")
+    check_type("run", run, (RaftRun, Scene))  # a student's object is neither: only the lab's own runs are judged
+    if run.problems() if type(run) is RaftRun else run.problems:
+        raise PropertyFailure(run.report())

@@ -121,3 +121,14 @@ def test_part_a_runs_require_an_election_so_a_silent_cluster_fails_them():
     problems = run_part(Faithful, "A", "partitions", seed=1).problems()
     assert problems == ["liveness broken: no election won in the first 3 s (a majority can always elect under "
                         "these schedules)"]
+
+
+def test_expect_ok_shows_the_report_of_a_broken_run_and_judges_only_the_labs_runs():
+    from labsupport.labkits.protocol import PropertyFailure
+    from labsupport.labkits.raftlab_runs import expect_ok
+
+    expect_ok(run_split_vote(Faithful, seed=1))
+    with pytest.raises(PropertyFailure, match=r"(?s)voted twice in term 5.*run it again: run_split_vote\(NodeClass"):
+        expect_ok(run_split_vote(Greedy, seed=1))
+    with pytest.raises(TypeError, match="run must be RaftRun or Scene"):
+        expect_ok(("a", "forged", "run"))
