@@ -182,6 +182,18 @@ def run_cluster(node_class, nemesis=None, *, n_clients: int = 0, n_ops: int = 0,
 
     Each client runs ``n_ops`` operations ``gap_s`` apart (:func:`make_script`); the run stops at ``duration_s``.
     ``nemesis`` is a :class:`labsupport.sim.nemesis.Nemesis` (None: no faults).
+
+    Examples
+    --------
+    The kit's bare node never campaigns, so nobody leads and the client's operation never completes:
+
+    >>> from labsupport.labkits.raftlab import RaftLabNode
+    >>> class Silent(RaftLabNode):
+    ...     def on_client_request(self, msg):
+    ...         pass
+    >>> run = run_cluster(Silent, n_clients=1, n_ops=1, duration_s=6.0, seed=1)
+    >>> run.leaders(), [op.pending for op in run.history]
+    ([], [True])
     """
     check_type("node_class", node_class, type)
     if not issubclass(node_class, Node):
@@ -209,6 +221,12 @@ def run_leader_cut_off(node_class, *, cut_at_s: float = 2.0, seed: Seed = None) 
 
     A correct cluster has a leader by 2 s, and a new one among the four within 1.5 s of the cut
     (the run's :meth:`RaftRun.problems` say so when not).
+
+    Examples
+    --------
+    >>> from labsupport.labkits.raftlab import RaftLabNode
+    >>> run_leader_cut_off(RaftLabNode, cut_at_s=2.0, seed=1).problems()
+    ['liveness broken: no leader elected by t=2']
     """
     check_number("cut_at_s", cut_at_s, low=1.0, high=5.0)
     sim = Simulation(seed=seed, latency=LATENCY)
