@@ -174,7 +174,8 @@ def forbidden_uses(source: NotebookSource, name: str, modules) -> list[str]:
     exported = _exported(banned)
     found = {bound for bound, target in imports.items() if _inside(target, banned) and not bound.startswith("<")}
     found |= {f"import {target}" for bound, target in imports.items() if bound.startswith("<") and _inside(target, banned)}
-    found |= (reads | source.attributes(statements)) & exported
+    bound = set().union(*(bound_names(statement) for statement in statements))  # the notebook's own names
+    found |= ((reads - bound) | source.attributes(statements)) & exported
     return sorted(found)
 
 

@@ -47,3 +47,15 @@ def test_borrowed_policy_names_from_source(cell, borrowing):
 ])
 def test_borrowed_from_source(cells, borrowing):
     assert bool(borrowed(NotebookSource(cells), "evaluate")) is borrowing
+
+
+def test_a_name_the_notebook_imports_from_an_allowed_module_is_not_a_use_of_a_banned_one():
+    """Lab 11's kit and the book's Raft both export RequestVote and Vote: using the kit's is no use of the book's."""
+    from labsupport.grading.sourcecheck import NotebookSource, forbidden_uses
+
+    banned = ["labsupport.agreement.raft"]
+    honest = NotebookSource(["from labsupport.labkits.raftlab import RequestVote, Vote",
+                             "class Node:\n    def ask(self):\n        return RequestVote(1, 'n1', 0, 0), Vote"])
+    assert forbidden_uses(honest, "Node", banned) == []
+    lazy = NotebookSource(["from labsupport.agreement import raft as lib", "class Node(lib.RaftNode):\n    pass"])
+    assert forbidden_uses(lazy, "Node", banned) == ["RaftNode", "lib"]
