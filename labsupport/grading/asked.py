@@ -55,6 +55,12 @@ ASKED_FOR: dict[str, tuple[str, ...]] = {
                           "labsupport.labkits.commitments:_costs_at", "labsupport.labkits.commitments:_suffix_argmin"),
     # The cheapest disaster recovery strategy that meets the objectives.
     "lab09-capstone": ("labsupport.usecases.dr_choice:recommend",),
+    # Spreading every value to every node: the book's gossip (push, pull and push-pull dissemination).
+    "lab10-broadcast": ("labsupport.agreement.gossip",),
+    # Raft: the book's servers, their durable base, the key-value store and the scripted runs built on them
+    # (raft_invariants, the referee the lab's checks use, stays).
+    "lab11-raft": tuple(f"labsupport.agreement.{m}" for m in ("raft", "raft_durable", "raft_kv", "raft_election",
+                                                              "raft_figure8")),
 }
 
 
