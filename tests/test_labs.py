@@ -138,8 +138,8 @@ def test_the_lab_s_values_computed_once_are_those_each_submission_would_compute(
     for key, value in fresh.namespace.items():
         if isinstance(value, types.ModuleType):
             assert restored.namespace[key] is value, key
-        else:
-            assert pickle.dumps(restored.namespace[key]) == pickle.dumps(value), key
+        elif restored.namespace[key] != value:  # equal values may pickle apart: a copied set can iterate in
+            assert pickle.dumps(restored.namespace[key]) == pickle.dumps(value), key  # another order
 
 
 def test_every_question_has_public_and_hidden_tests(lab):

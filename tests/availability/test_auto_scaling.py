@@ -52,22 +52,33 @@ def test_overload_after_a_spike_lasts_as_long_as_capacity_takes_to_arrive():
     assert sum(minutes) / len(minutes) == pytest.approx(theory, abs=0.1)
 
 
-def test_longer_launch_means_longer_overload():
-    quick = run_autoscaling(TargetTracking(50), launch_delay_s=60, init_s=0, **HALF_DAY)
-    slow = run_autoscaling(TargetTracking(50), launch_delay_s=300, init_s=300, **HALF_DAY)
+# These three ran without a seed, so each run drew a fresh one and the oscillation bound (3 reversals) failed in
+# about one run in thirty (4 reversals on 2 of seeds 0-59). Each claim below holds on every one of seeds 0-59;
+# the suite checks eight of them.
+SEEDS = range(8)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_longer_launch_means_longer_overload(seed):
+    quick = run_autoscaling(TargetTracking(50), launch_delay_s=60, init_s=0, seed=seed, **HALF_DAY)
+    slow = run_autoscaling(TargetTracking(50), launch_delay_s=300, init_s=300, seed=seed, **HALF_DAY)
     assert quick.latency_violation_minutes < slow.latency_violation_minutes
 
 
-def test_aggressive_steps_oscillate_and_gentle_target_tracking_does_not():
-    gentle = run_autoscaling(TargetTracking(50), **HALF_DAY)
-    flappy = run_autoscaling(StepScaling(out_steps=((60.0, 100.0),), in_steps=((40.0, -50.0),)), **HALF_DAY)
-    assert gentle.reversals <= 3 < 20 <= flappy.reversals
+@pytest.mark.parametrize("seed", SEEDS)
+def test_aggressive_steps_oscillate_and_gentle_target_tracking_does_not(seed):
+    gentle = run_autoscaling(TargetTracking(50), seed=seed, **HALF_DAY)
+    flappy = run_autoscaling(StepScaling(out_steps=((60.0, 100.0),), in_steps=((40.0, -50.0),)), seed=seed,
+                             **HALF_DAY)
+    assert gentle.reversals <= 4 < 20 <= flappy.reversals  # 2-4 against 100 or more on seeds 0-59
 
 
-def test_a_warm_up_shorter_than_initialisation_overshoots():
-    right = run_autoscaling(TargetTracking(50), warmup_s=300, init_s=180, **HALF_DAY)
-    short = run_autoscaling(TargetTracking(50), warmup_s=0, init_s=180, **HALF_DAY)
-    assert max(short.running) > max(right.running) and short.instance_hours > right.instance_hours
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_warm_up_shorter_than_initialisation_overshoots(seed):
+    right = run_autoscaling(TargetTracking(50), warmup_s=300, init_s=180, seed=seed, **HALF_DAY)
+    short = run_autoscaling(TargetTracking(50), warmup_s=0, init_s=180, seed=seed, **HALF_DAY)
+    # more instance-hours on every seed (at least 12 more on seeds 0-59); a higher peak on all but seed 28 (a tie)
+    assert max(short.running) >= max(right.running) and short.instance_hours > right.instance_hours
 
 
 def test_same_seed_same_run():
@@ -98,6 +109,6 @@ def test_bad_policies_are_refused():
 
 
 def test_spare_capacity_is_the_unneeded_share_of_paid_hours():
-    r = run_autoscaling(TargetTracking(50), **HALF_DAY)
+    r = run_autoscaling(TargetTracking(50), seed=1, **HALF_DAY)
     assert r.spare_fraction == pytest.approx(1 - r.needed_hours / r.instance_hours)
     assert 0 < r.spare_fraction < 1 and math.isfinite(r.instance_hours)
