@@ -85,6 +85,7 @@ test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
 	tools/ensure_browser.sh
 	$(BIN)/python tools/make_pdf.py
 	$(BIN)/python -m pytest tests/built
+	# loadgroup: one book page per unit of work (tests/conftest.py), so each page is visited by one worker only
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/browser
 
 # The inner loop while editing labsupport: unit, property and doctests; no notebooks, labs, grading runs, browser,

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from conftest import SPLIT_BY, unit_of_work
+from conftest import SPLIT_BY, page_of, unit_of_work
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,3 +25,12 @@ def test_everything_else_stays_with_its_file():
     assert unit_of_work("tests/test_labgrade.py::test_x[root]") == "tests/test_labgrade.py"  # see conftest
     assert unit_of_work("tests/sim/test_network.py::test_x[0.5]") == "tests/sim/test_network.py"
     assert unit_of_work("labsupport/sim/node.py::labsupport.sim.node.Node") == "labsupport/sim/node.py"
+
+
+def test_the_browser_suite_keeps_each_page_on_one_worker():
+    assert page_of("tests/browser/test_pages.py::test_x[book/03-data/quorums]") == "book/03-data/quorums"
+    assert page_of("tests/browser/test_reading.py::test_y[book/03-data/quorums]") == "book/03-data/quorums"
+    assert page_of("tests/browser/test_search.py::test_search_finds_each_chapter[03-data]") == \
+        "tests/browser/test_search.py::test_search_finds_each_chapter[03-data]"
+    assert page_of("tests/browser/test_pages.py::test_the_site_root_leads_to_the_first_page") == \
+        "tests/browser/test_pages.py::test_the_site_root_leads_to_the_first_page"

@@ -96,15 +96,10 @@ def pytest_terminal_summary(terminalreporter):
             f"{sum(len(v.links) for v in visits)} links; screenshots in {SCREENSHOTS}")
 
 
-def by_page(files: list[str]) -> list:
-    """Parameters that keep every test of one page on one xdist worker (run with --dist loadgroup)."""
-    return [pytest.param(f, marks=pytest.mark.xdist_group(f)) for f in files]
-
-
 def pytest_generate_tests(metafunc):
     if "page_file" in metafunc.fixturenames:
-        metafunc.parametrize("page_file", by_page(toc_pages()))
+        metafunc.parametrize("page_file", toc_pages())  # one worker per page: tests/conftest.py
     if "notebook_file" in metafunc.fixturenames:
-        metafunc.parametrize("notebook_file", by_page([f for f in toc_pages() if is_notebook(f)]))
+        metafunc.parametrize("notebook_file", [f for f in toc_pages() if is_notebook(f)])
     if "chapter_file" in metafunc.fixturenames:
         metafunc.parametrize("chapter_file", toc_chapters())
