@@ -125,6 +125,16 @@ def table(rows: Iterable[Sequence], headers: Sequence[str], *, digits: int = 4) 
     return out
 
 
+def _percent(error: float) -> str:
+    """A relative error in percent with two decimals; one that rounds to zero is 0.00 %, never -0.00 %.
+
+    >>> _percent(-0.00001), _percent(-0.0005), _percent(0.1234)
+    ('0.00 %', '-0.05 %', '12.34 %')
+    """
+    value = round(100 * error, 2)
+    return f"{value + 0.0 if value else 0.0:.2f} %"
+
+
 def comparison(rows: Iterable[tuple[str, float, float]], *, digits: int = 4,
                headers: Sequence[str] = ("quantity", "simulated", "theory", "rel. error")) -> Table:
     """A table of ``(label, simulated, theory)`` rows with the relative error, in percent.
@@ -137,8 +147,7 @@ def comparison(rows: Iterable[tuple[str, float, float]], *, digits: int = 4,
     availability     0.9985   0.999     -0.05 %
     """
     check_int("digits", digits, low=0)
-    out = [(label, float(sim), float(theory), f"{100 * relative_error(sim, theory):+.2f} %".replace("+", ""))
-           for label, sim, theory in rows]
+    out = [(label, float(sim), float(theory), _percent(relative_error(sim, theory))) for label, sim, theory in rows]
     result = table(out, headers, digits=digits)
     result.numeric = (False, True, True, True)  # the relative error is a number too, shown with its unit
     return result

@@ -24,3 +24,9 @@ def test_ipython_shows_the_text_without_quotes():
     from IPython.lib.pretty import pretty
 
     assert pretty(table([("a", 1)], ["x", "y"])) == "x  y\n-  -\na  1"
+
+
+def test_an_error_that_rounds_to_zero_prints_without_a_sign():
+    shown = str(comparison([("mean", 0.9999999, 1.0), ("p99", 1.0000001, 1.0)]))
+    assert "-0.00" not in shown, shown
+    assert shown.count("0.00 %") == 2, shown
