@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import copy
 import inspect
+import os
+import sys
 
 from labsupport.checks import check_number, check_type, out_of_range
 
@@ -108,8 +110,50 @@ def _plain_method(method, what: str) -> None:
                            why="is a generator function")
 
 
+#: What a node may define for the kernel to call: its hooks. Every other public name of ``Node`` (``send``,
+#: ``persist``, ``deliver``, ``now``, ``forgets_on_crash``...) belongs to the kernel and the lab.
+_HOOKS = frozenset({"start", "on_crash", "on_recover"})
+_LIBRARY = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # the labsupport package
+
+
+def _kernel_names() -> frozenset[str]:
+    from labsupport.sim import Node
+
+    return frozenset(name for klass in Node.__mro__[:-1] for name in vars(klass)
+                     if not name.startswith("_") and name not in _HOOKS)
+
+
+def _library_code(value) -> bool:
+    """True for a function (or method) whose code is in the library's own files."""
+    code = getattr(getattr(value, "__func__", value), "__code__", None)
+    return code is not None and os.path.realpath(code.co_filename).startswith(_LIBRARY + os.sep)
+
+
+def _keeps_the_kernel(node_class: type) -> None:
+    """Refuse a class written outside the library that redefines one of the kernel's names.
+
+    The library's own classes (the kernel's, a lab's base class, the grader's recording wrapper) may.
+    """
+    reserved = _kernel_names()
+    for klass in node_class.__mro__:
+        module = sys.modules.get(klass.__module__)
+        if klass.__module__.split(".")[0] == "labsupport" and getattr(module, klass.__qualname__, None) is klass:
+            continue  # a class of the library's modules
+        clashes = sorted(name for name in reserved & set(vars(klass)) if not _library_code(vars(klass)[name])
+                         and (name, vars(klass)[name]) != ("forgets_on_crash", True))  # stricter: allowed
+        if clashes:
+            raise out_of_range(f"{klass.__name__}.{clashes[0]}", getattr(klass, clashes[0]),
+                               "another name for your own method or attribute: the simulation itself uses "
+                               f"{', '.join(clashes)} (the kernel's names: {', '.join(sorted(reserved))})",
+                               why="redefines a name of the kernel's Node")
+
+
 def lab_node(node_class: type) -> type:
     """A subclass of ``node_class`` that keeps the lab's rules: plain handlers, plain data, payloads copied.
+
+    A class may define the hooks ``start``, ``on_crash``, ``on_recover`` and any ``on_<kind>`` handler, and
+    names of its own; redefining one of the kernel's (``send``, ``persist``, ``now``, ``forgets_on_crash``...)
+    would change the simulation itself, and is refused with a ``ValueError``.
 
     Examples
     --------
@@ -127,7 +171,14 @@ def lab_node(node_class: type) -> type:
     >>> sim.run()
     >>> sim.events("note")[0].detail
     'got [1]'
+    >>> class Sneaky(Receiver):
+    ...     forgets_on_crash = False  # would keep everything across a crash
+    >>> lab_node(Sneaky)
+    Traceback (most recent call last):
+    ...
+    ValueError: Sneaky.forgets_on_crash=False redefines a name of the kernel's Node; choose another name ...
     """
+    _keeps_the_kernel(node_class)
     for attribute in dir(node_class):
         if attribute.startswith("on_") or attribute == "start":
             _plain_method(getattr(node_class, attribute), f"{node_class.__name__}.{attribute}")

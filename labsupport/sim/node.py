@@ -321,7 +321,7 @@ class Node(Tasks):
 
         Call :meth:`Simulation.recover` instead, which also records the recovery in the trace.
         """
-        if self.forgets_on_crash:
+        if type(self).forgets_on_crash:  # the class's rule: an attribute set on the node does not change it
             self._rebuild()
         self.alive = True
         self.incarnation += 1

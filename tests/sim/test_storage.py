@@ -149,3 +149,22 @@ def test_a_write_lost_in_a_crash_does_not_delay_the_next_incarnations_writes():
     sim.run()
     assert [(e.time, e.detail) for e in sim.events("persist")] == [(1.7, "term")]
     assert node.storage["term"] == 3
+
+
+class Stubborn(Voter):
+    """Tries to keep its memory by setting the flag on itself: the class's rule decides."""
+
+    def __init__(self, name, peers=("x",)):
+        super().__init__(name, peers)
+        self.forgets_on_crash = False
+
+
+def test_a_node_cannot_keep_its_memory_by_setting_the_flag_on_itself():
+    sim = Simulation(seed=0)
+    node = sim.add(Stubborn("s"))
+    node.scratch.append("volatile")
+    sim.crash("s", at=1.0)
+    sim.recover("s", at=2.0)
+    sim.run()
+    rebuilt = sim.nodes["s"]
+    assert rebuilt.scratch == [], "a node that forgets on crash came back with its volatile state"
