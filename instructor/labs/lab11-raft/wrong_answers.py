@@ -70,6 +70,13 @@ WRONG = {
         "            self.send(msg.src, 'client_reply', ClientReply(command.seq, True, self.kv.get(command.key)))\n"
         "            return\n"
         "        super().on_client_request(msg)\n",
+        # Keeps every attribute across a crash instead of persisting (the kernel's flag turned off): refused.
+        "class KVNode(LogNode):\n"
+        "    forgets_on_crash = False\n"
+        "    def save(self):\n"
+        "        pass\n"
+        "    def on_recover(self):\n"
+        "        self.reset_election_timer()\n",
         # Hands in the book's own Raft for every part: scores zero.
         "from labsupport.agreement import raft as _book_raft\n"
         "ElectionNode = LogNode = KVNode = _book_raft.RaftNode\n",
