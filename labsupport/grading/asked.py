@@ -49,10 +49,12 @@ ASKED_FOR: dict[str, tuple[str, ...]] = {
        "labsupport.security.iam.evaluate:_check_inputs"),
     # M out of N, missing data and an alarm over a series: CloudWatch's alarm evaluation.
     "lab07-alarms": ("labsupport.monitoring.cloudwatch.alarms",),
-    # A Savings Plan's bill and the cheapest commitment; the lab kit's brute force for a plan in two steps.
+    # A Savings Plan's bill and the cheapest commitment; the lab kit's bill of two plans at once and its search
+    # for the cheapest pair; its brute force for a plan in two steps.
     "lab08-commitments": ("labsupport.cost.commitments", "labsupport.labkits.commitments:layered_cost",
                           "labsupport.labkits.commitments:best_layered_plan",
-                          "labsupport.labkits.commitments:_costs_at", "labsupport.labkits.commitments:_suffix_argmin"),
+                          "labsupport.labkits.commitments:_costs_at", "labsupport.labkits.commitments:_suffix_argmin")
+    + tuple(f"labsupport.labkits.plan_pair:{name}" for name in ("pair_cost", "best_pair", "_bill", "_quantile")),
     # The cheapest disaster recovery strategy that meets the objectives.
     "lab09-capstone": ("labsupport.usecases.dr_choice:recommend",),
     # Spreading every value to every node: the book's gossip (push, pull and push-pull dissemination).

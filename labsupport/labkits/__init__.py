@@ -7,7 +7,8 @@ Lab 2 (hashing)             :mod:`~labsupport.labkits.placement` (a ring's answe
 Lab 3 (quorums)             :mod:`~labsupport.labkits.quorums` (coordinator stubs)
 Lab 5 (failover)            :mod:`~labsupport.labkits.failover` (the fault drill)
 Lab 6 (IAM)                 :mod:`~labsupport.labkits.iam` (generated reference cases)
-Lab 8 (commitments)         :mod:`~labsupport.labkits.commitments` (plans bought in two steps)
+Lab 8 (commitments)         :mod:`~labsupport.labkits.commitments` (plans bought in two steps),
+                            :mod:`~labsupport.labkits.plan_pair` (two plans at once)
 Lab 9 (capstone)            :mod:`~labsupport.labkits.capstone`
 Lab 10 (broadcast)          :mod:`~labsupport.labkits.broadcast` (client, runs, checks)
 Labs 10 and 11              :mod:`~labsupport.labkits.protocol` (the protocol-lab harness)
