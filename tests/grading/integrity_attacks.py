@@ -30,9 +30,10 @@ def lookup(ring, key, hash_fn=stable_hash):
 def load_per_node(place, keys, nodes):
     return dict.fromkeys(nodes, 0)
 """
-HISTORY_ZEROS = """\
-history = np.zeros(48)  # with no usage, any commitment is "optimal"
-my_commitment = 0.0
+FLEET_ZEROS = """\
+fleet = (np.zeros(48), np.zeros(48))  # with no usage, any pair of plans is "cheapest"
+def choose_plans(usage, discounts):
+    return 0.0, 0.0
 """
 BASELINE_INFINITE = """\
 import types
@@ -108,6 +109,7 @@ PATCH_FORBIDDEN_CHECK = """\
 import labsupport.grading.reuse as _reuse
 _reuse.forbidden_uses = lambda *args, **kwargs: []
 from labsupport.cost.commitments import optimal_commitment, savings_plan_cost
+from labsupport.labkits.plan_pair import best_pair as choose_plans, pair_cost
 def commitment_cost(usage, commitment, discount):
     return float(savings_plan_cost(usage, commitment, discount))
 def choose_commitment(usage, discount):
@@ -116,7 +118,7 @@ def choose_commitment(usage, discount):
 
 ATTACKS = {
     "lab02_keys_empty.ipynb": ("lab02-hashing", KEYS_EMPTY, [("q2", 1), ("q2", 5), ("q3", 1)]),
-    "lab08_history_zeros.ipynb": ("lab08-commitments", HISTORY_ZEROS, [("q2", 0), ("q2", 1)]),
+    "lab08_fleet_zeros.ipynb": ("lab08-commitments", FLEET_ZEROS, [("q3", 0)]),
     "lab04_baseline_infinite.ipynb": ("lab04-loadbalancer", BASELINE_INFINITE, [("q1", 2)]),
     "lab04_patch_policy_check.ipynb": ("lab04-loadbalancer", PATCH_POLICY_CHECK, [("q1", i) for i in range(7)]),
     "lab04_patch_run_farm.ipynb": ("lab04-loadbalancer", PATCH_RUN_FARM, [("q2", 2), ("q2", 6)]),
@@ -124,7 +126,8 @@ ATTACKS = {
     "lab03_patch_quorum_runs.ipynb": ("lab03-quorums", PATCH_QUORUM_RUNS, [("q2", i) for i in (1, 2, 4, 5, 6)]),
     "lab06_patch_iam_check.ipynb": ("lab06-iam", PATCH_IAM_CHECK, [("q1", 4)]),
     "lab08_patch_forbidden_check.ipynb": ("lab08-commitments", PATCH_FORBIDDEN_CHECK,
-                                          [("q1", 2)] + [("q3", i) for i in range(2, 11)]),
+                                          [("q1", 2), ("q2", 2)] + [("q3", i) for i in range(1, 7)]
+                                          + [("q4", i) for i in range(2, 11)]),
 }
 
 
