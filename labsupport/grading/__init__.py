@@ -94,7 +94,8 @@ Whose values, whose verdicts
    another clone, archives, ``.git``), directories outside the work directory, subprocesses, ``ctypes``, the
    garbage collector's walks and the network beyond loopback, so an answer that reaches them by any route
    (``__import__``, ``importlib``, ``getattr`` chains, ``sys.modules``, reading and ``exec``-ing the file or a
-   copy of it) fails its tests. A Gradescope zip grades in the same guarded kernel. The grader keeps declared
+   copy of it) fails its tests. The Gradescope zips of Labs 1, 3, 9, 10 and 11 grade in the same guarded kernel
+   (the other labs' otter tests run the library's version in the kernel). The grader keeps declared
    objects on its side: a test passes them to student code as references, and a student name bound to one is
    never replaced by the grader's copy.
 

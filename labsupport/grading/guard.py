@@ -33,9 +33,12 @@ string). So before any student code runs, the grading kernel is started by
 4. imports the ``--import`` modules first (otter's ``dill`` needs ``ctypes``
    as it loads), then runs ``ipykernel_launcher`` as the kernel would have run.
 
-labgrade starts every kernel this way (:mod:`.sandbox`); a Gradescope
-autograder zip does too (``tools/gradescope_bundle.py``: its ``run_otter.py``
-installs a ``python3`` kernel spec that starts the guard, and deletes the wheel).
+labgrade starts every kernel this way (:mod:`.sandbox`). So does a Gradescope
+autograder zip of Labs 1, 3, 9, 10 and 11 (``tools/gradescope_bundle.py``: its
+``run_otter.py`` installs a ``python3`` kernel spec that starts the guard, and
+deletes the wheel); the other labs' otter tests, which otter runs in the
+student's kernel, call the library's version themselves, so their zips keep
+otter's own kernel and the guard does not hold for them on Gradescope.
 ``tests/grading/test_guard.py`` tries each route above, with and without it.
 
 What it does not stop: in isolation mode ``none`` and on Gradescope (no sandbox
@@ -197,7 +200,7 @@ def protect(refused, *, blocked=BLOCKED_EVENTS):
     def hook(event: str, args: tuple, _blocked=frozenset(blocked), _refused=refused, _error=PermissionError,
              _type=type, _int=int, _tuple=tuple, _loopback=_is_loopback, _function=types.FunctionType,
              _families=(-1, socket.AF_UNIX, socket.AF_INET, socket.AF_INET6), _raw=socket.SOCK_RAW,
-             _str=str, _bytes=bytes, _len=len, _path_types=(str, bytes, pathlib.PosixPath),
+             _str=str, _bytes=bytes, _len=len, _path_types=(str, bytes, pathlib.PosixPath, os.DirEntry),
              _posix=pathlib.PosixPath, _path_methods=_path_methods(), _path_methods_now=_path_methods,
              _code_names=("__code__", "__defaults__", "__kwdefaults__"), _own=own, _id=id) -> None:
         if event in _blocked:
@@ -207,7 +210,7 @@ def protect(refused, *, blocked=BLOCKED_EVENTS):
                 return
             kind = _type(args[0])
             if kind not in _path_types or (kind is _posix and _path_methods != _path_methods_now(_posix)):
-                raise _error("labgrade: open a path given as str, bytes or pathlib.Path")
+                raise _error("labgrade: open a path given as str, bytes, pathlib.Path or os.DirEntry")
             reason = _refused(args[0])
             if reason:
                 raise _error(f"labgrade: {args[0]!r} {reason}")
