@@ -17,6 +17,14 @@ runs ``run_otter.py`` in that environment. Nothing in otter's zip brings our lib
   autograder folder, as otter's own templates name every file, so that nothing depends on the folder
   conda runs that ``pip install`` from.
 
+and it replaces the zip's ``run_otter.py`` with :func:`run_otter_source`, which, before otter runs, makes the
+kernel otter starts a guarded one: otter's executor asks for the kernel named ``python3``, so it writes a kernel
+spec of that name, first on ``JUPYTER_PATH``, whose argv runs ``python -I -m labsupport.grading.guard <the
+lab's entries> --import dill -f {connection_file}`` (:mod:`labsupport.grading.asked`,
+:mod:`labsupport.grading.guard`), and it deletes the wheel, which would otherwise be a readable copy of the
+library beside the installed one. Not for the labs in :data:`OTTER_TESTS_RUN_THE_LIBRARY`, whose otter tests,
+run in the student's kernel, need the library's version themselves: their zips keep otter's own kernel.
+
 The wheel's own requirements (simpy, networkx, numpy, matplotlib, ipywidgets) come with it, at the
 constraints' versions. ``tests/labs/test_gradescope.py`` rehearses the result: a clean virtual
 environment from the ``pip:`` section alone, the zip's ``run_otter.py`` on each lab's solution and on
@@ -25,6 +33,7 @@ its untouched student notebook, scores compared with labgrade's.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -35,12 +44,22 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["AUTOGRADER_DIR", "build_wheel", "bundle", "pinned", "pip_requirements", "python_version"]
+from labsupport.grading.asked import asked_for
+
+__all__ = ["AUTOGRADER_DIR", "OTTER_TESTS_RUN_THE_LIBRARY", "build_wheel", "bundle", "pinned", "pip_requirements",
+           "python_version", "run_otter_source"]
 
 ROOT = Path(__file__).resolve().parents[1]
 AUTOGRADER_DIR = "/autograder"  # where Gradescope unzips the autograder (otter's default autograder_dir)
 #: What the wheel is built from: the package and the files pyproject.toml names.
 WHEEL_SOURCES = ("pyproject.toml", "README.md", "LICENSE", "labsupport")
+#: Labs whose otter tests call the library's version of what the lab asks for (as the referee of a student's
+#: answer, or through a lab kit that does): otter runs its tests in the student's kernel, so stubbing that code
+#: there fails the solution (the Gradescope rehearsal gave their solutions 6.9/10, 8.9/10, 7.25/12, 13.4/15,
+#: 8.2/10 and 3/11 under the guard). Their zips keep otter's own kernel: on Gradescope the guard does not hold
+#: for them; labgrade, which runs the tests outside the kernel, guards them.
+OTTER_TESTS_RUN_THE_LIBRARY = frozenset({"lab02-hashing", "lab04-loadbalancer", "lab05-failover", "lab06-iam",
+                                         "lab07-alarms", "lab08-commitments"})
 #: A fixed timestamp for the files in the wheel, so the same checkout gives the same bytes.
 SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01 00:00 UTC
 
@@ -94,8 +113,58 @@ def pip_requirements(wheel_name: str, constraints: Path, *, autograder_dir: str 
             f"labsupport @ file://{source}/{wheel_name}"]
 
 
-def bundle(zip_path: Path, wheel: Path, *, constraints: Path = ROOT / "constraints.txt") -> None:
-    """Rewrite otter's autograder ``zip_path`` in place so that it installs ``wheel`` and the pinned packages."""
+def run_otter_source(asked, *, autograder_dir: str = AUTOGRADER_DIR) -> str:
+    """The zip's ``run_otter.py``: guard the kernel otter will start (``asked``: the lab's entries), then run otter.
+
+    Examples
+    --------
+    >>> "labsupport.grading.guard" in run_otter_source(["labsupport.foundations.clocks"])
+    True
+    """
+    return f'''"""Runs Otter-Grader's autograding process, in a kernel that holds only stubs of what this lab asks for.
+
+Otter's executor starts the kernel named python3; the kernel spec of that name written here, first on
+JUPYTER_PATH, starts it through labsupport.grading.guard. The labsupport wheel is deleted first: the installed
+copy is the one the guard protects, and a second readable copy would defeat it.
+"""
+
+import glob
+import json
+import os
+import sys
+
+AUTOGRADER_DIR = "{autograder_dir}"
+ASKED = {json.dumps(list(asked))}
+
+
+def guard_the_kernel():
+    for wheel in glob.glob(os.path.join(AUTOGRADER_DIR, "source", "labsupport-*.whl")):
+        os.remove(wheel)
+    data = os.path.join(AUTOGRADER_DIR, "source", "jupyter")
+    spec = os.path.join(data, "kernels", "python3")
+    os.makedirs(spec, exist_ok=True)
+    argv = [sys.executable, "-I", "-m", "labsupport.grading.guard", json.dumps(ASKED), "--import", "dill",
+            "-f", "{{connection_file}}"]
+    with open(os.path.join(spec, "kernel.json"), "w") as handle:
+        json.dump({{"argv": argv, "display_name": "Python 3 (labgrade guard)", "language": "python"}}, handle)
+    os.environ["JUPYTER_PATH"] = data
+
+
+if __name__ == "__main__":
+    guard_the_kernel()
+    from otter.run.run_autograder import main as run_autograder
+
+    run_autograder(AUTOGRADER_DIR)
+'''
+
+
+def bundle(zip_path: Path, wheel: Path, *, constraints: Path = ROOT / "constraints.txt", asked=None) -> None:
+    """Rewrite otter's autograder ``zip_path`` in place so that it installs ``wheel`` and the pinned packages, and
+    grades in a guarded kernel (``asked``: the lab's entries; by default those of the lab the zip is named after,
+    ``<lab>-autograder.zip``, unless it is in :data:`OTTER_TESTS_RUN_THE_LIBRARY`; empty: otter's own kernel)."""
+    if asked is None:
+        lab = zip_path.name.removesuffix("-autograder.zip")
+        asked = () if lab in OTTER_TESTS_RUN_THE_LIBRARY else asked_for(lab)
     with zipfile.ZipFile(zip_path) as old:  # otter's entries keep their ZipInfo (names, dates, modes)
         entries = {info.filename: (info, old.read(info)) for info in old.infolist()}
     if "environment.yml" not in entries or "run_otter.py" not in entries:
@@ -107,6 +176,8 @@ def bundle(zip_path: Path, wheel: Path, *, constraints: Path = ROOT / "constrain
     entries["environment.yml"] = ("environment.yml", yaml.safe_dump(environment, sort_keys=False).encode())
     entries["constraints.txt"] = ("constraints.txt", constraints.read_bytes())
     entries[wheel.name] = (wheel.name, wheel.read_bytes())
+    if asked:
+        entries["run_otter.py"] = (entries["run_otter.py"][0], run_otter_source(asked).encode())
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as new:
         for info, data in entries.values():
             new.writestr(info, data)

@@ -89,20 +89,26 @@ Whose values, whose verdicts
 
 8. What a lab asks students to write is not in its kernel (:mod:`.asked`, :mod:`.guard`). Each lab declares
    the library modules and objects that implement its questions; the kernel starts with their code replaced
-   by stubs and an audit hook that keeps their files closed and refuses subprocesses and ``ctypes``, so an
-   answer that reaches them by any route (``__import__``, ``importlib``, ``getattr`` chains, ``sys.modules``,
-   reading and ``exec``-ing the file) fails its tests. The grader keeps declared objects on its side: a test
-   passes them to student code as references, and a student name bound to one is never replaced by the
-   grader's copy.
+   by stubs, no way to start a program (a seccomp filter), and an audit hook that keeps their files closed
+   and refuses other copies of them (the same bytes under another name, the same path below the package in
+   another clone, archives, ``.git``), directories outside the work directory, subprocesses, ``ctypes``, the
+   garbage collector's walks and the network beyond loopback, so an answer that reaches them by any route
+   (``__import__``, ``importlib``, ``getattr`` chains, ``sys.modules``, reading and ``exec``-ing the file or a
+   copy of it) fails its tests. The Gradescope zips of Labs 1, 3, 9, 10 and 11 grade in the same guarded kernel
+   (the other labs' otter tests run the library's version in the kernel). The grader keeps declared
+   objects on its side: a test passes them to student code as references, and a student name bound to one is
+   never replaced by the grader's copy.
 
 What this does not stop: a student who forges the recorder so that the log
 is another policy's decisions (the library's, say) passes the simulation
 checks for a policy they did not write, although the class the reuse check
 reads is their own (for the declared policies the kernel has only stubs to
 forge from); the static reuse checks read only what the notebook's source
-shows, which is why the guard exists; in isolation mode ``none`` another copy
-of the library's source on the machine (a clone, a built wheel, the git
-history) can still be read. None of these reveals a hidden test.
+shows, which is why the guard exists; in isolation mode ``none`` and on
+Gradescope, a copy the guard does not recognise (edited and renamed, or
+compressed under a name that is not an archive's), native code the submission
+loads itself, and a server on this machine's loopback can still reach the
+library's version (see :mod:`.guard`). None of these reveals a hidden test.
 
 A hidden test's failure shows only the property its author named as the
 ``assert``'s constant message (``hidden_feedback`` in :mod:`.sandbox`), never

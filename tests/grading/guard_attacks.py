@@ -1,7 +1,11 @@
 """Routes a student could take to the library's vector clocks, each tried in this process.
 
-Run as ``python -I guard_attacks.py guard|none``: with ``guard`` the lab's guard is installed first, as in a
-grading kernel. Prints a JSON object: attack -> whether it got a working ``happened_before`` (or ``concurrent``).
+Run as ``python -I guard_attacks.py guard|none [COPIES]`` (``make COPIES`` fills that folder): with ``guard`` the
+lab's guard is installed first, as in a grading kernel. With ``COPIES``, a folder that :func:`make_copies`
+filled, the attacks are instead those on other copies of the library's source on the machine (what isolation mode
+``none`` leaves reachable): a renamed copy, another clone at another version, a wheel, a tarball, a git
+repository's objects, a bytecode file.
+Prints a JSON object: attack -> whether it got a working ``happened_before`` (or ``concurrent``).
 """
 
 import gc
@@ -156,6 +160,62 @@ def run_attacks(guarded: bool) -> dict[str, bool]:
             ):
                 return o(U, V)
 
+    @attack("dir_fd-from-elsewhere")
+    def _():
+        d = os.open("/tmp", os.O_RDONLY)  # a folder that is not above the module: '..' from it reaches it
+        fd = os.open(os.path.relpath(FILE, "/tmp"), os.O_RDONLY, dir_fd=d)
+        ns = {"__name__": "x"}
+        exec(os.read(fd, 10**6).decode(), ns)
+        return ns["happened_before"](U, V)
+
+    @attack("fork_exec-cat")
+    def _():
+        import _posixsubprocess  # runs a program without the audit event subprocess raises
+
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        _posixsubprocess.fork_exec([b"/bin/cat", FILE.encode()], [b"/bin/cat"], True, (out_w, err_w), None, None,
+                                   -1, -1, -1, out_w, -1, -1, err_r, err_w, True, False, 0, None, None, None, -1,
+                                   None, False)
+        os.close(out_w)
+        chunks = []
+        while chunk := os.read(out_r, 65536):
+            chunks.append(chunk)
+        ns = {"__name__": "x"}
+        exec(b"".join(chunks).decode(), ns)
+        return ns["happened_before"](U, V)
+
+    @attack("patched-os-stat")
+    def _():
+        real = os.stat
+
+        def missing(*args, **kwargs):
+            raise FileNotFoundError(args[0])
+
+        os.stat = missing  # a check that looks files up through the os module now finds none
+        try:
+            ns = {"__name__": "x"}
+            exec(open(FILE).read(), ns)
+            return ns["happened_before"](U, V)
+        finally:
+            os.stat = real
+
+    @attack("hook-frame")
+    def _():
+        try:  # a refusal's traceback holds the hook's frame, and its locals the hook's state: empty them
+            open(FILE)
+        except PermissionError as error:
+            tb = error.__traceback__.tb_next
+            while tb is not None:
+                for value in list(tb.tb_frame.f_locals.values()):
+                    for inner in [value, *getattr(value, "__dict__", {}).values()]:
+                        if isinstance(inner, (set, dict, list)):
+                            inner.clear()
+                tb = tb.tb_next
+        ns = {"__name__": "x"}
+        exec(open(FILE).read(), ns)
+        return ns["happened_before"](U, V)
+
     @attack("ctypes")
     def _():
         import ctypes
@@ -171,5 +231,109 @@ def run_attacks(guarded: bool) -> dict[str, bool]:
     return results
 
 
+def make_copies(folder: str) -> None:
+    """Put other copies of the library's clocks where a student could find them: in ``folder``."""
+    import shutil
+    import subprocess
+    import tarfile
+    import zipfile
+
+    import labsupport
+
+    source = os.path.join(os.path.dirname(labsupport.__file__), "foundations", "clocks.py")
+    text = open(source).read()
+    shutil.copy(source, os.path.join(folder, "notes.py"))  # the same bytes under another name
+    older = os.path.join(folder, "old-clone", "labsupport", "foundations")
+    os.makedirs(older)
+    with open(os.path.join(older, "clocks.py"), "w") as handle:  # another clone, at another version
+        handle.write("# an older version\n" + text)
+    with zipfile.ZipFile(os.path.join(folder, "labsupport-0.1-py3-none-any.whl"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("labsupport/foundations/clocks.py", text)
+    with tarfile.open(os.path.join(folder, "labsupport-0.1.tar.gz"), "w:gz") as tar:
+        tar.add(source, arcname="labsupport-0.1/labsupport/foundations/clocks.py")
+    repo = os.path.join(folder, "repo")
+    os.makedirs(repo)
+    with open(os.path.join(repo, "mine.py"), "w") as handle:
+        handle.write(text)
+    git = ["git", "-C", repo, "-c", "user.name=x", "-c", "user.email=x@x"]
+    for args in (["init", "-q"], ["add", "mine.py"], ["commit", "-qm", "x"]):
+        subprocess.run(git + args, check=True)
+    os.remove(os.path.join(repo, "mine.py"))  # only the repository's objects hold it now
+    import py_compile
+
+    py_compile.compile(source, cfile=os.path.join(folder, "cache.bin"))  # bytecode under another name
+
+
+def run_copy_attacks(guarded: bool, folder: str) -> dict[str, bool]:
+    """Try to run the clocks from each copy :func:`make_copies` made (after the Lab 1 guard if ``guarded``)."""
+    if guarded:
+        from labsupport.grading import guard
+        from labsupport.grading.asked import asked_for
+
+        guard.install(asked_for("lab01-clocks"))
+    U, V = {"a": 1}, {"a": 2}
+    results = {}
+
+    def works(text) -> bool:
+        ns = {"__name__": "x"}
+        exec(text, ns)
+        return ns["happened_before"](U, V) is True
+
+    def attack(name, f):
+        try:
+            results[name] = f()
+        except BaseException:
+            results[name] = False
+
+    attack("renamed-copy", lambda: works(open(os.path.join(folder, "notes.py")).read()))
+    attack("another-clone", lambda: works(open(os.path.join(folder, "old-clone", "labsupport", "foundations",
+                                                            "clocks.py")).read()))
+
+    def wheel():
+        import zipfile
+
+        return works(zipfile.ZipFile(os.path.join(folder, "labsupport-0.1-py3-none-any.whl")).read(
+            "labsupport/foundations/clocks.py"))
+
+    def zipimport_wheel():
+        import zipimport
+
+        loader = zipimport.zipimporter(os.path.join(folder, "labsupport-0.1-py3-none-any.whl"))
+        return works(loader.get_source("labsupport/foundations/clocks"))
+
+    def tarball():
+        import tarfile
+
+        with tarfile.open(os.path.join(folder, "labsupport-0.1.tar.gz")) as tar:
+            return works(tar.extractfile("labsupport-0.1/labsupport/foundations/clocks.py").read())
+
+    def git_objects():
+        import zlib
+
+        for top, _, names in os.walk(os.path.join(folder, "repo", ".git", "objects")):
+            for name in names:
+                data = zlib.decompress(open(os.path.join(top, name), "rb").read())
+                if data.startswith(b"blob ") and b"def happened_before" in data:
+                    return works(data.split(b"\0", 1)[1])
+        return False
+
+    def bytecode():
+        import marshal
+
+        return works(marshal.loads(open(os.path.join(folder, "cache.bin"), "rb").read()[16:]))
+
+    attack("wheel", wheel)
+    attack("zipimport", zipimport_wheel)
+    attack("tarball", tarball)
+    attack("git-objects", git_objects)
+    attack("renamed-bytecode", bytecode)
+    return results
+
+
 if __name__ == "__main__":
-    print(json.dumps(run_attacks(sys.argv[1] == "guard")))
+    if sys.argv[1] == "make":
+        make_copies(sys.argv[2])
+    elif len(sys.argv) > 2:
+        print(json.dumps(run_copy_attacks(sys.argv[1] == "guard", sys.argv[2])))
+    else:
+        print(json.dumps(run_attacks(sys.argv[1] == "guard")))

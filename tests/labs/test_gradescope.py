@@ -11,7 +11,12 @@ path the zip names under ``/autograder`` is read as that folder, as if otter had
 ``pip:`` lines of the zip's ``environment.yml`` (packages from the registry, ``labsupport`` only from the
 wheel inside the zip; every lab's lines are the same, which the test checks, so one environment serves
 all); and the zip's own ``run_otter.py`` grades each lab's solution (full marks) and its untouched student
-notebook (zero). labgrade grades the same two notebooks, and the scores must agree question by question.
+notebook (zero). labgrade grades the same two notebooks, and the scores must agree question by question. The zips
+of the labs whose otter tests do not run the library themselves grade in a guarded kernel
+(``tools/gradescope_bundle.py``; their solutions' full marks show the guard leaves honest work alone): Lab 1's
+solution with Q3 answered by the library's own functions through ``importlib`` (a shortcut from its
+``wrong_answers.py``) scores zero on Q3 both ways, and the wheel is gone from the autograder folder once the guarded
+``run_otter.py`` has run.
 What is not rehearsed: the conda-only lines (``python=``, ``pip``, ``jupyter_server``) and otter's
 ``apt-get``/Miniforge steps in ``setup.sh``.
 
@@ -22,6 +27,7 @@ own timings to ``_build/labs/gradescope-rehearsal.txt``.
 
 import json
 import os
+import runpy
 import subprocess
 import sys
 import time
@@ -95,6 +101,8 @@ def run_bundle(lab: str, notebook: Path, work: Path, venv: Path) -> dict:
     run = subprocess.run([str(venv / "bin" / "python"), str(entry)], check=False, capture_output=True, text=True,
                          cwd=work, env=clean_env(work, venv), timeout=900)
     assert run.returncode == 0, f"{lab}: run_otter.py failed\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    if "labsupport.grading.guard" in entry.read_text():  # a guarded zip: the wheel must be gone
+        assert not list((work / "source").glob("labsupport-*.whl")), f"{lab}: run_otter.py left the wheel readable"
     results = json.loads((work / "results" / "results.json").read_text())
     return {t["name"]: t["score"] for t in results["tests"] if t.get("max_score") is not None}
 
@@ -105,6 +113,25 @@ def run_labgrade(lab: str, notebook: Path) -> dict:
                               support_files=[])
     assert result.status == "graded", (lab, notebook.name, result.status, result.detail)
     return result.question_scores(questions)
+
+
+SHORTCUT_LAB, SHORTCUT_QUESTION = "lab01-clocks", "q3"
+
+
+def shortcut_notebook(folder: Path) -> Path:
+    """Lab 1's solution with Q3 answered through ``importlib`` by the library's own functions, just before the
+    ``grader.check("q3")`` cell (otter grades a question where its check cell runs)."""
+    wrong = runpy.run_path(str(ROOT / "instructor" / "labs" / SHORTCUT_LAB / "wrong_answers.py"))["WRONG"]
+    code = next(c for c in wrong[SHORTCUT_QUESTION] if "importlib" in c)
+    notebook = json.loads((BUILD / SHORTCUT_LAB / f"{SHORTCUT_LAB}-solution.ipynb").read_text())
+    at = next(i for i, cell in enumerate(notebook["cells"])
+              if f'grader.check("{SHORTCUT_QUESTION}")' in "".join(cell["source"]))
+    notebook["cells"].insert(at, {"cell_type": "code", "execution_count": None, "id": "shortcut", "metadata": {},
+                                  "outputs": [], "source": code})
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{SHORTCUT_LAB}.ipynb"
+    path.write_text(json.dumps(notebook))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +149,7 @@ def rehearsal(tmp_path_factory):
     for lab in LABS:
         notebooks[(lab, "solution")] = BUILD / lab / f"{lab}-solution.ipynb"
         notebooks[(lab, "student")] = ROOT / "labs" / lab / f"{lab}.ipynb"
+    notebooks[(SHORTCUT_LAB, "shortcut")] = shortcut_notebook(work / "shortcut")
     with ThreadPoolExecutor(WORKERS) as pool:
         bundle = {key: pool.submit(run_bundle, key[0], path, work / "ag" / key[0] / key[1], venv)
                   for key, path in notebooks.items()}
@@ -154,3 +182,13 @@ def test_bundle_gives_solution_full_marks_and_student_zero_as_labgrade_does(rehe
     assert solution[0] == pytest.approx(full) and solution[1] == pytest.approx(full), (
         f"solution: bundle {solution[0]}, labgrade {solution[1]}, full {full}")
     assert student[0] == student[1] == dict.fromkeys(full, 0), f"student: bundle {student[0]}, labgrade {student[1]}"
+
+
+def test_a_library_shortcut_scores_zero_through_the_zip_as_through_labgrade(rehearsal):
+    """The zip's kernel is guarded: the library's clocks, reached through importlib, are stubs there."""
+    _, questions = load_autograder(zip_path(SHORTCUT_LAB))
+    full = {q.name: q.points for q in questions}
+    bundle, labgrade = rehearsal["scores"][(SHORTCUT_LAB, "shortcut")]
+    assert bundle[SHORTCUT_QUESTION] == labgrade[SHORTCUT_QUESTION] == 0, (bundle, labgrade)
+    others = {q: v for q, v in full.items() if q != SHORTCUT_QUESTION}
+    assert {q: bundle[q] for q in others} == pytest.approx(others), bundle
