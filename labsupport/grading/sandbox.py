@@ -226,9 +226,11 @@ def trust_own_files(job: dict) -> None:
 def hidden_feedback(code: str, message: str) -> str:
     """What a student may read of a failed hidden test: the property its author named, never its inputs.
 
-    A hidden test names the property it checks as a plain string message of its ``assert``; only such a constant,
-    when it is what failed, is shown. Messages computed by the grader (both sides of a comparison) or by the test
-    (f-strings, which may hold hidden inputs) are not.
+    A hidden test names the property it checks as a plain string message of its ``assert`` (or of a
+    ``raise AssertionError(...)``), written out or as a name the test binds to a plain string
+    (``_WHY = '...'``, then ``assert ..., _WHY``); only such a constant, when it is what failed, is shown.
+    Messages computed by the grader (both sides of a comparison) or by the test (f-strings, which may hold
+    hidden inputs) are not.
 
     Examples
     --------
@@ -237,20 +239,44 @@ def hidden_feedback(code: str, message: str) -> str:
     'failed: a send attaches a copy of the vector'
     >>> hidden_feedback(code, "got 2"), hidden_feedback(code, "f(7) == 8: expected == 8, got 9")
     ('failed', 'failed')
+    >>> named = ">>> _WHY = 'ties are broken at random'\\n>>> assert f(1) == 2, _WHY\\n>>> _GOT = f'got {f(1)}'\\n"
+    >>> hidden_feedback(named, "ties are broken at random"), hidden_feedback(named + ">>> assert f(2), _GOT\\n", "got 3")
+    ('failed: ties are broken at random', 'failed')
     """
     import ast
 
     from labsupport.grading.autograder import examples
 
-    named = set()
+    trees = []
     for source, _ in examples(code):
         try:
-            tree = ast.parse(source)
+            trees.append(ast.parse(source))
         except SyntaxError:
             continue
-        named |= {n.msg.value for n in ast.walk(tree) if isinstance(n, ast.Assert) and isinstance(n.msg, ast.Constant)
-                  and isinstance(n.msg.value, str) and n.msg.value.strip()}
-    found = [p for p in named if message.strip().endswith(p.strip())]
+    nodes = [n for tree in trees for n in ast.walk(tree)]
+    bound: dict[str, set[str]] = {}  # names the test binds to a plain string, and nothing else
+    for n in nodes:
+        if isinstance(n, ast.Assign):
+            for target in n.targets:
+                if isinstance(target, ast.Name):
+                    plain = isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+                    bound.setdefault(target.id, set()).add(n.value.value if plain else None)
+
+    def said(node) -> set[str]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return {node.value}
+        if isinstance(node, ast.Name) and None not in bound.get(node.id, {None}):
+            return bound[node.id]
+        return set()
+
+    named = set()
+    for n in nodes:
+        if isinstance(n, ast.Assert) and n.msg is not None:
+            named |= said(n.msg)
+        elif (isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call) and isinstance(n.exc.func, ast.Name)
+              and n.exc.func.id == "AssertionError" and len(n.exc.args) == 1):
+            named |= said(n.exc.args[0])
+    found = [p for p in named if p.strip() and message.strip().endswith(p.strip())]
     return f"failed: {max(found, key=len)}" if found else "failed"
 
 

@@ -42,6 +42,18 @@ WRONG = {
         "def lookup(ring, key, hash_fn=stable_hash):\n"
         "    i = bisect_left(ring, (hash_fn(key),))\n"
         "    return ring[min(i, len(ring) - 1)][1]\n",
+        # A pass over every mark instead of a binary search (right answers, but too slow for a real ring).
+        "def lookup(ring, key, hash_fn=stable_hash):\n"
+        "    h = hash_fn(key)\n"
+        "    for position, node in ring:\n"
+        "        if position >= h:\n"
+        "            return node\n"
+        "    return ring[0][1]\n",
+        # Positions in a dictionary: of marks that share a position the last one wins (and every call reads the ring).
+        "def lookup(ring, key, hash_fn=stable_hash):\n"
+        "    owner = {position: node for position, node in ring}\n"
+        "    positions = sorted(owner)\n"
+        "    return owner[positions[bisect_left(positions, hash_fn(key)) % len(positions)]]\n",
     ],
     "q3": [
         # Counts only the nodes that received a key.

@@ -39,12 +39,48 @@ WRONG = {
         "            if m.payload.tag < latest.tag:\n"
         "                self.send(m.src, 'write', TagWrite(key, latest.tag, latest.value))\n"
         "        return latest.value\n",
+        # Reports "ok" however few acknowledgements arrived before the timeout (reads are right).
+        "class Coordinator(Coordinator):\n"
+        "    def write(self, key, value):\n"
+        "        self.counter += 1\n"
+        "        events = self.multicast(self.replicas, 'write', TagWrite(key, (self.counter, self.name), value))\n"
+        "        yield from self.collect(events, self.w, self.timeout_s)\n"
+        "        return 'ok'\n",
+        # Trusts the reply that arrived first, not the newest (writes and unavailability are right).
+        "class Coordinator(Coordinator):\n"
+        "    def read(self, key):\n"
+        "        replies = yield from self.collect(self.multicast(self.replicas, 'read', key), self.r, self.timeout_s)\n"
+        "        if len(replies) < self.r:\n"
+        "            return 'unavailable'\n"
+        "        latest = replies[0].payload\n"
+        "        for m in replies:\n"
+        "            if m.payload.tag < latest.tag:\n"
+        "                self.send(m.src, 'write', TagWrite(key, latest.tag, latest.value))\n"
+        "        return latest.value\n",
+        # Waits for the read repair's acknowledgements before returning.
+        "class Coordinator(Coordinator):\n"
+        "    def read(self, key):\n"
+        "        replies = yield from self.collect(self.multicast(self.replicas, 'read', key), self.r, self.timeout_s)\n"
+        "        if len(replies) < self.r:\n"
+        "            return 'unavailable'\n"
+        "        latest = newest([m.payload for m in replies])\n"
+        "        old = [m.src for m in replies if m.payload.tag < latest.tag]\n"
+        "        repairs = self.multicast(old, 'write', TagWrite(key, latest.tag, latest.value))\n"
+        "        yield from self.collect(repairs, len(old), self.timeout_s)\n"
+        "        return latest.value\n",
     ],
     "q3": [
         # Tests the result object's truth value, which is always true, so it never finds anything.
         "def find_inversion(coordinator, seeds):\n"
         "    for seed in seeds:\n"
         "        if not check_linearizable(run_workload(coordinator, seed=seed).history):\n"
+        "            return seed\n"
+        "    return None\n"
+        "first_bad = find_inversion(Coordinator, range(500))\n",
+        # Tries the seeds in increasing order, not in the order given.
+        "def find_inversion(coordinator, seeds):\n"
+        "    for seed in sorted(seeds):\n"
+        "        if not check_linearizable(run_workload(coordinator, seed=seed).history).linearizable:\n"
         "            return seed\n"
         "    return None\n"
         "first_bad = find_inversion(Coordinator, range(500))\n",

@@ -23,6 +23,12 @@ WRONG = {
         "    def choose(self, targets, state, rng):\n"
         "        fewest = min(state.outstanding[t] for t in targets)\n"
         "        return _random_module.choice([t for t in targets if state.outstanding[t] == fewest])\n",
+        # Breaks ties with rng, but not uniformly: the first tied candidate wins three times in four with two tied.
+        "class LeastOutstanding:\n"
+        "    def choose(self, targets, state, rng):\n"
+        "        fewest = min(state.outstanding[t] for t in targets)\n"
+        "        tied = [t for t in targets if state.outstanding[t] == fewest]\n"
+        "        return tied[0] if rng.random() < 0.5 else rng.choice(tied)\n",
         # Hands in the library's class instead of writing one.
         "from labsupport.availability.load_balancing import LeastOutstandingRequests as LeastOutstanding\n",
         # The library's class through importlib and getattr: the source check sees only a call's result.
@@ -41,6 +47,12 @@ WRONG = {
         "    def choose(self, targets, state, rng):\n"
         "        fewest = min(state.outstanding[t] for t in targets)\n"
         "        return rng.choice([t for t in targets if state.outstanding[t] == fewest])\n",
+        # Samples three candidates instead of two.
+        "class PowerOfTwo:\n"
+        "    def choose(self, targets, state, rng):\n"
+        "        if len(targets) <= 3:\n"
+        "            return min(targets, key=lambda t: state.outstanding[t])\n"
+        "        return min(rng.sample(list(targets), 3), key=lambda t: state.outstanding[t])\n",
         # Wraps the library's policy.
         "from labsupport.availability.load_balancing import PowerOfChoices as _P\n"
         "class PowerOfTwo:\n"

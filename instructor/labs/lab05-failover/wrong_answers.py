@@ -56,6 +56,26 @@ WRONG = {
         "            count += 1\n"
         "            overlap = max(overlap, t - since)\n"
         "    return count, overlap\n",
+        # Sorts the whole tuples: equal times are then ordered by server name, not kept in the given order.
+        "def stale_acknowledgements(acks):\n"
+        "    newest, since, count, overlap = None, None, 0, 0.0\n"
+        "    for t, _server, epoch in sorted(acks):\n"
+        "        if newest is None or epoch > newest:\n"
+        "            newest, since = epoch, t\n"
+        "        elif epoch < newest:\n"
+        "            count += 1\n"
+        "            overlap = max(overlap, t - since)\n"
+        "    return count, overlap\n",
+        # Reports the last stale gap, not the largest.
+        "def stale_acknowledgements(acks):\n"
+        "    newest, since, count, overlap = None, None, 0, 0.0\n"
+        "    for t, _server, epoch in sorted(acks, key=lambda a: a[0]):\n"
+        "        if newest is None or epoch > newest:\n"
+        "            newest, since = epoch, t\n"
+        "        elif epoch < newest:\n"
+        "            count += 1\n"
+        "            overlap = t - since\n"
+        "    return count, overlap\n",
         # The shortcut: the library's split-brain analysis, by a computed name (a check of names cannot see it).
         "import importlib\n"
         "from labsupport.sim import History\n"
