@@ -15,7 +15,8 @@ kernel run), :mod:`~labsupport.viz.operations` (client operations over it:
 lost writes: 3.2 Replication, 4.4 Failover), :mod:`~labsupport.viz.replicas`
 (replica lag and exposure: 2.4 RDS), :mod:`~labsupport.viz.costs` (monthly cost
 against nines: 7.4 Reliability against cost),
-:mod:`~labsupport.viz.animate` (a trace played step by step).
+:mod:`~labsupport.viz.animate` (a trace played step by step). Drawing helpers that keep a widget's
+redraw fast without changing its picture: :mod:`~labsupport.viz.fast`.
 """
 
 from labsupport.viz.detection import draw_detection_tradeoff
