@@ -147,16 +147,17 @@ def check_number(name: str, value: Any, *, low: float | None = None, high: float
     ...
     TypeError: rate_per_s must be a number, not str
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    kind = type(value)
+    if kind is not float and kind is not int:  # a plain float or int skips the abstract-class checks (hot loops)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a number, not {kind.__name__}")
     x = float(value)
-    rule = describe_range(name, low, high, low_open, high_open)
-    if not math.isfinite(x):
-        raise out_of_range(name, x, rule, why="is not a finite number")
+    if not math.isfinite(x):  # the rule is worded only when it is broken
+        raise out_of_range(name, x, describe_range(name, low, high, low_open, high_open), why="is not a finite number")
     too_low = low is not None and (x <= low if low_open else x < low)
     too_high = high is not None and (x >= high if high_open else x > high)
     if too_low or too_high:
-        raise out_of_range(name, value if type(value) in (int, float) else x, rule)
+        raise out_of_range(name, value if kind in (int, float) else x, describe_range(name, low, high, low_open, high_open))
     return x
 
 
@@ -176,7 +177,7 @@ def check_int(name: str, value: Any, *, low: int | None = None, high: int | None
     ...
     TypeError: replicas must be an integer, not float
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if type(value) is not int and (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral)):
         raise TypeError(f"{name} must be an integer, not {type(value).__name__}")
     n = int(value)
     if (low is not None and n < low) or (high is not None and n > high):
@@ -261,10 +262,9 @@ def check_numbers(name: str, values: Any, *, low: float | None = None, high: flo
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
             raise TypeError(f"{name}[{i}] must be a number, not {type(v).__name__}")
         x = float(v)
-        rule = describe_range(element, low, high, low_open)
         if not math.isfinite(x):
-            raise out_of_range(f"{name}[{i}]", x, rule, why="is not a finite number")
+            raise out_of_range(f"{name}[{i}]", x, describe_range(element, low, high, low_open), why="is not a finite number")
         if (low is not None and (x <= low if low_open else x < low)) or (high is not None and x > high):
-            raise out_of_range(f"{name}[{i}]", v if type(v) in (int, float) else x, rule)
+            raise out_of_range(f"{name}[{i}]", v if type(v) in (int, float) else x, describe_range(element, low, high, low_open))
         out[i] = x
     return out

@@ -170,3 +170,19 @@ def test_sequences_of_numbers():
     ]:
         with pytest.raises(error, match=message):
             check_numbers("u", bad, low=0)
+
+
+def test_a_number_in_range_is_accepted_without_wording_its_rule(monkeypatch):
+    """Simulations check numbers in their inner loops (issue 20): the rule's sentence is written only for an error."""
+    import labsupport.checks as checks
+
+    worded = []
+    monkeypatch.setattr(checks, "describe_range", lambda *a, **k: worded.append(a) or "rule")
+    assert checks.check_number("rate_per_s", 2, low=0, low_open=True) == 2.0
+    assert checks.check_numbers("usage", [1.0, 2.0], low=0).tolist() == [1.0, 2.0]
+    assert worded == []
+    with pytest.raises(ValueError, match="choose rule"):
+        checks.check_number("rate_per_s", -1, low=0)
+    with pytest.raises(TypeError, match="not bool"):  # the fast path for plain numbers still refuses a bool
+        checks.check_number("rate_per_s", True)
+    assert checks.check_number("rate_per_s", np.float32(0.5)) == 0.5 and check_int("n", np.int64(3)) == 3

@@ -246,8 +246,12 @@ def mmc_response_tail(arrival_rate_per_s: float, service_rate_per_s: float, c: i
     0.367879
     """
     check_number("t_s", t_s, low=0)
-    mu = service_rate_per_s
-    p_wait, theta = _mmc(arrival_rate_per_s, mu, c)
+    p_wait, theta = _mmc(arrival_rate_per_s, service_rate_per_s, c)
+    return _response_tail(service_rate_per_s, p_wait, theta, t_s)
+
+
+def _response_tail(mu: float, p_wait: float, theta: float, t_s: float) -> float:
+    """``P(T > t)`` from the checked queue's ``mu``, Erlang C probability and tail decay rate."""
     if math.isclose(theta, mu, rel_tol=1e-9):
         return math.exp(-mu * t_s) * (1.0 + p_wait * mu * t_s)
     return math.exp(-mu * t_s) + p_wait * mu * (math.exp(-mu * t_s) - math.exp(-theta * t_s)) / (
@@ -258,20 +262,22 @@ def mmc_response_percentile_s(arrival_rate_per_s: float, service_rate_per_s: flo
                               *, q: float) -> float:
     """The ``q`` quantile of M/M/c response time, by bisection on :func:`mmc_response_tail`.
 
+    The queue is checked and its Erlang C probability computed once, before the bisection (O(c) once, not per step).
+
     Examples
     --------
     >>> round(mmc_response_percentile_s(9.0, 10.0, 1, q=0.99), 4)  # M/M/1 p99
     4.6052
     """
-    _mmc(arrival_rate_per_s, service_rate_per_s, c)  # checks the three, before they reach the bisection
+    p_wait, theta = _mmc(arrival_rate_per_s, service_rate_per_s, c)  # checks the three
     q = check_probability("q", q, open_low=True, open_high=True)
-    target = 1.0 - q
-    lo, hi = 0.0, 1.0 / service_rate_per_s
-    while mmc_response_tail(arrival_rate_per_s, service_rate_per_s, c, t_s=hi) > target:
+    target, mu = 1.0 - q, float(service_rate_per_s)
+    lo, hi = 0.0, 1.0 / mu
+    while _response_tail(mu, p_wait, theta, hi) > target:
         lo, hi = hi, 2.0 * hi
     for _ in range(200):
         mid = 0.5 * (lo + hi)
-        if mmc_response_tail(arrival_rate_per_s, service_rate_per_s, c, t_s=mid) > target:
+        if _response_tail(mu, p_wait, theta, mid) > target:
             lo = mid
         else:
             hi = mid

@@ -18,10 +18,10 @@ import io
 import itertools
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from labsupport.viz.figures import COLUMN_PX
+from labsupport.viz.figures import COLUMN_PX, LIVE_SHARPNESS
 
 __all__ = ["explore", "Explorer", "widget_mode", "control_kind", "MAX_FRAMES"]
 
@@ -72,6 +72,7 @@ class Explorer:
     title: str
     labels: dict[str, str]
     fixed: dict[str, Any] = None  # controls with a single value: passed to draw, never shown as sliders
+    _live_dpi: float | None = field(default=None, init=False, repr=False, compare=False)  # the last live frame's
 
     def _draw(self, **values):
         return self.draw(**(self.fixed or {}), **values)
@@ -188,12 +189,17 @@ class Explorer:
 
     def live_png(self, **values) -> bytes:
         """The frame for ``values`` as the live widget shows it: drawn, encoded for the column, closed."""
+        import matplotlib
         import matplotlib.pyplot as plt
 
-        from labsupport.viz.figures import live_png
+        from labsupport.viz.figures import column_dpi, live_png
 
-        figure = self._draw(**values)
+        # Drawn at the dpi the last frame was shown at: a layout computed while drawing (tight_layout) then measures
+        # its text with the renderer that paints it, and text is measured once, not once per resolution.
+        with matplotlib.rc_context({"figure.dpi": self._live_dpi or matplotlib.rcParams["figure.dpi"]}):
+            figure = self._draw(**values)
         try:
+            self._live_dpi = column_dpi(figure, sharpness=LIVE_SHARPNESS)
             return live_png(figure)
         finally:
             plt.close(figure)

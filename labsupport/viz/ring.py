@@ -25,6 +25,7 @@ from typing import Iterable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from labsupport.checks import check_int, check_type
@@ -95,14 +96,13 @@ def _xy(angle: float, radius: float = 1.0) -> tuple[float, float]:
     return radius * math.cos(angle), radius * math.sin(angle)
 
 
-def _arc(ax, start: int, end: int, colour, radius: float = 1.0) -> None:
-    """Paint the rim clockwise from position ``start`` to ``end`` (wrapping if ``end <= start``)."""
+def _arc(start: int, end: int, radius: float = 1.0) -> np.ndarray:
+    """The rim clockwise from position ``start`` to ``end`` (wrapping if ``end <= start``), as (x, y) rows."""
     span = (end - start) % HASH_SPACE or HASH_SPACE
     t0 = ring_angle(start)
     steps = max(2, int(180 * span / HASH_SPACE) + 2)
     angles = np.linspace(t0, t0 - 2 * math.pi * span / HASH_SPACE, steps)
-    ax.plot(radius * np.cos(angles), radius * np.sin(angles), color=colour, lw=_RIM_WIDTH,
-            solid_capstyle="butt", zorder=2)
+    return np.column_stack([radius * np.cos(angles), radius * np.sin(angles)])
 
 
 def draw_ring(ring: HashRing, *, keys: Iterable[Key] = (), replicas: int = 1, ax=None,
@@ -148,13 +148,14 @@ def draw_ring(ring: HashRing, *, keys: Iterable[Key] = (), replicas: int = 1, ax
     points = ring.points()
     circle = np.linspace(0, 2 * math.pi, 361)
     ax.plot(np.cos(circle), np.sin(circle), color="0.85", lw=1, zorder=1)
-    previous = points[-1][0]
-    for position, node in points:  # mark i owns the arc (previous mark, mark i]
-        _arc(ax, previous, position, colours[node])
-        previous = position
-    for position, node in points:
-        (x0, y0), (x1, y1) = _xy(ring_angle(position), 0.93), _xy(ring_angle(position), 1.09)
-        ax.plot([x0, x1], [y0, y1], color="black", lw=0.8, zorder=3)
+    # mark i owns the arc (previous mark, mark i]; arcs and marks are one artist each, however many vnodes
+    starts = [points[-1][0]] + [position for position, _ in points[:-1]]
+    ax.add_collection(LineCollection([_arc(start, position) for start, (position, _) in zip(starts, points)],
+                                     colors=[colours[node] for _, node in points], linewidths=_RIM_WIDTH,
+                                     capstyle="butt", joinstyle="round", zorder=2), autolim=False)
+    ax.add_collection(LineCollection([[_xy(ring_angle(position), 0.93), _xy(ring_angle(position), 1.09)]
+                                      for position, _ in points], colors="black", linewidths=0.8,
+                                     capstyle="projecting", zorder=3), autolim=False)
     for i, key in enumerate(keys):
         radius = 0.82 - 0.11 * (i % 6)
         h = stable_hash64(key)

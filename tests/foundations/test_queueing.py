@@ -180,3 +180,16 @@ def test_wrong_types_raise_type_error():
         erlang_c(2.5, 1.0)
     with pytest.raises(TypeError, match="arrival_rate_per_s"):
         mm1_mean_response_s("1", 2.0)
+
+
+def test_a_percentile_computes_erlang_c_once_not_per_bisection_step(monkeypatch):
+    """The auto-scaling widget asks for a p99 every simulated minute (issue 20): the bisection reuses the queue's
+    Erlang C probability instead of recomputing it, O(c), at each of its ~50 steps; the answer is unchanged."""
+    from labsupport.foundations import queueing
+
+    calls = []
+    original = queueing.erlang_b
+    monkeypatch.setattr(queueing, "erlang_b", lambda c, a: calls.append(c) or original(c, a))
+    p99 = queueing.mmc_response_percentile_s(900.0, 100.0, 12, q=0.99)
+    assert len(calls) == 1
+    assert queueing.mmc_response_tail(900.0, 100.0, 12, t_s=p99) == pytest.approx(0.01, rel=1e-9)

@@ -100,3 +100,30 @@ def test_widget_mode_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("LABSUPPORT_WIDGETS", "fancy")
     with pytest.raises(ValueError, match="live"):
         widget_mode()
+
+
+def test_a_live_frame_is_drawn_at_the_resolution_it_is_shown_at():
+    """After the first frame, a live redraw creates its figure at the dpi it is encoded at (issue 20): a layout
+    computed while drawing measures text with the renderer that paints it, not once more at another dpi."""
+    import matplotlib.pyplot as plt
+
+    from labsupport.viz.figures import LIVE_SHARPNESS, column_dpi
+
+    created = []
+
+    def draw(n):
+        fig, ax = plt.subplots(figsize=(6.5, 3))
+        created.append(fig.dpi)
+        ax.plot(range(n))
+        fig.tight_layout()
+        return fig
+
+    e = explore(draw, title="A line", n=[2, 4])
+    first, second = e.live_png(n=2), e.live_png(n=4)
+    assert first[:8] == second[:8] == b"\x89PNG\r\n\x1a\n"
+
+    class Fig:
+        def get_size_inches(self):
+            return (6.5, 3)
+
+    assert created[1] == column_dpi(Fig(), sharpness=LIVE_SHARPNESS) != created[0]

@@ -1,0 +1,135 @@
+"""The same picture for less work: cheaper ways to draw what a live widget redraws many times.
+
+A widget redraws its figure from scratch each time a control moves, so the
+fixed costs of a matplotlib figure, paid once by a static page, are paid on
+every frame (issue 20). Two of them are large and buy nothing the reader sees:
+
+* **Minor tick marks.** Each tick is a full object (two marks, a grid line,
+  two labels, copied property by property): a log axis spanning eight decades
+  has some seventy minor ticks and spends more time creating them than the
+  rest of the figure takes to draw. :func:`minor_ticks_as_marks` draws the
+  same marks as one artist, pixel for pixel.
+* **Bars.** ``ax.bar`` makes one patch per bar; sixty stacked bars are sixty
+  artists to lay out and draw. :func:`bars_as_one` draws them as one collection.
+* **Log-axis labels.** ``10^-4`` is mathtext, laid out by a parser that each
+  new renderer, and so each new figure, starts afresh with an empty cache.
+  :func:`share_mathtext_layouts` lets every renderer reuse the layouts any
+  renderer has made (called when :mod:`labsupport.viz` is imported).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+
+import matplotlib
+import numpy as np
+from matplotlib import markers
+from matplotlib.collections import PolyCollection
+from matplotlib.ticker import NullLocator
+
+from labsupport.checks import check_choice
+
+__all__ = ["bars_as_one", "minor_ticks_as_marks", "share_mathtext_layouts"]
+
+_PARSE_ARGUMENTS = ["self", "s", "dpi", "prop", "antialiased", "load_glyph_flags"]  # matplotlib 3.7-3.11
+
+
+def minor_ticks_as_marks(ax, axis: str = "y"):
+    """Replace the minor ticks of ``ax``'s ``axis`` by one artist that draws the same marks; returns it.
+
+    Call it once the axis's limits and scale are final (it places the marks the minor locator gives for the
+    current limits). Marks that fall on a major tick are left out, as matplotlib leaves them out. The minor
+    ticks must be unlabelled, as a log axis over many decades leaves them.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax.set_yscale("log"); ax.set_ylim(1e-4, 5e3)
+    (0.0001, 5000.0)
+    >>> marks = minor_ticks_as_marks(ax)
+    >>> len(marks.get_ydata()), len(ax.yaxis.get_minorticklocs())
+    (60, 0)
+    >>> plt.close(fig)
+    """
+    check_choice("axis", axis, ("x", "y"))
+    which = ax.yaxis if axis == "y" else ax.xaxis
+    lo, hi = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
+    majors = set(which.get_major_locator().tick_values(lo, hi))
+    at = [v for v in which.get_minor_locator().tick_values(lo, hi) if lo <= v <= hi and v not in majors]
+    if any(label.strip() for label in which.get_minor_formatter().format_ticks(at)):
+        raise ValueError(f"the minor ticks of the {axis} axis are labelled; choose an axis whose minor ticks are bare "
+                         "(a log axis over several decades) or keep matplotlib's ticks")
+    which.set_minor_locator(NullLocator())
+    rc = matplotlib.rcParams
+    style = dict(ls="none", ms=rc[f"{axis}tick.minor.size"], mew=rc[f"{axis}tick.minor.width"],
+                 color=rc[f"{axis}tick.color"], clip_on=False, zorder=2.01)  # axis artists draw at zorder 2.5
+    if axis == "y":
+        [line] = ax.plot(np.zeros(len(at)), at, marker=markers.TICKLEFT, transform=ax.get_yaxis_transform(),
+                         **style)
+    else:
+        [line] = ax.plot(at, np.zeros(len(at)), marker=markers.TICKDOWN, transform=ax.get_xaxis_transform(),
+                         **style)
+    return line
+
+
+def bars_as_one(ax, x, height, *, bottom=0.0, width: float = 0.8, color=None, edgecolor=None):
+    """Vertical bars centred on ``x`` as one collection, drawn as ``ax.bar`` draws them; returns the collection.
+
+    ``height``, ``bottom`` and ``color`` are one value or one per bar. Unlike ``ax.bar`` it does not widen the
+    axes' limits: set them (a widget's frames keep fixed limits anyway).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> bars = bars_as_one(ax, [0, 0, 1], [2, 3, 4], bottom=[0, 2, 0], color="C0", edgecolor="white")
+    >>> len(bars.get_paths()), len(ax.patches)
+    (3, 0)
+    >>> plt.close(fig)
+    """
+    x, height = np.asarray(x, dtype=float), np.asarray(height, dtype=float)
+    bottom = np.broadcast_to(np.asarray(bottom, dtype=float), x.shape)
+    left, right, top = x - width / 2, x + width / 2, bottom + height
+    corners = np.stack([np.column_stack(c) for c in ((left, bottom), (left, top), (right, top), (right, bottom))], 1)
+    bars = PolyCollection(corners, facecolors=color if color is not None else matplotlib.rcParams["patch.facecolor"],
+                          edgecolors=edgecolor if edgecolor is not None else "face",
+                          linewidths=matplotlib.rcParams["patch.linewidth"])
+    ax.add_collection(bars, autolim=False)
+    return bars
+
+
+def share_mathtext_layouts() -> bool:
+    """One cache of mathtext layouts for every renderer, not one per renderer (see the module doc).
+
+    matplotlib keys its cache by the parser, and each renderer owns a parser; here the key is what the layout
+    depends on (the text, dpi, font, antialiasing and glyph flags, and the kind of output). Returns whether the
+    cache is shared; it is left as it is when matplotlib's parser does not have the expected form.
+
+    Examples
+    --------
+    >>> share_mathtext_layouts(), share_mathtext_layouts()
+    (True, True)
+    """
+    from matplotlib.mathtext import MathTextParser
+
+    cached = MathTextParser._parse_cached
+    if getattr(cached, "shared", False):
+        return True
+    parse = getattr(cached, "__wrapped__", None)
+    if parse is None or list(inspect.signature(parse).parameters) != _PARSE_ARGUMENTS:
+        return False
+    parsers = {}  # the first parser of each kind of output (raster, vector): the layout depends on nothing else of it
+
+    @functools.lru_cache(maxsize=512)
+    def layout(output, s, dpi, prop, antialiased, load_glyph_flags):
+        return parse(parsers[output], s, dpi, prop, antialiased, load_glyph_flags)
+
+    def shared(self, s, dpi, prop, antialiased, load_glyph_flags):
+        parsers.setdefault(self._output_type, self)
+        return layout(self._output_type, s, dpi, prop, antialiased, load_glyph_flags)
+
+    shared.shared = True
+    MathTextParser._parse_cached = shared
+    return True
