@@ -43,7 +43,7 @@ def wrong_answers(name: str) -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module", params=LABS)
 def lab(request, tmp_path_factory):
-    """Assign the lab, then grade its solutions, its student version and every wrong answer once."""
+    """Assign the lab, then grade its solutions, its student version and every wrong answer once (on its question)."""
     name = request.param
     work = tmp_path_factory.mktemp(name)
     out = work / "dist"
@@ -51,7 +51,10 @@ def lab(request, tmp_path_factory):
     zip_path = next((out / "autograder").glob("*.zip"))
     _, questions = load_autograder(zip_path)
     solution = json.loads((out / "autograder" / f"{name}.ipynb").read_text())
-    variants = {"solution": out / "autograder" / f"{name}.ipynb", "student": ROOT / "labs" / name / f"{name}.ipynb"}
+    # label -> (notebook, the questions whose tests it is graded on)
+    variants = {"solution": (out / "autograder" / f"{name}.ipynb", questions),
+                "student": (ROOT / "labs" / name / f"{name}.ipynb", questions)}
+    by_name = {q.name: q for q in questions}
     for question, codes in wrong_answers(name).items():
         for i, code in enumerate(codes):
             nb = json.loads(json.dumps(solution))
@@ -59,11 +62,14 @@ def lab(request, tmp_path_factory):
                                 "outputs": [], "source": code})
             path = work / f"wrong-{question}-{i}.ipynb"
             path.write_text(json.dumps(nb))
-            variants[f"wrong {question} {i}"] = path
+            # Only its own question's tests: the checks read nothing else of a wrong answer's result, and each
+            # question's tests must not depend on another's (CONTRIBUTING), so the other tests were spent work.
+            variants[f"wrong {question} {i}"] = (path, [by_name[question]] if question in by_name else questions)
     support = [p for p in (ROOT / "labs" / name).glob("*") if p.is_file() and p.suffix != ".ipynb"]
     mode = isolation.detect()
-    results = {label: grade_submission(path, name, questions, Limits(timeout_s=300), mode=mode, support_files=support)
-               for label, path in variants.items()}
+    results = {label: grade_submission(path, name, graded_on, Limits(timeout_s=300), mode=mode,
+                                       support_files=support)
+               for label, (path, graded_on) in variants.items()}
     return name, out, zip_path, questions, results
 
 
@@ -172,6 +178,8 @@ def test_a_plausible_wrong_answer_loses_points_on_every_question(lab):
         for i in range(len(wrong[q.name])):
             result = results[f"wrong {q.name} {i}"]
             assert result.status == "graded", (q.name, i, result.status, result.detail)
+            assert sorted((c.question, c.index) for c in result.cases) == sorted(
+                (c.question, c.index) for c in q.cases), f"wrong answer {i} to {q.name}: not every one of its tests ran"
             assert result.question_scores(questions)[q.name] < q.points, (
                 f"wrong answer {i} to {q.name} still earns full marks: a test is vacuous")
 
