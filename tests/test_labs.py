@@ -5,12 +5,19 @@ graded by labgrade, the master's solutions earn full marks and the unmodified st
 question has public and hidden tests; and for every question each plausible wrong answer listed in
 instructor/labs/<lab>/wrong_answers.py loses points, so no test passes vacuously. One lab is also graded
 by otter itself, as Gradescope would, to keep the bundles compatible.
+
+Each notebook is graded once. A wrong answer, appended to the solution, is graded on its own question's
+tests alone (the checks read nothing else of it), and without the cells after that question's check when
+none of them can change what those tests read (:func:`up_to`): Lab 9's drills run once, in the solution.
 """
 
+import ast
+import builtins
 import json
 import pickle
 import runpy
 import subprocess
+import symtable
 import sys
 import types
 import zipfile
@@ -20,8 +27,9 @@ import pytest
 
 from labsupport.grading import load_autograder
 from labsupport.grading.authoring import assign
-from labsupport.grading.labsetup import LabSetup, pristine_cells
+from labsupport.grading.labsetup import LabSetup, case_names, pristine_cells
 from labsupport.grading import isolation
+from labsupport.grading.rewrite import neutralise
 from labsupport.grading.runner import Limits, grade_submission
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +49,98 @@ def wrong_answers(name: str) -> dict[str, list[str]]:
     return runpy.run_path(str(path))["WRONG"]
 
 
+def statements(cells: list[dict]) -> list[ast.stmt]:
+    """The top-level statements of these notebook cells' code, otter's calls removed (cells that do not parse: none)."""
+    found = []
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            try:
+                found += ast.parse(neutralise("".join(cell["source"]))).body
+            except SyntaxError:
+                pass
+    return found
+
+
+def globals_of(statement: ast.stmt) -> tuple[set[str], set[str]]:
+    """(the module-level names a statement binds, those it or the functions and classes it defines read)."""
+    module = symtable.symtable(ast.unparse(statement), "<cell>", "exec")
+    bound = {s.get_name() for s in module.get_symbols() if s.is_assigned() or s.is_imported()}
+    read = {s.get_name() for s in module.get_symbols() if s.is_referenced()}
+    tables = list(module.get_children())
+    while tables:
+        table = tables.pop()
+        tables += table.get_children()
+        read |= {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()}
+        bound |= {s.get_name() for s in table.get_symbols() if s.is_declared_global() and s.is_assigned()}
+    return bound, read
+
+
+def changed(statement: ast.stmt) -> set[str]:
+    """The names whose attributes or items a statement assigns or deletes (``math.floor = ...``: math)."""
+    found = set()
+    for node in ast.walk(statement):
+        if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            while isinstance(node, (ast.Attribute, ast.Subscript)):
+                node = node.value
+            if isinstance(node, ast.Name):
+                found.add(node.id)
+    return found
+
+
+def up_to(solution: dict, question, lab_names) -> dict:
+    """The solution notebook without the cells after ``question``'s check, when those cells cannot change its score.
+
+    A wrong answer to one question is appended to the solution and graded on that question's tests alone, so the
+    cells after the question's check only cost time (Lab 9's drills), unless one of them binds or reads a
+    module-level name those tests read from the kernel, or a name the statements binding those read, and so on
+    (a builtin or an imported module may be read, not changed): then the whole notebook. The names the grader computes
+    itself (``lab_names``, see grading/labsetup.py) do not come from the kernel.
+    """
+    checks = [i for i, c in enumerate(solution["cells"]) if c["cell_type"] == "code"
+              and "".join(c["source"]).strip() == f'grader.check("{question.name}")']
+    if len(checks) != 1:
+        return solution
+    kept = [globals_of(s) for s in statements(solution["cells"][:checks[0] + 1])]
+    dropped = [globals_of(s) for s in statements(solution["cells"][checks[0] + 1:])]
+    wanted = set().union(*(case_names(case.code) for case in question.cases)) - set(lab_names)
+    while True:  # what the tests read, and what the statements binding it read
+        more = set().union(*(read for bound, read in kept if bound & wanted))  # the kernel's own names
+        if more <= wanted:
+            break
+        wanted |= more
+    # builtins and imported modules may be read by a later cell (never rebound by it)
+    shared = {name for name in wanted if hasattr(builtins, name)} | {
+        name for s in statements(solution["cells"][:checks[0] + 1]) if isinstance(s, (ast.Import, ast.ImportFrom))
+        for name in globals_of(s)[0]}
+    for statement, (bound, read) in zip(statements(solution["cells"][checks[0] + 1:]), dropped):
+        if bound & wanted or read & (wanted - shared) or changed(statement) & wanted:
+            return solution
+    return solution | {"cells": solution["cells"][:checks[0] + 1]}
+
+
+def test_a_wrong_answer_is_graded_without_later_cells_only_when_they_cannot_change_its_score():
+    """``up_to`` cuts the cells after a question's check unless one of them touches what its tests read."""
+
+    def notebook(*sources):
+        return {"cells": [{"cell_type": "code", "source": source} for source in sources]}
+
+    question = types.SimpleNamespace(name="q1", cases=[types.SimpleNamespace(code=">>> assert double(2) == 4\n")])
+    head = ["import math\nSCALE = 2", "def double(x):\n    return SCALE * math.floor(x)", 'grader.check("q1")']
+    for later, cut in [("slow = [math.sqrt(i) for i in range(10**6)]\nprint(len(slow))", True),
+                       ("SCALE = 3", False),  # rebinds what double reads
+                       ("def double(x):\n    return 0", False),  # rebinds what the test reads
+                       ("double.__code__ = (lambda x: 0).__code__", False),  # reads it: may change it
+                       ("def again():\n    global SCALE\n    SCALE = 5\nagain()", False),
+                       ("math.floor = round", False)]:  # changes the module double reads
+        full = notebook(*head, later)
+        assert len(up_to(full, question, set())["cells"]) == (3 if cut else 4), later
+    # a name the test reads that the grader computes itself (LIMIT) comes from the grader, not the kernel
+    question.cases.append(types.SimpleNamespace(code=">>> assert double(LIMIT) <= 2 * LIMIT\n"))
+    assert len(up_to(notebook(*head, "LIMIT = 3"), question, {"LIMIT"})["cells"]) == 3
+    assert len(up_to(notebook(*head, "LIMIT = 3"), question, set())["cells"]) == 4
+    assert len(up_to(notebook(*head, "SCALE = 3"), question, {"SCALE", "LIMIT"})["cells"]) == 4  # double reads it
+
+
 @pytest.fixture(scope="module", params=LABS)
 def lab(request, tmp_path_factory):
     """Assign the lab, then grade its solutions, its student version and every wrong answer once (on its question)."""
@@ -55,9 +155,11 @@ def lab(request, tmp_path_factory):
     variants = {"solution": (out / "autograder" / f"{name}.ipynb", questions),
                 "student": (ROOT / "labs" / name / f"{name}.ipynb", questions)}
     by_name = {q.name: q for q in questions}
+    lab_names = LabSetup(pristine_cells(json.loads((ROOT / "labs" / name / f"{name}.ipynb").read_text()))).owned
     for question, codes in wrong_answers(name).items():
         for i, code in enumerate(codes):
-            nb = json.loads(json.dumps(solution))
+            nb = json.loads(json.dumps(up_to(solution, by_name[question], lab_names) if question in by_name
+                                       else solution))
             nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "wrong-answer", "metadata": {},
                                 "outputs": [], "source": code})
             path = work / f"wrong-{question}-{i}.ipynb"
