@@ -164,8 +164,8 @@ def lab(request, tmp_path_factory):
                                 "outputs": [], "source": code})
             path = work / f"wrong-{question}-{i}.ipynb"
             path.write_text(json.dumps(nb))
-            # Only its own question's tests: the checks read nothing else of a wrong answer's result, and each
-            # question's tests must not depend on another's (CONTRIBUTING), so the other tests were spent work.
+            # Only its own question's tests: the checks read nothing of a wrong answer's result but its status (the
+            # cells decide it) and that question's score, which its own tests give, each in a fresh namespace.
             variants[f"wrong {question} {i}"] = (path, [by_name[question]] if question in by_name else questions)
     support = [p for p in (ROOT / "labs" / name).glob("*") if p.is_file() and p.suffix != ".ipynb"]
     mode = isolation.detect()
