@@ -22,10 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebook_cells import rewrite_code_cells  # noqa: E402  (the loop the page tools share)
+from ruff.__main__ import find_ruff_bin  # noqa: E402
 
 LINE_LENGTH = 76  # characters that fit the code column of the book at 1280 px (see the module doc)
-RUFF = [sys.executable, "-m", "ruff", "format", "--quiet", "--line-length", str(LINE_LENGTH),
-        "--stdin-filename", "cell.py", "-"]
+# The pinned ruff's own binary, found as 'python -m ruff' finds it, but run directly: a cell at a time, a Python
+# start-up per cell was three quarters of this tool's time (tests/test_notebooks.py runs it on every chapter).
+RUFF = [find_ruff_bin(), "format", "--quiet", "--line-length", str(LINE_LENGTH), "--stdin-filename", "cell.py", "-"]
 
 
 def format_source(source: str) -> str:

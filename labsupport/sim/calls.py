@@ -24,23 +24,32 @@ from simpy.events import NORMAL
 
 from labsupport.checks import check_number
 
-__all__ = ["Call", "schedule_call", "run_call"]
+__all__ = ["Call", "RUN_CALL", "schedule_call", "run_call"]
 
 
 class Call:
-    """``action(*args)``, due at a given time; ``callbacks`` is what simpy runs."""
+    """``action(*args)``, due at a given time; ``callbacks`` is what simpy runs.
+
+    ``callbacks`` is a tuple, not simpy's list: simpy only iterates over it,
+    and a caller that schedules many calls with one callback makes the tuple
+    once (:data:`RUN_CALL`), so a call costs one object, not three.
+    """
 
     __slots__ = ("callbacks", "action", "args")
     _ok = True  # simpy's loop treats an event that is not ok as a failure
 
-    def __init__(self, callback: Callable[["Call"], None], action: Any, args: Any):
-        self.callbacks = [callback]
+    def __init__(self, callbacks: tuple[Callable[["Call"], None], ...], action: Any, args: Any):
+        self.callbacks = callbacks
         self.action, self.args = action, args
 
 
 def run_call(call: Call) -> None:
     """The callback of a scheduled call: ``call.action(*call.args)``."""
     call.action(*call.args)
+
+
+#: The callbacks of a call that runs ``action(*args)``: ``Call(RUN_CALL, action, args)``.
+RUN_CALL = (run_call,)
 
 
 def schedule_call(env: simpy.Environment, delay_s: float, action: Callable[..., Any], *, args: tuple) -> None:
@@ -57,4 +66,4 @@ def schedule_call(env: simpy.Environment, delay_s: float, action: Callable[..., 
     """
     if type(delay_s) is not float or not 0.0 <= delay_s < math.inf:  # one test per message on the fast path
         check_number("delay_s", delay_s, low=0)
-    env.schedule(Call(run_call, action, args), NORMAL, delay_s)
+    env.schedule(Call(RUN_CALL, action, args), NORMAL, delay_s)

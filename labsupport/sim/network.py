@@ -80,19 +80,23 @@ class _Route:
     latency, no loss and no duplication never draws, and seeding a stream
     costs more than a message. Streams are derived from the seed and the
     link's name alone, so when one is made changes no number it gives.
+    Likewise the FIFO queue is made when the link first keeps order: a run
+    on many nodes makes a route for most of its links.
     """
 
-    __slots__ = ("config", "purpose", "rng", "sample", "constant", "loss", "duplicate", "fifo",
+    __slots__ = ("config", "link", "rng", "sample", "constant", "loss", "duplicate", "fifo",
                  "last_arrival", "in_order")
 
-    def __init__(self, config: LinkConfig, purpose: str):
-        self.purpose, self.rng, self.last_arrival, self.in_order = purpose, None, 0.0, deque()
+    def __init__(self, config: LinkConfig, link: tuple[NodeId, NodeId]):
+        self.link, self.rng, self.last_arrival, self.in_order = link, None, 0.0, None
         self.set(config)
 
     def set(self, config: LinkConfig) -> None:
         self.config, self.sample = config, config.latency.sample
         self.constant = config.latency.delay_s if type(config.latency) is Constant else None
         self.loss, self.duplicate, self.fifo = config.loss, config.duplicate, config.fifo
+        if self.fifo and self.in_order is None:
+            self.in_order = deque()
 
 
 class Network:
@@ -114,6 +118,8 @@ class Network:
         self._record = sim.record
         self._env = sim.env
         self._nodes = sim.nodes
+        self._arrival = (self._arrive_call,)  # the callbacks of every arrival's Call, made once
+        self._arrival_in_order = (self._arrive_in_order,)
 
     # -- configuration -------------------------------------------------
     @property
@@ -245,12 +251,13 @@ class Network:
 
     # -- carrying messages ---------------------------------------------
     def _route(self, link: tuple[NodeId, NodeId]) -> _Route:
-        route = self._routes[link] = _Route(self._burdened(link, self.link(*link)), f"link:{link[0]}->{link[1]}")
+        config = self._links.get(link, self._default)  # self.link(*link), inlined: one route per link used
+        route = self._routes[link] = _Route(self._burdened(link, config) if self._bursts else config, link)
         return route
 
     def _rng(self, route: _Route) -> random.Random:
         if route.rng is None:
-            route.rng = derive_rng(self._sim.seed, route.purpose)
+            route.rng = derive_rng(self._sim.seed, f"link:{route.link[0]}->{route.link[1]}")
         return route.rng
 
     def transmit(self, msg: Message) -> None:
@@ -263,7 +270,10 @@ class Network:
         if route.loss and (route.rng or self._rng(route)).random() < route.loss:
             self._drop(msg, "lost")
             return
-        self._schedule(msg, route)
+        if route.constant is not None and not route.fifo:  # _schedule(msg, route), inlined for the common link
+            self._env.schedule(Call(self._arrival, msg, None), NORMAL, route.constant)
+        else:
+            self._schedule(msg, route)
         if route.duplicate and (route.rng or self._rng(route)).random() < route.duplicate:
             self._record(_record_tuple(TraceEvent, (self._env.now, "duplicate", msg.src, msg.dst, msg.kind,
                                                     msg.msg_id, "")))
@@ -283,10 +293,10 @@ class Network:
             delay = max(delay, route.last_arrival - now)
             route.last_arrival = now + delay
             route.in_order.append(msg)
-            env.schedule(Call(self._arrive_in_order, route.in_order, None), NORMAL, delay)
+            env.schedule(Call(self._arrival_in_order, route.in_order, None), NORMAL, delay)
             return
         # A slotted record on simpy's queue is far cheaper than a process, or a Timeout and a closure.
-        env.schedule(Call(self._arrive_call, msg, None), NORMAL, delay)
+        env.schedule(Call(self._arrival, msg, None), NORMAL, delay)
 
     def _arrive_in_order(self, call: Call) -> None:
         self.arrive(call.action.popleft())
@@ -295,6 +305,12 @@ class Network:
         msg = call.action  # arrive(msg), inlined: one call less per message
         if self._group_of and not self.reachable(msg.src, msg.dst):
             self._drop(msg, "partitioned")
+            return
+        node = self._nodes[msg.dst]
+        if node.alive and not node.paused:  # hand_over(msg, ""), inlined for a node that is up: one call less
+            self._record(_record_tuple(TraceEvent, (self._env.now, "deliver", msg.dst, msg.src, msg.kind,
+                                                    msg.msg_id, "")))
+            node.deliver(msg)
         else:
             self.hand_over(msg, "")
 

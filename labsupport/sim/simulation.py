@@ -24,7 +24,7 @@ from labsupport.sim.errors import HandlerError
 from labsupport.sim.history import History
 from labsupport.sim.latency import Constant, Latency, as_latency
 from labsupport.sim.network import LinkConfig, Network
-from labsupport.sim.calls import Call, run_call
+from labsupport.sim.calls import RUN_CALL, Call
 from labsupport.sim.node import Node
 from labsupport.sim.trace import NodeId, TraceEvent
 
@@ -151,14 +151,12 @@ class Simulation:
 
     def at(self, time_s: float, action: Callable[..., Any], *args: Any) -> None:
         """Call ``action(*args)`` at simulated time ``time_s`` (now, if it is past)."""
-        if time_s.__class__ is not float:  # the common case costs one comparison
-            _check_time("time_s", time_s)
-        elif time_s != time_s or time_s in (math.inf, -math.inf):
+        if time_s.__class__ is not float or not -math.inf < time_s < math.inf:  # NaN fails both comparisons
             _check_time("time_s", time_s)
         env = self.env
         now = env.now
         # schedule_call(env, delay, action, args=args), inlined: the delay is already a checked finite number >= 0
-        env.schedule(Call(run_call, action, args), NORMAL, time_s - now if time_s > now else 0.0)
+        env.schedule(Call(RUN_CALL, action, args), NORMAL, time_s - now if time_s > now else 0.0)
 
     def run(self, until: float | None = None) -> None:
         """Run until ``until`` seconds, or until nothing is left to happen.

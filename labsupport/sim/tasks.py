@@ -32,6 +32,9 @@ def _run_held(call: Call) -> None:
     action(*args)
 
 
+_RUN_HELD = (_run_held,)
+
+
 class Tasks:
     """Processes, timers, sleeps and pauses of one node (a base class of :class:`~labsupport.sim.Node`)."""
 
@@ -86,7 +89,7 @@ class Tasks:
     def set_timer(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
         """Call ``callback(*args)`` after ``delay_s``, unless the node crashes first (a pause delays it)."""
         check_number("delay_s", delay_s, low=0)
-        self.env.schedule(Call(self._timer_fired, (callback, args), self.incarnation), NORMAL, delay_s)
+        self.env.schedule(Call((self._timer_fired,), (callback, args), self.incarnation), NORMAL, delay_s)
 
     def set_local_timer(self, delay_s: float, callback: Callable[..., Any], *args: Any) -> None:
         """Like :meth:`set_timer`, but ``delay_s`` is measured on this node's own clock.
@@ -96,7 +99,7 @@ class Tasks:
         does not move the timer (it counts elapsed time, like a monotonic clock).
         """
         real_s = self._clock.real_delay(check_number("delay_s", delay_s, low=0))
-        self.env.schedule(Call(self._timer_fired, (callback, args), self.incarnation), NORMAL, real_s)
+        self.env.schedule(Call((self._timer_fired,), (callback, args), self.incarnation), NORMAL, real_s)
 
     def _timer_fired(self, call: Call) -> None:
         if not (self.alive and self.incarnation == call.args):
@@ -136,4 +139,4 @@ class Tasks:
             if isinstance(item, simpy.Event):
                 item.succeed()  # a process waiting to continue
             else:
-                env.schedule(Call(_run_held, item, None), NORMAL, 0.0)
+                env.schedule(Call(_RUN_HELD, item, None), NORMAL, 0.0)
