@@ -73,6 +73,7 @@ class Explorer:
     labels: dict[str, str]
     fixed: dict[str, Any] = None  # controls with a single value: passed to draw, never shown as sliders
     _live_dpi: float | None = field(default=None, init=False, repr=False, compare=False)  # the last live frame's
+    _renderers: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # live frames' renderers
 
     def _draw(self, **values):
         return self.draw(**(self.fixed or {}), **values)
@@ -192,17 +193,20 @@ class Explorer:
         import matplotlib
         import matplotlib.pyplot as plt
 
+        from labsupport.viz.fast import pooled_renderers
         from labsupport.viz.figures import column_dpi, live_png
 
         # Drawn at the dpi the last frame was shown at: a layout computed while drawing (tight_layout) then measures
         # its text with the renderer that paints it, and text is measured once, not once per resolution.
-        with matplotlib.rc_context({"figure.dpi": self._live_dpi or matplotlib.rcParams["figure.dpi"]}):
-            figure = self._draw(**values)
-        try:
-            self._live_dpi = column_dpi(figure, sharpness=LIVE_SHARPNESS)
-            return live_png(figure)
-        finally:
-            plt.close(figure)
+        # And with the renderer of the last frame of its size (fast.pooled_renderers): text sizes it measured stay known.
+        with pooled_renderers(self._renderers):
+            with matplotlib.rc_context({"figure.dpi": self._live_dpi or matplotlib.rcParams["figure.dpi"]}):
+                figure = self._draw(**values)
+            try:
+                self._live_dpi = column_dpi(figure, sharpness=LIVE_SHARPNESS)
+                return live_png(figure)
+            finally:
+                plt.close(figure)
 
     def to_widget(self):
         import ipywidgets as widgets

@@ -15,10 +15,16 @@ every frame (issue 20). Two of them are large and buy nothing the reader sees:
   new renderer, and so each new figure, starts afresh with an empty cache.
   :func:`share_mathtext_layouts` lets every renderer reuse the layouts any
   renderer has made (called when :mod:`labsupport.viz` is imported).
+* **The renderer.** Each new figure gets a new Agg renderer, and matplotlib
+  caches the size of every piece of text per renderer: a new figure measures
+  all its labels again. :func:`pooled_renderers` lends each frame of a widget
+  the renderer of the previous frame of the same size, so those measurements
+  carry over (the canvas clears the renderer before it draws: same pixels).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 
@@ -30,7 +36,7 @@ from matplotlib.ticker import NullLocator
 
 from labsupport.checks import check_choice
 
-__all__ = ["bars_as_one", "minor_ticks_as_marks", "share_mathtext_layouts"]
+__all__ = ["bars_as_one", "minor_ticks_as_marks", "pooled_renderers", "share_mathtext_layouts"]
 
 _PARSE_ARGUMENTS = ["self", "s", "dpi", "prop", "antialiased", "load_glyph_flags"]  # matplotlib 3.7-3.11
 
@@ -133,3 +139,43 @@ def share_mathtext_layouts() -> bool:
     shared.shared = True
     MathTextParser._parse_cached = shared
     return True
+
+
+@contextlib.contextmanager
+def pooled_renderers(pool: dict):
+    """While active, an Agg canvas takes its renderer from ``pool`` (one per size and dpi), made once and reused.
+
+    Use it around drawing and encoding one figure at a time (a widget's frame): the renderer's caches of text
+    sizes then outlive the figure, and the next frame of the same size measures nothing again. A canvas clears
+    its renderer before drawing, so the pixels are those of a fresh renderer. ``pool`` is the caller's (a dict
+    kept between frames); figures drawn outside the block are unaffected.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> pool = {}
+    >>> with pooled_renderers(pool):
+    ...     a, _ = plt.subplots(figsize=(2, 1)); a.canvas.draw()
+    ...     b, _ = plt.subplots(figsize=(2, 1)); b.canvas.draw()
+    >>> a.canvas.get_renderer() is b.canvas.get_renderer(), len(pool)
+    (True, 1)
+    >>> plt.close("all")
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+    original = FigureCanvasAgg.get_renderer
+
+    def get_renderer(canvas):
+        width, height = canvas.get_width_height(physical=True)
+        key = width, height, canvas.figure.dpi
+        if canvas._lastKey != key:
+            if key not in pool:
+                pool[key] = RendererAgg(width, height, canvas.figure.dpi)
+            canvas.renderer, canvas._lastKey = pool[key], key
+        return canvas.renderer
+
+    FigureCanvasAgg.get_renderer = get_renderer
+    try:
+        yield pool
+    finally:
+        FigureCanvasAgg.get_renderer = original

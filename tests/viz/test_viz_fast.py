@@ -92,3 +92,38 @@ def test_bars_as_one_collection_look_like_ax_bar():
     before, after = pictures
     assert before.shape == after.shape
     assert abs(before - after).mean() < 0.01 and (abs(before - after).max(axis=2) > 40).sum() == 0
+
+
+def _frame(n: int):
+    fig, ax = plt.subplots(figsize=(6.88, 2.5))
+    ax.semilogy(np.arange(1, n + 1), np.geomspace(1e-4, 1e3, n), label=f"{n} points")
+    ax.set_title(f"frame with {n} points")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def test_a_pooled_renderer_draws_the_same_pixels_as_a_fresh_one():
+    from labsupport.viz.fast import pooled_renderers
+    from labsupport.viz.figures import live_png
+
+    fresh = []
+    for n in (5, 9, 5):
+        fig = _frame(n)
+        fresh.append(live_png(fig))
+        plt.close(fig)
+    pool, pooled, renderers = {}, [], set()
+    for n in (5, 9, 5):
+        with pooled_renderers(pool):
+            fig = _frame(n)
+            pooled.append(live_png(fig))
+            renderers.add(id(fig.canvas.get_renderer()))
+            plt.close(fig)
+    assert len(renderers) == 1, "every frame of one size should be drawn by one renderer"
+    assert len(pool) == 2  # one at the figure's own dpi (its tight_layout), one at the dpi it is encoded at
+    for a, b in zip(fresh, pooled):
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(a))), np.asarray(Image.open(io.BytesIO(b))))
+    fig = _frame(5)  # outside the block: a canvas makes its own renderer again
+    fig.canvas.draw()
+    assert fig.canvas.get_renderer() is not next(iter(pool.values()))
+    plt.close(fig)
