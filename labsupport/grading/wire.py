@@ -240,8 +240,14 @@ def _bad(what):
     raise ProtocolError(f"unexpected {what!r}")
 
 
+_CLASSES: dict[tuple[str, str], type] = {}  # classes already found valid: a protocol run's log names a few, often
+
+
 def _library_class(module, qualname) -> type:
     module, qualname = _text(module), _text(qualname)
+    known = _CLASSES.get((module, qualname))
+    if known is not None:
+        return known
     if not _library(module) or "<" in qualname:
         raise ProtocolError(f"{module}.{qualname} is not a class of the book's library")
     obj = importlib.import_module(module)
@@ -249,6 +255,7 @@ def _library_class(module, qualname) -> type:
         obj = getattr(obj, part)
     if not isinstance(obj, type) or obj.__module__ != module:
         raise ProtocolError(f"{module}.{qualname} is not a class of the book's library")
+    _CLASSES[module, qualname] = obj
     return obj
 
 
