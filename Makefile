@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book pdf test check browser notebooks labs lab bench constraints clean
+.PHONY: help book pdf test check browser notebooks labs lab bench constraints clean bytecode
 
 help:
 	@echo "make book   build the book into _build/html"
@@ -26,6 +26,12 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# This machine's Python runs with PYTHONDONTWRITEBYTECODE=1, so nothing would cache the library's bytecode and every
+# process (test workers, grading sandboxes, kernels) would compile it again: it is compiled once here. (labgrade's
+# guard refuses the bytecode of what a lab asks for, as it refuses the source.)
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q -j 2 labsupport tests tools > /dev/null
 
 # MathJax is served from the book itself (no CDN): installed from npm at build time into _vendor/,
 # which the build copies to _build/html/mathjax/ (html_extra_path).
@@ -54,7 +60,7 @@ $(BINDER_STAMP): requirements.txt postBuild constraints.txt pyproject.toml
 
 # The notebooks are executed first, as many at a time as there are cores, into the build's execution cache
 # (tools/precache_notebooks.py does what myst-nb's cache mode does, in parallel); the build then only renders.
-book: $(STAMP) $(MATHJAX)
+book: $(STAMP) $(MATHJAX) bytecode
 	LABSUPPORT_WIDGETS=static $(BIN)/python tools/precache_notebooks.py
 	LABSUPPORT_WIDGETS=static $(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo
@@ -74,7 +80,7 @@ BUILD_KERNEL := $(BINDER)/build-kernel/share/jupyter
 # splits by lab and isolation mode.
 UNIT := tests labsupport --ignore=tests/built --ignore=tests/browser --ignore=tests/labs
 
-test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
+test: $(STAMP) $(BINDER_STAMP) $(MATHJAX) bytecode
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(UNIT)
 	$(BIN)/python tools/build_labs.py --build-only
 	$(BIN)/python -m pytest tests/labs
@@ -83,14 +89,19 @@ test: $(STAMP) $(BINDER_STAMP) $(MATHJAX)
 	rm -rf _build/.jupyter_cache _build/jupyter_execute
 	JUPYTER_PATH=$(CURDIR)/$(BUILD_KERNEL) $(MAKE) book
 	tools/ensure_browser.sh
-	$(BIN)/python tools/make_pdf.py
-	$(BIN)/python -m pytest tests/built
+	# Chromium prints the PDF on one core while tests/built, one process, reads the build on the other; then the
+	# PDF's own test. The PDF's log is shown after the tests' report.
+	mkdir -p _build/pdf
+	$(BIN)/python tools/make_pdf.py > _build/pdf/make_pdf.log 2>&1 & pdf=$$!; \
+	  $(BIN)/python -m pytest tests/built --ignore=tests/built/test_pdf.py; built=$$?; \
+	  wait $$pdf; printed=$$?; cat _build/pdf/make_pdf.log; test $$built -eq 0 -a $$printed -eq 0
+	$(BIN)/python -m pytest tests/built/test_pdf.py
 	# loadgroup: one book page per unit of work (tests/conftest.py), so each page is visited by one worker only
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/browser
 
 # The inner loop while editing labsupport: unit, property and doctests; no notebooks, labs, grading runs, browser,
 # or re-runs of the pages' claims across seeds (make test runs all of those).
-check: $(STAMP)
+check: $(STAMP) bytecode
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(UNIT) --ignore=tests/test_labs.py --ignore=tests/test_labgrade.py \
 	  --ignore=tests/test_labgrade_integrity.py \
 	  --ignore-glob='tests/test_across_seeds*.py' --ignore-glob='tests/grading/test_dask_*'
