@@ -26,7 +26,7 @@ import warnings
 import zlib
 
 __all__ = ["COLUMN_PX", "SHARPNESS", "LIVE_SHARPNESS", "MIN_TEXT_PX", "TEXT_PX_KEY", "column_dpi", "column_png",
-           "fit_to_column", "live_png", "show_figures_once", "smallest_text_pt", "text_px",
+           "fit_to_column", "live_png", "show_figures_once", "smallest_text_pt", "text_px", "tight_box",
            "use_column_figures"]
 
 COLUMN_PX = 688  # the text column of sphinx-book-theme at a 1280-px window, in CSS pixels
@@ -142,6 +142,78 @@ def _with_text(png: bytes, key: str, value: str) -> bytes:
     return png[:33] + chunk + png[33:]
 
 
+def tight_box(figure, dpi: float) -> tuple:
+    """``(box, width_px, png)``: the padded tight box, in inches, of ``figure.savefig(format="png", dpi=dpi,
+    bbox_inches="tight")``, the width in pixels of that PNG, and the PNG itself only where it had to be drawn.
+
+    Saving with a tight box lays the figure out once to find the box, then draws it at that size and encodes the
+    pixels. Fitting a figure to the column needs only the width: here the same ``savefig`` runs with a print method
+    that gives its layout pass the renderer a PNG would get, then reads the box and the width of the canvas it would
+    draw on, and stops (``png`` is None). Saving with ``bbox_inches`` set to the box then draws the same PNG without a
+    second layout pass (:func:`_saved_in`). A figure with a layout engine that runs at every save (constrained
+    layout: running it again can move things by a pixel) or without an Agg canvas is saved for real.
+
+    Examples
+    --------
+    >>> import io, struct
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(5, 2))
+    >>> _ = ax.set_ylabel("a label that widens the box")
+    >>> tight = io.BytesIO()
+    >>> fig.savefig(tight, format="png", dpi=150, bbox_inches="tight")
+    >>> box, width, png = tight_box(fig, 150)
+    >>> width == struct.unpack(">I", tight.getvalue()[16:20])[0], png
+    (True, None)
+    >>> _saved_in(fig, box, 150) == tight.getvalue()
+    True
+    >>> plt.close(fig)
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    canvas, engine = figure.canvas, figure.get_layout_engine()
+    if not isinstance(canvas, FigureCanvasAgg) or not (engine is None or isinstance(engine, PlaceHolderLayoutEngine)):
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        png = buffer.getvalue()
+        return "tight", struct.unpack(">I", png[16:20])[0], png
+    found = []
+
+    def print_box(filename_or_obj, *, bbox_inches_restore=None, **kwargs):
+        if "draw" in vars(figure):  # savefig's layout pass (matplotlib's _get_renderer): the renderer print_png uses
+            figure.draw(canvas.get_renderer())
+        found.append((bbox_inches_restore[0], int(figure.bbox.width), None))  # the drawing pass: the PNG's width
+
+    canvas.print_box = print_box
+    try:
+        figure.savefig(io.BytesIO(), format="box", dpi=dpi, bbox_inches="tight")
+    finally:
+        del canvas.print_box
+    return found[-1]
+
+
+def _saved_in(figure, box, dpi: float) -> bytes:
+    """The PNG of ``figure`` in the tight ``box`` that :func:`tight_box` found: drawn and encoded once.
+
+    A figure laid out once by ``tight_layout`` keeps a placeholder layout engine, which makes ``savefig`` lay it out
+    again before drawing; that pass changes nothing (the placeholder lays out nothing, and the drawing recomputes
+    ticks and text), so it is skipped.
+    """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = figure.get_layout_engine()
+    idle = isinstance(engine, PlaceHolderLayoutEngine)
+    buffer = io.BytesIO()
+    try:
+        if idle:
+            figure.set_layout_engine(None)
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=box)
+    finally:
+        if idle:
+            figure.set_layout_engine(engine)
+    return buffer.getvalue()
+
+
 def column_png(figure, *, sharpness: float = SHARPNESS) -> tuple[bytes, dict]:
     """PNG bytes of ``figure`` for the column, and the display metadata (its width in CSS pixels).
 
@@ -149,13 +221,14 @@ def column_png(figure, *, sharpness: float = SHARPNESS) -> tuple[bytes, dict]:
     """
     fit_to_column(figure)
     for attempt in range(4):  # a drawing past the figure's edges may need the fit again, at the width it is shown
-        buffer = io.BytesIO()
         dpi = column_dpi(figure, sharpness=sharpness)
-        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-        png = buffer.getvalue()
-        width_in = struct.unpack(">I", png[16:20])[0] / dpi  # the saved (tight) width
+        box, width_px, png = tight_box(figure, dpi)
+        width_in = width_px / dpi  # the saved (tight) width
         if attempt == 3 or not fit_to_column(figure, drawn_in=width_in):
             break
+    if png is None:
+        png = _saved_in(figure, box, dpi)
+    width_in = struct.unpack(">I", png[16:20])[0] / dpi
     points = smallest_text_pt(figure)
     if points is not None:
         png = _with_text(png, TEXT_PX_KEY, f"{text_px(points, width_in):.1f}")

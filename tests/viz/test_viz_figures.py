@@ -124,3 +124,57 @@ def test_a_drawing_function_s_figure_as_a_cell_s_value_is_shown_once(monkeypatch
     NotebookClient(nb, kernel_name="python3", timeout=120).execute()
     shown = [sum("image/png" in o.get("data", {}) for o in cell.outputs) for cell in nb.cells[1:]]
     assert shown == [1, 1, 1]
+
+
+def saved_the_long_way(fig):
+    """column_png as it was: a full save with a tight box at every fitting attempt, the last one kept."""
+    import struct
+
+    from labsupport.viz.figures import _with_text, fit_to_column
+
+    fit_to_column(fig)
+    for attempt in range(4):
+        buffer = io.BytesIO()
+        dpi = column_dpi(fig)
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        png = buffer.getvalue()
+        width_in = struct.unpack(">I", png[16:20])[0] / dpi
+        if attempt == 3 or not fit_to_column(fig, drawn_in=width_in):
+            break
+    return _with_text(png, TEXT_PX_KEY, f"{text_px(smallest_text_pt(fig), width_in):.1f}")
+
+
+def _legend_outside():
+    fig = figure(10.0)
+    fig.axes[0].legend(["a line with a long name"], loc="upper left", bbox_to_anchor=(1.02, 1))
+    return fig
+
+
+def _constrained():
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3), layout="constrained")
+    image = axes[0].imshow([[0, 1], [2, 3]])
+    fig.colorbar(image, ax=axes[0])
+    axes[1].bar(["a", "b"], [1, 2])
+    fig.suptitle("a title above both")
+    return fig
+
+
+def _without_pyplot():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 3))
+    fig.add_subplot().plot([0, 1], [1, 0])
+    return fig
+
+
+@pytest.mark.parametrize("make", [lambda: figure(6.0), lambda: figure(10.0), lambda: figure(6.0, fontsize=6),
+                                  _legend_outside, _constrained, _without_pyplot],
+                         ids=["fits", "too wide", "small text", "legend outside", "constrained", "without pyplot"])
+def test_fitting_without_drawing_gives_the_bytes_of_saving_at_every_attempt(make):
+    """column_png measures its fitting attempts without drawing them (tight_box) and draws once: the same PNG."""
+    quick, slow = make(), make()
+    try:
+        assert column_png(quick)[0] == saved_the_long_way(slow)
+    finally:
+        plt.close(quick)
+        plt.close(slow)
