@@ -35,6 +35,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -129,14 +130,13 @@ class ZoneFailureResult:
         return sum(end - start for start, end in self.outages)
 
 
-def _component(env, name, mttf_s, mttr_s, rng, on_change, counts):
-    """Alternate up (exponential, mean ``mttf_s``) and down (mean ``mttr_s``) forever."""
+def _component(env, mttf_s, mttr_s, rng, on_change):
+    """Alternate up (exponential, mean ``mttf_s``) and down (mean ``mttr_s``) forever, reporting each change."""
     while True:
         yield env.timeout(rng.expovariate(1.0 / mttf_s))
-        counts[name] += 1
-        on_change(name, False)
+        on_change(False)
         yield env.timeout(rng.expovariate(1.0 / mttr_s))
-        on_change(name, True)
+        on_change(True)
 
 
 def run_zone_failures(zones: int = 3, hosts_per_zone: int = 2, k: int = 1, *,
@@ -171,36 +171,41 @@ def run_zone_failures(zones: int = 3, hosts_per_zone: int = 2, k: int = 1, *,
     base = root_seed(seed)
 
     zone_up = [True] * zones
-    host_up = [[True] * hosts_per_zone for _ in range(zones)]
-    usable = [zones * hosts_per_zone]      # effectively-up hosts, kept current
-    counts = {f"zone{z}": 0 for z in range(zones)}
-    counts.update({f"host{z}.{i}": 0 for z in range(zones) for i in range(hosts_per_zone)})
+    hosts_up = [hosts_per_zone] * zones    # hosts up in each zone, whether or not the zone is
+    usable = zones * hosts_per_zone        # effectively-up hosts: the up hosts of the up zones
+    failures = {"zone": 0, "host": 0}
     outages: list[list[float]] = []
     env = simpy.Environment()
 
-    def recount() -> None:
-        was_up = usable[0] >= k
-        usable[0] = sum(sum(hosts) for z, hosts in enumerate(host_up) if zone_up[z])
-        now_up = usable[0] >= k
+    def add_usable(change: int) -> None:
+        nonlocal usable
+        was_up = usable >= k
+        usable += change
+        now_up = usable >= k
         if was_up and not now_up:
             outages.append([env.now, duration_s])
         elif now_up and not was_up:
             outages[-1][1] = env.now
 
-    def on_change(name: str, up: bool) -> None:
-        if name.startswith("zone"):
-            zone_up[int(name[4:])] = up
-        else:
-            z, i = (int(x) for x in name[4:].split("."))
-            host_up[z][i] = up
-        recount()
+    def zone_changed(z: int, up: bool) -> None:
+        zone_up[z] = up
+        if not up:
+            failures["zone"] += 1
+        add_usable(hosts_up[z] if up else -hosts_up[z])
+
+    def host_changed(z: int, up: bool) -> None:
+        hosts_up[z] += 1 if up else -1
+        if not up:
+            failures["host"] += 1
+        if zone_up[z]:
+            add_usable(1 if up else -1)
 
     for z in range(zones):
-        env.process(_component(env, f"zone{z}", zone_mttf_s, zone_mttr_s,
-                               derive_rng(base, f"zone{z}"), on_change, counts))
+        env.process(_component(env, zone_mttf_s, zone_mttr_s, derive_rng(base, f"zone{z}"),
+                               functools.partial(zone_changed, z)))
         for i in range(hosts_per_zone):
-            env.process(_component(env, f"host{z}.{i}", host_mttf_s, host_mttr_s,
-                                   derive_rng(base, f"host{z}.{i}"), on_change, counts))
+            env.process(_component(env, host_mttf_s, host_mttr_s, derive_rng(base, f"host{z}.{i}"),
+                                   functools.partial(host_changed, z)))
     env.run(until=duration_s)
 
     spans = tuple((float(a), float(min(b, duration_s))) for a, b in outages)
@@ -212,5 +217,4 @@ def run_zone_failures(zones: int = 3, hosts_per_zone: int = 2, k: int = 1, *,
         theory=zone_availability(zones, hosts_per_zone, a_h, zone_availability=a_z, k=k),
         theory_ignoring_zones=independent_availability(zones * hosts_per_zone, a_h, k),
         outages=spans,
-        zone_outages=sum(v for n, v in counts.items() if n.startswith("zone")),
-        host_outages=sum(v for n, v in counts.items() if n.startswith("host")))
+        zone_outages=failures["zone"], host_outages=failures["host"])

@@ -78,7 +78,7 @@ class Region(Node):
         self.lww: dict[int, Version] = {}
         self.siblings: dict[int, list[Version]] = {}
         self.writes: list[tuple[float, str, int]] = []  # (time, item, key), acknowledged
-        self.unshipped: dict[str, float] = {}  # item -> write time
+        self.unshipped: dict[str, Shipped] = {}  # item -> its acknowledged version, waiting to be shipped
         self.applied: list[tuple[str, float, float]] = []  # (item, written_s, applied_s) of remote versions
         self.conflicts = 0  # siblings created: concurrent versions detected
         self.item_times: dict[str, float] = {}
@@ -107,16 +107,15 @@ class Region(Node):
         self.siblings[key] = [Version(merged, stamp, self.name, tuple(sorted(vector.items())))]
         self.writes.append((self.now, item, key))
         self.vectors.append((key, vector))
-        self.unshipped[item] = self.now
+        self.unshipped[item] = Shipped(key, item, self.now, self.lww[key], self.siblings[key][0])
         self.item_times[item] = self.now
-        self.set_timer(rng.expovariate(1 / self.ship_delay_s), self._ship, key, item,
-                       self.lww[key], self.siblings[key][0])
+        self.set_timer(rng.expovariate(1 / self.ship_delay_s), self._ship, item)
 
-    def _ship(self, key, item, lww_version, vv_version):
-        self.unshipped.pop(item, None)
+    def _ship(self, item):
+        shipped = self.unshipped.pop(item)
         self.shipped_at[item] = self.now
         for peer in self.peers:
-            self.send(peer, "version", Shipped(key, item, self.item_times[item], lww_version, vv_version))
+            self.send(peer, "version", shipped)
 
     def on_version(self, msg):
         shipped = msg.payload
@@ -125,11 +124,12 @@ class Region(Node):
         current = self.lww.get(key)
         if current is None or (lww_version.timestamp, lww_version.writer) > (current.timestamp, current.writer):
             self.lww[key] = lww_version
-        kept = []
+        kept, incoming_vv = [], incoming.vv()
         for sibling in self.siblings.get(key, []):
-            if sibling.vv() == incoming.vv() or happened_before(incoming.vv(), sibling.vv()):
+            sibling_vv = sibling.vv()
+            if sibling_vv == incoming_vv or happened_before(incoming_vv, sibling_vv):
                 return  # already have it, or something newer
-            if not happened_before(sibling.vv(), incoming.vv()):
+            if not happened_before(sibling_vv, incoming_vv):
                 kept.append(sibling)  # concurrent: keep both
         if kept:
             self.conflicts += 1
@@ -191,9 +191,9 @@ def run_replication(*, regions=("us-east-1", "eu-west-1"), write_rate_per_s: flo
     lost, recovery_point = (), 0.0
     if fail_region is not None:
         failed = nodes[fail_region]
-        lost = tuple(sorted(failed.unshipped, key=lambda item: (failed.unshipped[item], item)))
+        lost = tuple(sorted(failed.unshipped, key=lambda item: (failed.unshipped[item].written_s, item)))
         if lost:
-            recovery_point = fail_at_s - min(failed.unshipped.values())
+            recovery_point = fail_at_s - min(shipped.written_s for shipped in failed.unshipped.values())
     horizon = fail_at_s if fail_at_s is not None else duration_s
     backlog = sum(min(node.shipped_at.get(item, math.inf), horizon) - t
                   for node in nodes.values() for item, t in node.item_times.items() if t < horizon)

@@ -26,6 +26,7 @@ Metric names follow Elastic Load Balancing (``RequestCount``,
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -103,12 +104,18 @@ class LoadBalancer(Node):
         self.thresholds = (healthy_threshold, unhealthy_threshold)
         self.publish = publish
         self.healthy = {h: True for h in hosts}
+        self._set_rotation()
         self.streak = {h: 0 for h in hosts}  # consecutive checks that disagree with the current status
         self.requests: list[RequestRecord] = []
         self.transitions: list[tuple[float, str, bool]] = []
         self.metrics = {name: MetricId(NAMESPACE, name, LB)
                         for name in ("RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime")}
         self.metrics |= {h: MetricId(NAMESPACE, "TargetResponseTime", {**LB, "Host": h}) for h in hosts}
+
+    def _set_rotation(self):
+        """The hosts in rotation and their cumulative routing weights, kept from one health change to the next."""
+        self.in_rotation = [h for h in self.hosts if self.healthy[h]]
+        self.cum_weights = list(itertools.accumulate(self.weights[h] for h in self.in_rotation))
 
     def start(self):
         self.spawn(self._health_checks())
@@ -120,10 +127,9 @@ class LoadBalancer(Node):
             self.spawn(self._forward(self.now))
 
     def _forward(self, started_s):
-        up = [h for h in self.hosts if self.healthy[h]]
         host = None
-        if up:
-            host = self.routing.choices(up, weights=[self.weights[h] for h in up])[0]
+        if self.in_rotation:
+            host = self.routing.choices(self.in_rotation, cum_weights=self.cum_weights)[0]
             reply = yield from self.wait(self.request(host, "work"), self.timeout_s)
         else:
             reply = None
@@ -152,6 +158,7 @@ class LoadBalancer(Node):
         if self.streak[host] >= self.thresholds[0 if ok else 1]:
             self.healthy[host], self.streak[host] = ok, 0
             self.transitions.append((self.now, host, ok))
+            self._set_rotation()
 
 
 @dataclass(frozen=True)

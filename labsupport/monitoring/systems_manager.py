@@ -160,20 +160,22 @@ def run_rollout(n_targets: int = 50, max_concurrency: int | str = 50, max_errors
     for name, v in (("mean_duration_s", mean_duration_s), ("delivery_timeout_s", delivery_timeout_s)):
         check_number(name, v, low=0, low_open=True)
     outcome_rng, duration_rng = derive_rng(seed, "ssm:outcome"), derive_rng(seed, "ssm:duration")
-    fates = []
-    for _ in range(n_targets):  # drawn up front, in node order, so settings never change a node's fate
+
+    def draw_fate():
+        """The next node's outcome and run time: drawn in node order from two streams of their own, so settings
+        never change a node's fate (only nodes the command is sent to need theirs)."""
         u, d = outcome_rng.random(), duration_rng.expovariate(1 / mean_duration_s)
         fate = "Failed" if u < failure_probability else (
             "DeliveryTimedOut" if u < failure_probability + unreachable_probability else "Success")
-        fates.append((fate, delivery_timeout_s if fate == "DeliveryTimedOut" else
-                      (mean_duration_s if deterministic_duration else d)))
+        return fate, delivery_timeout_s if fate == "DeliveryTimedOut" else (
+            mean_duration_s if deterministic_duration else d)
+
     env = simpy.Environment()
     state = {"window": 1 if ramp_up else c, "in_flight": 0, "next": 0, "errors": 0, "stopped": None}
     records: dict[int, Invocation] = {}
     wake = [env.event()]
 
-    def invoke(node):
-        fate, took_s = fates[node]
+    def invoke(node, fate, took_s):
         sent = env.now
         yield env.timeout(took_s)
         records[node] = Invocation(node, sent, env.now, fate)
@@ -190,7 +192,7 @@ def run_rollout(n_targets: int = 50, max_concurrency: int | str = 50, max_errors
     def dispatcher():
         while state["next"] < n_targets and state["stopped"] is None:
             while state["in_flight"] < state["window"] and state["next"] < n_targets:
-                env.process(invoke(state["next"]))
+                env.process(invoke(state["next"], *draw_fate()))
                 state["in_flight"] += 1
                 state["next"] += 1
             wake[0] = env.event()
@@ -198,7 +200,7 @@ def run_rollout(n_targets: int = 50, max_concurrency: int | str = 50, max_errors
 
     env.process(dispatcher())
     env.run()
-    invocations = tuple(records.get(i, Invocation(i, None, None, "NotSent")) for i in range(n_targets))
+    invocations = tuple(records[i] if i in records else Invocation(i, None, None, "NotSent") for i in range(n_targets))
     return RolloutResult(n_targets, c, e, ramp_up, invocations, state["stopped"])
 
 

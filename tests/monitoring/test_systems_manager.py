@@ -58,6 +58,18 @@ def test_delivery_timeouts_do_not_count_against_max_errors():
     assert {i.status for i in r.invocations} == {"DeliveryTimedOut"}
 
 
+def test_the_rate_controls_never_change_a_nodes_fate():
+    # Each node's outcome and run time are its own draws, whichever nodes the settings send first or at all.
+    runs = [run_rollout(40, c, e, failure_probability=0.3, unreachable_probability=0.1, ramp_up=ramp, seed=7)
+            for c, e, ramp in ((1, 40, False), (10, 3, True), (25, 5, False), (40, 40, False))]
+    fates = [{i.node: (i.status, i.finished_s - i.sent_s) for i in r.invocations if i.status != "NotSent"}
+             for r in runs]
+    assert len(fates[0]) == 40 and len(fates[1]) < 40
+    for other in fates[1:]:
+        assert other == {node: (status, pytest.approx(took_s, rel=1e-9))
+                         for node, (status, took_s) in fates[0].items() if node in other}
+
+
 def test_ramp_up_sends_one_then_two_more():
     r = run_rollout(50, 10, 0, deterministic_duration=True, seed=1)
     starts = sorted({i.sent_s for i in r.invocations})
