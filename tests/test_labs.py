@@ -6,6 +6,11 @@ question has public and hidden tests; and for every question each plausible wron
 instructor/labs/<lab>/wrong_answers.py loses points, so no test passes vacuously. One lab is also graded
 by otter itself, as Gradescope would, to keep the bundles compatible.
 
+The lab fixture also writes the lab's ``_build/labs/<lab>/`` (``tools/build_labs.py``: the bundled zip, the
+solutions, the Binder rehearsal's notebook) from the very ``otter assign`` it checks, and records labgrade's results
+of the solution and student notebooks there, keyed by their exact input (``tools/labgrade_records.py``), for the
+Gradescope rehearsal (``tests/labs``), which then neither assigns nor grades them again.
+
 Each notebook is graded once. A wrong answer, appended to the solution, is graded on its own question's
 tests alone (the checks read nothing else of it), and without the cells after that question's check when
 none of them can change what those tests read (:func:`up_to`): Lab 9's drills run once, in the solution.
@@ -37,6 +42,7 @@ LABS = sorted(p.stem for p in (ROOT / "instructor" / "labs").glob("*/*.ipynb"))
 OTTER = str(Path(sys.executable).with_name("otter"))
 sys.path.insert(0, str(ROOT / "tools"))
 import build_labs  # noqa: E402
+import labgrade_records  # noqa: E402
 
 
 def test_there_is_at_least_one_lab():
@@ -143,12 +149,15 @@ def test_a_wrong_answer_is_graded_without_later_cells_only_when_they_cannot_chan
 
 @pytest.fixture(scope="module", params=LABS)
 def lab(request, tmp_path_factory):
-    """Assign the lab, then grade its solutions, its student version and every wrong answer once (on its question)."""
+    """Assign the lab and write its ``_build/labs/<lab>/`` (what the Gradescope and Binder rehearsals read), then grade
+    its solutions, its student version and every wrong answer once (on its question), recording the solutions' and
+    the student version's results there for the Gradescope rehearsal (tools/labgrade_records.py)."""
     name = request.param
     work = tmp_path_factory.mktemp(name)
     out = work / "dist"
     assign(ROOT / "instructor" / "labs" / name / f"{name}.ipynb", out)
-    zip_path = next((out / "autograder").glob("*.zip"))
+    dest = build_labs.write_build(name, out)
+    zip_path = dest / f"{name}-autograder.zip"
     _, questions = load_autograder(zip_path)
     solution = json.loads((out / "autograder" / f"{name}.ipynb").read_text())
     # label -> (notebook, the questions whose tests it is graded on)
@@ -168,10 +177,14 @@ def lab(request, tmp_path_factory):
             # cells decide it) and that question's score, which its own tests give, each in a fresh namespace.
             variants[f"wrong {question} {i}"] = (path, [by_name[question]] if question in by_name else questions)
     support = [p for p in (ROOT / "labs" / name).glob("*") if p.is_file() and p.suffix != ".ipynb"]
-    mode = isolation.detect()
-    results = {label: grade_submission(path, name, graded_on, Limits(timeout_s=300), mode=mode,
-                                       support_files=support)
+    mode, limits = isolation.detect(), Limits(timeout_s=300)
+    keys = {label: labgrade_records.key(variants[label][0], name, questions, limits, mode, support)
+            for label in ("solution", "student")}
+    results = {label: grade_submission(path, name, graded_on, limits, mode=mode, support_files=support)
                for label, (path, graded_on) in variants.items()}
+    for label, fields in keys.items():
+        if results[label].sha256 == fields["notebook"]:  # the file graded is the one keyed
+            labgrade_records.record(dest / "labgrade", fields, results[label])
     return name, out, zip_path, questions, results
 
 

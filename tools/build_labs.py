@@ -4,6 +4,7 @@ Usage:
     python tools/build_labs.py            write labs/<lab>/<lab>.ipynb and _build/labs/<lab>/
     python tools/build_labs.py --check    only check that labs/ is what the masters generate
     python tools/build_labs.py --lab lab01-clocks    one lab only
+    python tools/build_labs.py --build-only          write only the _build/labs/<lab>/ that are not up to date
 
 A master lives in instructor/labs/<lab>/<lab>.ipynb in otter-grader's
 notebook format (solutions, public and hidden tests). ``otter assign`` runs
@@ -17,8 +18,10 @@ Gradescope.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -28,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from labsupport.grading import authoring  # noqa: E402
 import gradescope_bundle  # noqa: E402  (tools/ is on the path when this file runs as a script)
+import labgrade_records  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTERS = ROOT / "instructor" / "labs"
@@ -131,13 +135,101 @@ def filled_in(student: Path, solution: Path) -> dict:
     return nb
 
 
+def wheel(build: Path = BUILD) -> Path:
+    """The ``labsupport`` wheel of this checkout, built once for its contents (under a lock: the unit stage's two
+    workers each build labs) into ``build/wheel/<digest>/``."""
+    digest = labgrade_records.tree_digest([ROOT / name for name in gradescope_bundle.WHEEL_SOURCES])[:16]
+    folder = build / "wheel" / digest
+    build.mkdir(parents=True, exist_ok=True)
+    with open(build / "wheel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        found = sorted(folder.glob("labsupport-*.whl"))
+        if found:
+            return found[0]
+        partial = folder.with_name(f"{digest}.{os.getpid()}.tmp")
+        shutil.rmtree(partial, ignore_errors=True)
+        built = gradescope_bundle.build_wheel(partial)
+        partial.rename(folder)
+        return folder / built.name
+
+
+def inputs(lab: str) -> str:
+    """A digest of everything ``_build/labs/<lab>/`` is made from: the master's folder, the lab's support files,
+    this script, the bundler, the pins, the Python, the wheel's sources and otter's version."""
+    from importlib.metadata import version
+
+    support = [p for p in sorted((STUDENT / lab).glob("*")) if p.is_file() and p.suffix != ".ipynb"]
+    files = [MASTERS / lab, *support, Path(__file__), Path(gradescope_bundle.__file__), ROOT / "constraints.txt",
+             ROOT / "runtime.txt", *(ROOT / name for name in gradescope_bundle.WHEEL_SOURCES)]
+    return labgrade_records.tree_digest(files) + f" otter-grader {version('otter-grader')}"
+
+
+def _replace(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def write_build(lab: str, out: Path, dest: Path | None = None) -> Path:
+    """Write ``dest`` (default ``_build/labs/<lab>/``) from ``otter assign``'s output folder ``out``: the bundled
+    autograder zip, the solutions and the Binder rehearsal's finished notebook; return ``dest``.
+
+    Each file is replaced whole; ``build.json`` (what :func:`up_to_date` reads) goes first and comes back last,
+    with the sha256 of every file written, so a folder written halfway, or a file changed since, reads as stale.
+    The solutions are written before the zip: a reader that finds the zip finds them
+    (:func:`labsupport.grading.authoring.autograder_zip`).
+    """
+    dest = dest or BUILD / lab
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "build.json").unlink(missing_ok=True)
+    key = inputs(lab)
+    files = {f"{lab}-solution.ipynb": (out / "autograder" / f"{lab}.ipynb").read_bytes()}
+    with tempfile.TemporaryDirectory() as tmp:
+        zip_path = Path(tmp) / f"{lab}-autograder.zip"
+        shutil.copy(next((out / "autograder").glob("*.zip")), zip_path)
+        gradescope_bundle.bundle(zip_path, wheel(dest.parent))
+        files[zip_path.name] = zip_path.read_bytes()
+    # A finished student notebook, with the lab's other files, for the Binder rehearsal.
+    solved = filled_in(out / "student" / f"{lab}.ipynb", out / "autograder" / f"{lab}.ipynb")
+    files[f"rehearsal/{lab}.ipynb"] = json.dumps(solved).encode()
+    for support in sorted((STUDENT / lab).glob("*")):
+        if support.is_file() and support.suffix != ".ipynb":
+            files[f"rehearsal/{support.name}"] = support.read_bytes()
+    rehearsal = dest / "rehearsal"
+    rehearsal.mkdir(exist_ok=True)
+    for old in rehearsal.iterdir():
+        if f"rehearsal/{old.name}" not in files:
+            old.unlink()
+    for name, data in files.items():
+        _replace(dest / name, data)
+    stamp = {"inputs": key, "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}}
+    _replace(dest / "build.json", json.dumps(stamp, indent=1).encode())
+    return dest
+
+
+def up_to_date(lab: str, dest: Path | None = None) -> bool:
+    """Whether ``dest`` (default ``_build/labs/<lab>/``) holds what :func:`write_build` wrote from this checkout's
+    inputs, every file unchanged since."""
+    dest = dest or BUILD / lab
+    try:
+        stamp = json.loads((dest / "build.json").read_text())
+        return stamp["inputs"] == inputs(lab) and all(
+            hashlib.sha256((dest / name).read_bytes()).hexdigest() == digest for name, digest in stamp["files"].items())
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def build(check_only: bool, only: str | None = None, build_only: bool = False) -> int:
+    """Check or write each lab; ``build_only``: write only the ``_build/labs/`` folders not :func:`up_to_date`
+    (the lab authoring checks write them as they test each lab)."""
     problems = []
-    wheel = None
     for master in masters():
         if only and master.stem != only:
             continue
         lab = master.stem
+        if build_only and up_to_date(lab):
+            print(f"{lab}: {(BUILD / lab).relative_to(ROOT)} is up to date")
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / lab
             assign(master, out)
@@ -152,22 +244,7 @@ def build(check_only: bool, only: str | None = None, build_only: bool = False) -
             if not build_only:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(cleaned(generated))
-            dest = BUILD / lab
-            shutil.rmtree(dest, ignore_errors=True)
-            dest.mkdir(parents=True)
-            zips = list((out / "autograder").glob("*.zip"))
-            shutil.copy(zips[0], dest / f"{lab}-autograder.zip")
-            wheel = wheel or gradescope_bundle.build_wheel(BUILD / "wheel")
-            gradescope_bundle.bundle(dest / f"{lab}-autograder.zip", wheel)
-            shutil.copy(out / "autograder" / f"{lab}.ipynb", dest / f"{lab}-solution.ipynb")
-            # A finished student notebook, with the lab's other files, for the Binder rehearsal.
-            rehearsal = dest / "rehearsal"
-            rehearsal.mkdir()
-            solved = filled_in(generated, out / "autograder" / f"{lab}.ipynb")
-            (rehearsal / f"{lab}.ipynb").write_text(json.dumps(solved))
-            for support in (STUDENT / lab).glob("*"):
-                if support.is_file() and support.suffix != ".ipynb":
-                    shutil.copy(support, rehearsal / support.name)
+            dest = write_build(lab, out)
             print(f"{lab}: wrote {'' if build_only else str(target.relative_to(ROOT)) + ' and '}"
                   f"{(dest / f'{lab}-autograder.zip').relative_to(ROOT)}")
     for problem in problems:

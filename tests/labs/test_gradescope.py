@@ -20,9 +20,13 @@ solution with Q3 answered by the library's own functions through ``importlib`` (
 What is not rehearsed: the conda-only lines (``python=``, ``pip``, ``jupyter_server``) and otter's
 ``apt-get``/Miniforge steps in ``setup.sh``.
 
-The lab stage of ``make test`` runs this file after ``tools/build_labs.py --build-only``; the unit stage
-leaves ``tests/labs`` out. It builds the zips itself when they are missing, and writes the scores and its
-own timings to ``_build/labs/gradescope-rehearsal.txt``.
+The lab stage of ``make test`` runs this file after the unit stage, whose lab authoring checks
+(``tests/test_labs.py``) have written each lab's ``_build/labs/<lab>/`` and graded its solution and student
+notebook with labgrade, recording the results there; the unit stage leaves ``tests/labs`` out. This file builds
+whatever is missing or stale itself (``tools/build_labs.py --build-only``), and takes labgrade's score of a notebook
+from a record only when the record's key (the notebook's and the tests' sha256, the isolation mode, the limits,
+the grader's code: ``tools/labgrade_records.py``) is exactly the one of its own input, grading it otherwise. It
+writes the scores and its own timings to ``_build/labs/gradescope-rehearsal.txt``.
 """
 
 import json
@@ -42,6 +46,10 @@ from labsupport.grading import isolation, load_autograder
 from labsupport.grading.runner import Limits, grade_submission
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import build_labs  # noqa: E402
+import labgrade_records  # noqa: E402
+
 LABS = sorted(p.stem for p in (ROOT / "instructor" / "labs").glob("*/*.ipynb"))
 BUILD = ROOT / "_build" / "labs"
 AUTOGRADER_DIR = "/autograder"
@@ -107,12 +115,17 @@ def run_bundle(lab: str, notebook: Path, work: Path, venv: Path) -> dict:
     return {t["name"]: t["score"] for t in results["tests"] if t.get("max_score") is not None}
 
 
-def run_labgrade(lab: str, notebook: Path) -> dict:
+def run_labgrade(lab: str, notebook: Path) -> tuple[dict, bool]:
+    """labgrade's scores of ``notebook``, and whether they come from the authoring checks' record of this very input."""
     _, questions = load_autograder(zip_path(lab))
-    result = grade_submission(notebook, lab, questions, Limits(timeout_s=300), mode=isolation.detect(),
-                              support_files=[])
+    limits, mode = Limits(timeout_s=300), isolation.detect()
+    result = labgrade_records.recorded(BUILD / lab / "labgrade",
+                                       labgrade_records.key(notebook, lab, questions, limits, mode, []))
+    reused = result is not None
+    if result is None:
+        result = grade_submission(notebook, lab, questions, limits, mode=mode, support_files=[])
     assert result.status == "graded", (lab, notebook.name, result.status, result.detail)
-    return result.question_scores(questions)
+    return result.question_scores(questions), reused
 
 
 SHORTCUT_LAB, SHORTCUT_QUESTION = "lab01-clocks", "q3"
@@ -137,8 +150,7 @@ def shortcut_notebook(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def rehearsal(tmp_path_factory):
     """Build the venv once, then grade every lab's solution and student notebook both ways, two at a time."""
-    missing = [lab for lab in LABS if not zip_path(lab).exists()]
-    if missing:
+    if not all(build_labs.up_to_date(lab) for lab in LABS):
         subprocess.run([sys.executable, str(ROOT / "tools" / "build_labs.py"), "--build-only"], check=True)
     work = tmp_path_factory.mktemp("gradescope")
     start = time.perf_counter()
@@ -154,10 +166,13 @@ def rehearsal(tmp_path_factory):
         bundle = {key: pool.submit(run_bundle, key[0], path, work / "ag" / key[0] / key[1], venv)
                   for key, path in notebooks.items()}
         labgrade = {key: pool.submit(run_labgrade, key[0], path) for key, path in notebooks.items()}
-        scores = {key: (bundle[key].result(), labgrade[key].result()) for key in notebooks}
+        scores = {key: (bundle[key].result(), labgrade[key].result()[0]) for key in notebooks}
+        reused = {key for key in notebooks if labgrade[key].result()[1]}
     elapsed = time.perf_counter() - start
-    lines = [f"Gradescope rehearsal: venv install {install_s:.0f} s, everything {elapsed:.0f} s"]
+    lines = [f"Gradescope rehearsal: venv install {install_s:.0f} s, everything {elapsed:.0f} s; labgrade's scores of "
+             f"{len(reused)} of {len(notebooks)} notebooks recorded by tests/test_labs.py for the same input"]
     lines += [f"  {lab} {kind}: bundle {sum(ours.values()):g}, labgrade {sum(theirs.values()):g}"
+              f"{' (recorded)' if (lab, kind) in reused else ''}"
               for (lab, kind), (ours, theirs) in scores.items()]
     (BUILD / "gradescope-rehearsal.txt").write_text("\n".join(lines) + "\n")  # for the closing note
     print("\n" + "\n".join(lines))
