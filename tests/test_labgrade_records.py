@@ -28,7 +28,8 @@ LAB = "lab01-clocks"
 
 
 def test_the_examples_in_the_docstrings_run():
-    assert doctest.testmod(labgrade_records, optionflags=doctest.ELLIPSIS).failed == 0
+    for module in (labgrade_records, build_labs):
+        assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0, module.__name__
 
 
 @pytest.fixture

@@ -155,7 +155,13 @@ def wheel(build: Path = BUILD) -> Path:
 
 def inputs(lab: str) -> str:
     """A digest of everything ``_build/labs/<lab>/`` is made from: the master's folder, the lab's support files,
-    this script, the bundler, the pins, the Python, the wheel's sources and otter's version."""
+    this script, the bundler, the pins, the Python, the wheel's sources and otter's version.
+
+    Examples
+    --------
+    >>> inputs("lab01-clocks") == inputs("lab01-clocks") != inputs("lab02-hashing")
+    True
+    """
     from importlib.metadata import version
 
     support = [p for p in sorted((STUDENT / lab).glob("*")) if p.is_file() and p.suffix != ".ipynb"]
@@ -209,7 +215,14 @@ def write_build(lab: str, out: Path, dest: Path | None = None) -> Path:
 
 def up_to_date(lab: str, dest: Path | None = None) -> bool:
     """Whether ``dest`` (default ``_build/labs/<lab>/``) holds what :func:`write_build` wrote from this checkout's
-    inputs, every file unchanged since."""
+    inputs, every file unchanged since.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> up_to_date("lab01-clocks", Path(tempfile.mkdtemp()))  # nothing written there
+    False
+    """
     dest = dest or BUILD / lab
     try:
         stamp = json.loads((dest / "build.json").read_text())
