@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -40,9 +41,14 @@ def autograder_zip(lab: str, root: Path | None = None) -> Path:
         known = sorted(p.name for p in (root / "instructor" / "labs").glob("*") if p.is_dir())
         raise ValueError(f"unknown lab {lab!r}: no {master.relative_to(root)}; labs are {known}, "
                          "or pass the path of an autograder zip")
-    with tempfile.TemporaryDirectory() as tmp:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent.parent, prefix=".assign-") as tmp:  # on the target's disk
         assign(master, Path(tmp) / lab)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(next((Path(tmp) / lab / "autograder").glob("*.zip")), target)
-        shutil.copy(Path(tmp) / lab / "autograder" / f"{lab}.ipynb", target.with_name(f"{lab}-solution.ipynb"))
+        # Each file replaced whole (a rename): another process may be reading or writing the same lab's folder.
+        built = Path(tmp) / lab / "autograder"
+        for made, dest in ((built / f"{lab}.ipynb", target.with_name(f"{lab}-solution.ipynb")),
+                           (next(built.glob("*.zip")), target)):
+            staged = Path(tmp) / dest.name
+            shutil.copy(made, staged)
+            os.replace(staged, dest)
     return target
