@@ -178,7 +178,7 @@ def graded(request, tmp_path_factory, answer_server):
     prepare(sorted(p.name for p in HOSTILE.iterdir()) if mode == "root" else NON_ROOT, subs, home, port)
     env = dict(os.environ, HOME=str(home), LABGRADE_TEST_SOLUTION=code,
                **{k: v for k, v in SECRETS.items() if not k.startswith(".")})
-    command = [*prefix, LABGRADE, "lab01-clocks", str(subs), "--out", str(out), "--workers", "2", "--timeout", "10",
+    command = [*prefix, LABGRADE, "lab01-clocks", str(subs), "--out", str(out), "--workers", "2", "--timeout", "20",
                "--test-timeout", "10", "--memory", "1024", "--output-limit", "256", "--isolation", mode]
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stdout + run.stderr

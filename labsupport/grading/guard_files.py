@@ -5,6 +5,9 @@ refuses, besides the declared modules' own source and bytecode files (by inode):
 
 - a file whose *content* is one of theirs, under any name and anywhere (another clone of the repository, a copy
   in ``/tmp``, a ``site-packages`` install): compared by size first (``os.stat``), hashed only on a size match;
+- a CPython bytecode file compiled from their source here, under any name: its 16-byte header (the magic number,
+  then the source's modification time and size, or its hash) names the source it was compiled from, whatever the
+  marshalled code after it (whose bytes depend on the compiling process, so no digest can catch it);
 - a file whose real path ends as one of theirs does below the package (``foundations/clocks.py``,
   ``foundations/__pycache__/clocks.*``): another clone or install at another version;
 - an archive or object store that can hold a compressed copy, by name: ``*.whl``, ``*.zip``, ``*.egg``,
@@ -105,7 +108,7 @@ class Protected:
     """
 
     def __init__(self, modules):
-        inodes, digests, endings = set(), set(), set()
+        inodes, digests, endings, headers = set(), set(), set(), set()
         for module in modules:
             source = getattr(module, "__file__", None)
             if not source:
@@ -125,6 +128,7 @@ class Protected:
                 pycs = [os.path.join(cache, n) for n in os.listdir(cache) if n.startswith(stem + ".")]
             except OSError:
                 pycs = []
+            headers |= _bytecode_headers(source)
             for path in [source, *pycs]:
                 try:
                     info = os.stat(path)
@@ -137,6 +141,24 @@ class Protected:
         self.digests = frozenset(digests)
         self.sizes = frozenset(size for size, _ in digests)
         self.endings = tuple(sorted(endings))
+        self.headers = frozenset(headers)
+
+
+def _bytecode_headers(source: str) -> set[bytes]:
+    """sha256 digests of the headers a ``.pyc`` compiled from ``source`` starts with (timestamp and hash based)."""
+    import importlib.util
+    import struct
+
+    try:
+        info = os.stat(source)
+        with open(source, "rb") as handle:
+            text = handle.read()
+    except OSError:
+        return set()
+    magic = importlib.util.MAGIC_NUMBER
+    stamp = struct.pack("<III", 0, int(info.st_mtime) & 0xFFFFFFFF, len(text) & 0xFFFFFFFF)
+    hashed = [magic + struct.pack("<I", flags) + importlib.util.source_hash(text) for flags in (1, 3)]
+    return {hashlib.sha256(header).digest() for header in [magic + stamp, *hashed]}
 
 
 def _digest(path, size, _open=os.open, _read=os.read, _close=os.close, _sha=hashlib.sha256,
@@ -165,7 +187,8 @@ def checker(modules, *, workdir: str):
                 _whole=slice(None), _split=str.split, _starts=str.startswith, _ends=str.endswith,
                 _real=_real_path, _isdir=stat.S_ISDIR, _isreg=stat.S_ISREG, _digest=_digest,
                 _genuine=_all_genuine, _inodes=protected.inodes, _sizes=protected.sizes,
-                _digests=protected.digests, _endings=protected.endings, _archives=ARCHIVE_SUFFIXES,
+                _digests=protected.digests, _headers=protected.headers, _endings=protected.endings,
+                _archives=ARCHIVE_SUFFIXES,
                 _stores=STORE_FOLDERS, _workdir=workdir, _getframe=sys._getframe, _digest_code=_digest.__code__,
                 _digest_genuine=genuine, _path_types=(str, bytes), _isinstance=isinstance,
                 _errors=(OSError, ValueError), _reasons=tuple(REASONS.values())):
@@ -197,7 +220,7 @@ def checker(modules, *, workdir: str):
         for ending in _endings:
             if _ends(real, ending) or (_ends(ending, ".") and ending in real):
                 return _reasons[0]
-        if not _isreg(info.st_mode) or info.st_size not in _sizes:
+        if not _isreg(info.st_mode) or (info.st_size not in _sizes and info.st_size <= 16):
             return ""
         try:
             caller = _getframe(2)  # this check's own read of the file, in _digest below: let it through
@@ -205,7 +228,11 @@ def checker(modules, *, workdir: str):
             caller = None
         if caller is not None and caller.f_code is _digest_code and _genuine(caller, _digest_genuine):
             return ""
-        return _reasons[0] if (info.st_size, _digest(path, info.st_size)) in _digests else ""
+        if info.st_size in _sizes and (info.st_size, _digest(path, info.st_size)) in _digests:
+            return _reasons[0]
+        if info.st_size > 16 and _digest(path, 15) in _headers:  # the first 16 bytes: a bytecode file's header
+            return _reasons[0]
+        return ""
 
     return refused
 
