@@ -366,18 +366,29 @@ def bench_ci() -> list[Row]:
 
 
 def bench_book_build() -> list[Row]:
-    out = Path(tempfile.mkdtemp(prefix="bench-book-"))
-    env = dict(os.environ, LABSUPPORT_WIDGETS="static")
-    command = [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--path-output", str(out)]
+    """``make book`` as its budget names it: on a fresh clone of the committed tree, install included (cold: the venv,
+    MathJax, every notebook executed), then once more with nothing changed (warm)."""
     rows = []
-    for label, budget in (("cold (empty cache)", BOOK_COLD_S), ("warm (cache reused)", BOOK_WARM_S)):
+    with tempfile.TemporaryDirectory(prefix="bench-book-") as tmp:
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), tmp], check=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("LABSUPPORT_WIDGETS", "LABSUPPORT_WIDGET_TIMINGS")}
         started = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
-        seconds = time.perf_counter() - started
-        rows.append(judged(Row("book", f"jupyter-book build, {label}", seconds, "s",
-                               note="the cold budget includes the install; this build does not" if budget == BOOK_COLD_S
-                               else ""), f"<= {budget} s", seconds <= budget))
-    shutil.rmtree(out, ignore_errors=True)
+        install = subprocess.run(["make", ".venv/.installed", "_vendor/mathjax/tex-mml-chtml.js"], cwd=tmp, env=env,
+                                 capture_output=True)
+        installed = time.perf_counter() - started
+        build = subprocess.run(["make", "book"], cwd=tmp, env=env, capture_output=True)
+        cold = time.perf_counter() - started
+        ok = install.returncode == 0 and build.returncode == 0
+        rows.append(judged(Row("book", "make book on a fresh clone, cold (install included)", cold, "s",
+                               note=(f"install {installed:.0f} s (pip and npm caches warm), build {cold - installed:.0f} s"
+                                     if ok else f"failed (exit {install.returncode or build.returncode})")),
+                           f"<= {BOOK_COLD_S} s", ok and cold <= BOOK_COLD_S))
+        started = time.perf_counter()
+        again = subprocess.run(["make", "book"], cwd=tmp, env=env, capture_output=True)
+        warm = time.perf_counter() - started
+        rows.append(judged(Row("book", "make book again, warm (nothing changed)", warm, "s",
+                               note="" if again.returncode == 0 else f"failed (exit {again.returncode})"),
+                           f"<= {BOOK_WARM_S} s", again.returncode == 0 and warm <= BOOK_WARM_S))
     return rows
 
 
