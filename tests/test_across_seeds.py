@@ -546,10 +546,11 @@ def _zone_unavailability(seed):
 
 @functools.lru_cache(maxsize=None)
 def _slo_months(seed):
+    # the page's parts (availability-arithmetic: PARTS)
     from labsupport.availability.correlated_failures import run_zone_failures
     day_s = 86_400.0
     month_s, months = 30 * day_s, 120
-    parts = {"host_mttf_s": 5 * day_s, "host_mttr_s": 3600.0, "zone_mttf_s": 20 * day_s, "zone_mttr_s": 1800.0}
+    parts = {"host_mttf_s": 5 * day_s, "host_mttr_s": 3600.0, "zone_mttf_s": 30 * day_s, "zone_mttr_s": 1800.0}
     out = {}
     for name, (z, h) in (("A", (1, 2)), ("B", (2, 1))):
         r = run_zone_failures(z, h, duration_s=months * month_s, seed=seed, **parts)
