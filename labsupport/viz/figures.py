@@ -302,8 +302,9 @@ def _stands_past_edges(figure) -> bool:
     """Whether something drawn reaches past the edge of the figure's canvas, where its pixels cannot show it.
 
     Measured from the boxes matplotlib already laid out while drawing, not laid out again: each axes' frame, its
-    titles, its axes' labels and the tick labels and tick marks within each axis's view, and every artist that stands apart from a frame (a legend, a text, an
-    annotation, an unclipped line). What an axes draws inside its frame is clipped to it.
+    titles, its axes' labels and the tick labels and tick marks within each axis's view, and every artist that stands
+    apart from a frame (a legend, a text, an annotation, an unclipped line). What an axes draws inside its frame is
+    clipped to it.
     """
     from matplotlib.axes import Axes
     from matplotlib.spines import Spine
@@ -311,9 +312,16 @@ def _stands_past_edges(figure) -> bool:
 
     renderer = figure.canvas.get_renderer()
     width, height = figure.bbox.width, figure.bbox.height
+    # as Figure.get_tightbbox takes them: the figure's own artists, then every visible axes (even one placed by hand,
+    # which leaves the layout) with its free-standing artists
+    artists = [a for a in figure.get_children()
+               if a is not figure.patch and a not in figure.axes and a.get_visible() and a.get_in_layout()]
+    for ax in figure.axes:
+        if ax.get_visible():
+            artists += [ax, *ax.get_default_bbox_extra_artists()]
     boxes = []
-    for artist in figure.get_default_bbox_extra_artists():  # the figure's own artists, each axes' free-standing ones
-        if artist is figure.patch or isinstance(artist, Spine):  # a spine's box is its axes' frame and ticks
+    for artist in artists:
+        if isinstance(artist, Spine):  # a spine's box is its axes' frame and ticks
             continue
         if not isinstance(artist, Axes):
             boxes.append(artist.get_tightbbox(renderer))

@@ -79,16 +79,37 @@ def test_in_the_book_build_every_figure_after_the_import_is_a_column_figure(monk
     assert width >= 1.8 * COLUMN_PX and px >= MIN_TEXT_PX  # sharp: about 2 device pixels per CSS pixel
 
 
-@pytest.mark.parametrize("outside", [False, True])
-def test_a_live_redraw_shows_what_the_book_shows(outside):
-    """live_png renders once and crops to the ink: the same ink as savefig's tight picture, even with a legend outside
-    the axes, with savefig's margin around it (give or take what a text's box holds beyond its glyphs)."""
+def _legend_outside(fig):
+    fig.axes[0].legend(["a line"], loc="upper left", bbox_to_anchor=(1.02, 1))
+
+
+def _text_beyond_the_right_edge(fig):
+    fig.text(1.02, 0.5, "a note")
+
+
+def _title_above_the_top_edge(fig):
+    fig.axes[0].set_position([0.12, 0.25, 0.8, 0.73])  # the frame's top 0.06 in below the edge; the title above it
+    fig.axes[0].set_title("a title")
+
+
+def _labels_left_of_the_left_edge(fig):
+    fig.axes[0].set_position([0.01, 0.25, 0.9, 0.6])  # tick labels cut by the edge, the axis label wholly past it
+    fig.axes[0].set_ylabel("rate (per s)")
+
+
+@pytest.mark.parametrize("change", [None, _legend_outside, _text_beyond_the_right_edge, _title_above_the_top_edge,
+                                    _labels_left_of_the_left_edge])
+def test_a_live_redraw_shows_what_the_book_shows(change):
+    """live_png renders once and crops to the ink: the same ink as the book's tight picture, even when something is
+    drawn past the figure's edge (where the pixels cannot show it), with savefig's margin around it (give or take what
+    a text's box holds beyond its glyphs)."""
     import numpy as np
 
     from labsupport.viz.figures import column_dpi, live_png
 
     fig = figure(6.0)
-    fig.axes[0].legend(["a line"], **({"loc": "upper left", "bbox_to_anchor": (1.02, 1)} if outside else {}))
+    if change is not None:
+        change(fig)
     book, _ = column_png(fig)
     dpi = column_dpi(fig, sharpness=2.0)
     live = live_png(fig, sharpness=2.0)
