@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import math
 
 import matplotlib
 import numpy as np
@@ -140,14 +141,70 @@ def share_mathtext_layouts() -> bool:
     MathTextParser._parse_cached = shared
     return True
 
+KEPT_GLYPHS = 20_000  # bitmaps a pooled renderer keeps (a few hundred bytes each); past it, it starts afresh
+
+_PLAIN_TEXT_ARGUMENTS = ["self", "gc", "x", "y", "s", "prop", "angle", "ismath", "mtext"]  # matplotlib 3.11
+
+
+def _draw_text_kept(renderer, layouts: dict, glyphs: dict, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+    """``RendererAgg.draw_text`` (matplotlib 3.11) that keeps each string's glyph layout and each glyph's bitmap.
+
+    A widget's frames repeat most of their text (tick labels, axis labels, a diagram's boxes), and matplotlib 3.11
+    lays out each string and renders each of its glyphs afresh every time it is drawn. A glyph's bitmap depends on
+    its font, size, resolution, rotation and where it falls within a pixel (FreeType places it in 1/64 px), and moves
+    with the whole pixels of its position: kept under those, it is the same bitmap, drawn at the same place, so the
+    pixels are those of ``RendererAgg.draw_text`` (``tests/viz/test_viz_fast.py`` compares them). Mathtext, and a
+    matplotlib whose ``draw_text`` differs, take matplotlib's own path.
+    """
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+    from matplotlib.ft2font import RenderMode
+
+    if ismath or list(inspect.signature(RendererAgg.draw_text).parameters) != _PLAIN_TEXT_ARGUMENTS \
+            or not hasattr(renderer, "_draw_text_glyphs_and_boxes"):
+        return RendererAgg.draw_text(renderer, gc, x, y, s, prop, angle, ismath, mtext)
+    flags = get_hinting_flag()
+    features = mtext.get_fontfeatures() if mtext is not None else None
+    language = mtext.get_language() if mtext is not None else None
+    size = prop.get_size_in_points()
+    key = (s, tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(), prop.get_stretch(),
+           size, prop.get_file(), renderer.dpi, flags, repr(features), repr(language))
+    laid_out = layouts.get(key)
+    if laid_out is None:
+        font = renderer._prepare_font(prop)
+        laid_out = layouts[key] = [(item.ft_object, item.glyph_index, item.x, item.y) for item in
+                                   font._layout(s, flags=flags, features=features, language=language)]
+    if len(glyphs) > KEPT_GLYPHS:
+        glyphs.clear()
+        layouts.clear()
+    antialiased = bool(gc.get_antialiased())
+    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)  # slant 0, extend 1: plain text
+    height = renderer.height
+    for font, index, dx, dy in laid_out:  # dy is upwards
+        at_x, at_y = round(0x40 * (x + dx * cos - dy * sin)), round(0x40 * (height - y + dx * sin + dy * cos))
+        glyph = (font, size, renderer.dpi, index, angle, at_x % 64, at_y % 64, flags, antialiased)
+        kept = glyphs.get(glyph)
+        if kept is None:
+            font.set_size(size, renderer.dpi)
+            font._set_transform(matrix, [at_x, at_y])
+            bitmap = font._render_glyph(index, flags, RenderMode.NORMAL if antialiased else RenderMode.MONO)
+            buffer = np.array(bitmap.buffer)
+            if not antialiased:
+                buffer *= 0xff
+            kept = glyphs[glyph] = (buffer, bitmap.left - (at_x >> 6), bitmap.top - (at_y >> 6))
+        buffer, left, top = kept
+        renderer._renderer.draw_text_image(buffer, left + (at_x >> 6), int(height) - (top + (at_y >> 6))
+                                           + buffer.shape[0], 0, gc)
+
 
 @contextlib.contextmanager
 def pooled_renderers(pool: dict):
     """While active, an Agg canvas takes its renderer from ``pool`` (one per size and dpi), made once and reused.
 
     Use it around drawing and encoding one figure at a time (a widget's frame): the renderer's caches of text
-    sizes then outlive the figure, and the next frame of the same size measures nothing again. A canvas clears
-    its renderer before drawing, so the pixels are those of a fresh renderer. ``pool`` is the caller's (a dict
+    sizes then outlive the figure, and the next frame of the same size measures nothing again; so do its strings'
+    glyph layouts and its glyphs' bitmaps (:func:`_draw_text_kept`). A canvas clears its renderer before drawing,
+    so the pixels are those of a fresh renderer. ``pool`` is the caller's (a dict
     kept between frames); figures drawn outside the block are unaffected.
 
     Examples
@@ -171,6 +228,7 @@ def pooled_renderers(pool: dict):
         if canvas._lastKey != key:
             if key not in pool:
                 pool[key] = RendererAgg(width, height, canvas.figure.dpi)
+                pool[key].draw_text = functools.partial(_draw_text_kept, pool[key], {}, {})
             canvas.renderer, canvas._lastKey = pool[key], key
         return canvas.renderer
 

@@ -127,3 +127,38 @@ def test_a_pooled_renderer_draws_the_same_pixels_as_a_fresh_one():
     fig.canvas.draw()
     assert fig.canvas.get_renderer() is not next(iter(pool.values()))
     plt.close(fig)
+
+
+def _texts(shift):
+    """Text of every kind a widget draws, moved by ``shift`` of a pixel or more between frames."""
+    fig, ax = plt.subplots(figsize=(5, 3), dpi=97)
+    ax.plot([-2, 2], [-1e3, 1e3])
+    ax.set_title(f"a title, bold in part {shift}", fontweight="bold")
+    ax.set_ylabel("rotated label (−1 to 1)")
+    ax.text(0.1 + shift / 100, 0.5, "two lines\nof text", transform=ax.transAxes, fontsize=9.5)
+    ax.text(0.5, 0.2 + shift / 300, "rotated 30°", rotation=30, transform=ax.transAxes)
+    ax.text(0.6, 0.7, "not antialiased", antialiased=False, transform=ax.transAxes, fontstyle="italic")
+    ax.text(0.2, 0.85, r"math $\alpha^2$ stays matplotlib's", transform=ax.transAxes)
+    return fig
+
+
+def test_a_pooled_renderer_keeps_glyphs_and_draws_the_same_pixels():
+    """Each string's layout and each glyph's bitmap are kept between frames: a frame drawn with them, cold or warm,
+    at whole- or part-pixel offsets, has the pixels of matplotlib's own text drawing."""
+    from labsupport.viz.fast import pooled_renderers
+
+    def pixels(fig):
+        fig.canvas.draw()
+        out = np.asarray(fig.canvas.buffer_rgba()).copy()
+        plt.close(fig)
+        return out
+
+    shifts = (0, 0, 1, 0.37, 2.5, 0)
+    fresh = [pixels(_texts(shift)) for shift in shifts]
+    pool = {}
+    for shift, expected in zip(shifts, fresh):
+        with pooled_renderers(pool):
+            assert np.array_equal(pixels(_texts(shift)), expected), shift
+    [renderer] = pool.values()
+    kept = renderer.draw_text.args[2]  # (renderer, layouts, glyphs)
+    assert kept, "the pooled renderer should keep the glyphs it drew"
