@@ -24,7 +24,7 @@ from labsupport.viz.failover import draw_failover_timeline, draw_lost_writes
 from labsupport.viz.replicas import draw_lag_against_load, draw_lag_and_exposure
 from labsupport.viz.costs import cost_frontier, draw_cost_against_nines
 from labsupport.viz.explore import Explorer, control_kind, explore, widget_mode
-from labsupport.viz.fast import bars_as_one, minor_ticks_as_marks, share_mathtext_layouts
+from labsupport.viz.fast import bars_as_one, layout_of, minor_ticks_as_marks, share_mathtext_layouts
 from labsupport.viz.figures import COLUMN_PX, show_figures_once, use_column_figures
 from labsupport.viz.operations import draw_operations, draw_timeline
 from labsupport.viz.quorums import draw_error, draw_freshness, draw_quorum_choice, draw_quorum_sets
@@ -35,7 +35,7 @@ __all__ = ["explore", "Explorer", "control_kind", "widget_mode", "draw_spacetime
            "draw_detection_tradeoff", "draw_failover_timeline", "draw_lost_writes",
            "draw_lag_against_load", "draw_lag_and_exposure", "cost_frontier",
            "draw_cost_against_nines", "COLUMN_PX", "use_column_figures", "show_figures_once",
-           "bars_as_one", "minor_ticks_as_marks", "share_mathtext_layouts"]
+           "bars_as_one", "layout_of", "minor_ticks_as_marks", "share_mathtext_layouts"]
 
 if widget_mode() == "static":  # the book build: sharp figures at the column's width (Jupyter keeps its own)
     use_column_figures()

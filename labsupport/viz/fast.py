@@ -37,7 +37,7 @@ from matplotlib.ticker import NullLocator
 
 from labsupport.checks import check_choice
 
-__all__ = ["bars_as_one", "minor_ticks_as_marks", "pooled_renderers", "share_mathtext_layouts"]
+__all__ = ["bars_as_one", "layout_of", "minor_ticks_as_marks", "pooled_renderers", "share_mathtext_layouts"]
 
 _PARSE_ARGUMENTS = ["self", "s", "dpi", "prop", "antialiased", "load_glyph_flags"]  # matplotlib 3.7-3.11
 
@@ -140,6 +140,28 @@ def share_mathtext_layouts() -> bool:
     shared.shared = True
     MathTextParser._parse_cached = shared
     return True
+
+def layout_of(figure) -> dict:
+    """The margins and gaps a figure's layout chose (its subplot parameters), to give every frame of a widget.
+
+    ``tight_layout`` measures every label of a frame again, a quarter to a third of a widget's redraw when the
+    figure has two axes. A widget whose frames share one layout computes it once, on one frame, and has the others
+    call ``fig.subplots_adjust(**margins)``: the axes then also stay put as a control moves. A frame whose labels
+    reach further than that frame's is still shown whole (a frame is cropped to what it draws), only closer to its
+    neighbour, so choose the frame with the longest labels.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> fig.tight_layout()
+    >>> sorted(layout_of(fig))
+    ['bottom', 'hspace', 'left', 'right', 'top', 'wspace']
+    >>> plt.close(fig)
+    """
+    pars = figure.subplotpars
+    return {name: getattr(pars, name) for name in ("left", "right", "bottom", "top", "wspace", "hspace")}
+
 
 KEPT_GLYPHS = 20_000  # bitmaps a pooled renderer keeps (a few hundred bytes each); past it, it starts afresh
 
