@@ -509,6 +509,9 @@ def budget_summary(rows: list[Row]) -> str:
 
 def write_page(rows: list[Row], info: dict) -> None:
     table = [page_tables(rows)]
+    ci_note = "" if any(r.name.startswith(".ci/run") for r in rows) else (
+        f"\nNot in this run: the budget for `.ci/run` on a fresh clone ({CI_S // 60} min),\n"
+        "which only `tools/bench.py --ci` times (it takes tens of minutes).")
     text = f"""# Performance
 
 Interactive teaching works only when answers come back at once.
@@ -522,7 +525,7 @@ A ratio compares with a peer: for the kernel, our CPU time over a bare simpy loo
 tracing and checks), the median over pairs of runs taken in turn; for hashing, the peer's time over ours (above 1: ours
 is faster).
 Where a row has a budget (issue 20's goals), the budget column gives it with **pass** or **miss**:
-{budget_summary(rows)}
+{budget_summary(rows)}{ci_note}
 
 {chr(10).join(table)}
 """
