@@ -484,6 +484,30 @@ def test_honest_grader_check_calls_keep_full_marks_in_lab06(tmp_path):
     assert result.question_scores(questions) == {q.name: q.points for q in questions}
 
 
+def test_after_a_cell_that_runs_to_the_limit_the_answers_before_it_keep_their_points(tmp_path):
+    """A loop that ignores interrupts uses up the notebook's time; the kernel is restarted and the cells before it run
+    again. They get time of their own: on the spent budget, a slow answer cell was interrupted in the replay and its
+    points lost, by chance (the hostile class lost 3 of 6 points so on a busy machine). Here q1's cell is slow."""
+    from labsupport.grading.runner import Limits, grade_submission
+
+    sys.path.insert(0, str(ROOT / "tests" / "grading"))
+    import make_hostile
+
+    nb = make_hostile.notebook(("q1", "q2"), [
+        "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass"])
+    [slow] = [c for c in nb["cells"] if c["cell_type"] == "code" and "def lamport" in "".join(c["source"])]
+    slow["source"] = "import time\ntime.sleep(2)\n" + "".join(slow["source"])
+    path = tmp_path / "lab01-clocks.ipynb"
+    path.write_text(json.dumps(nb))
+    _, questions = load_autograder(autograder_zip("lab01-clocks"))
+    result = grade_submission(path, "lab01-clocks", questions, Limits(timeout_s=6), mode=isolation.detect(),
+                              support_files=[])
+    assert result.status == "timed out", result.detail
+    scores = result.question_scores(questions)
+    assert scores["q1"] == next(q.points for q in questions if q.name == "q1"), (scores, result.detail)
+    assert scores["q2"] == next(q.points for q in questions if q.name == "q2"), (scores, result.detail)
+
+
 @pytest.mark.parametrize("name", ["network.ipynb", "steal_credentials.ipynb", "read_hidden_tests.ipynb",
                                   "git_history.ipynb", "proc_environ.ipynb", "home_credentials.ipynb"])
 def test_the_attacks_would_succeed_without_the_sandbox(name, answer_server, tmp_path):
@@ -505,3 +529,41 @@ def test_a_setsid_daemon_outlives_an_unprotected_run(tmp_path):
     for pid in alive:
         os.kill(pid, signal.SIGKILL)
     assert alive, "setsid_daemon.ipynb should leave a process behind when nothing stops it"
+
+
+def test_a_replay_gives_the_cells_that_ran_time_of_their_own(monkeypatch, tmp_path):
+    """The mechanism behind the test above, without a race: after a cell runs to the limit, the kernel is restarted
+    and every cell that ran is given time again (twice what it took and 10 s for the new kernel, at most the notebook's
+    limit once more), not the spent budget, on which each was interrupted as soon as it was sent."""
+    from labsupport.grading import sandbox
+
+    given = []
+
+    class Kernel:  # runs each cell at once, except the loop, which holds the kernel to the limit
+        def __init__(self, job):
+            self.km = object()
+
+        def start(self):
+            pass
+
+        def stop(self):
+            pass
+
+        def run(self, code, timeout_s, output_cap):
+            if "while True" in code:
+                time.sleep(max(0.0, timeout_s))
+                return {"state": "timeout", "kernel": "unresponsive"}
+            given.append((code, timeout_s))
+            return {"state": "ok"}
+
+    monkeypatch.setattr(sandbox, "Session", Kernel)
+    notebook = {"cells": [{"cell_type": "code", "source": source, "metadata": {}, "outputs": [],
+                           "execution_count": None} for source in ("x = 1", "y = 2", "while True:\n    pass")]}
+    (tmp_path / "n.ipynb").write_text(json.dumps(notebook))
+    job = {"workdir": str(tmp_path), "notebook": "n.ipynb", "setup_cells": [], "cases": [], "output_cap": 10_000,
+           "timeout_s": 1.0, "max_restarts": 3}
+    report = sandbox.grade(job)
+    assert report["restarts"] == 1 and report["problems"][0].startswith("timed out")
+    replayed = [(code, timeout_s) for code, timeout_s in given if code in ("x = 1", "y = 2")][2:]  # after the restart
+    assert [code for code, _ in replayed] == ["x = 1", "y = 2"]
+    assert all(0.5 < timeout_s <= 1.0 for _, timeout_s in replayed), replayed  # the whole limit again, not ~0 s

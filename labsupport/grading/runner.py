@@ -170,7 +170,8 @@ def grade_submission(path: Path, lab: str, questions: list[Question], limits: Li
         }
         command = [*isolation.command(mode), sys.executable, "-m", "labsupport.grading.sandbox"]
         env = isolation.clean_environment(str(workdir)) | {"PYTHONPATH": _package_root()}
-        hard_limit = limits.timeout_s + limits.test_timeout_s * max(1, len(job["cases"])) + 90
+        # the notebook's cells, its replays after a crash or a timeout (as long again, at most), every test, slack
+        hard_limit = 2 * limits.timeout_s + limits.test_timeout_s * max(1, len(job["cases"])) + 90
         process = sandboxes.start(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   env=env, cwd=str(workdir))
         try:

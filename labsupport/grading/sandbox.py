@@ -329,25 +329,36 @@ def grade(job: dict) -> dict:
     session = Session(job)
     session.start()
     session.run(GRADER_STUB, 30, job["output_cap"])
-    done: list[str] = [GRADER_STUB]
+    done: list[tuple[str, float]] = [(GRADER_STUB, 0.0)]  # the cells that ran, and the seconds each took
     budget_end = time.monotonic() + job["timeout_s"]
-    restarts = 0
+    restarts, replay_left = 0, job["timeout_s"]  # all replays together take at most the notebook's limit once more
 
     def replay() -> bool:
-        nonlocal restarts
+        """Restart the kernel and run again the cells that ran. They get time of their own: after a cell that ran
+        to the limit, the notebook's budget is spent, and on it the replay would interrupt them at a moment that
+        depends on the machine's speed, losing answers by chance. Twice what they took and 10 s for the new kernel,
+        out of ``replay_left``."""
+        nonlocal restarts, replay_left
         restarts += 1
         session.stop()
         if restarts > job["max_restarts"]:
             return False
+        started = time.monotonic()
         session.start()
-        for source in done:
-            if session.run(source, budget_end - time.monotonic(), job["output_cap"])["state"] == "died":
-                return False
-        return True
+        replay_end = started + min(replay_left, 2 * sum(took for _, took in done) + 10)
+        try:
+            for source, _ in done:
+                if session.run(source, replay_end - time.monotonic(), job["output_cap"])["state"] == "died":
+                    return False
+            return True
+        finally:
+            replay_left = max(0.0, replay_left - (time.monotonic() - started))
 
     for number, source in enumerate(cells):
         remaining = budget_end - time.monotonic()
+        started = time.monotonic()
         outcome = session.run(source, remaining, job["output_cap"])
+        took = time.monotonic() - started
         state = outcome["state"]
         if state == "timeout":
             problems.append(f"timed out: cell {number + 1} was still running at the time limit")
@@ -370,7 +381,7 @@ def grade(job: dict) -> dict:
                 problems.append("out of memory: too many restarts; grading stopped")
                 break
             continue
-        done.append(source)
+        done.append((source, took))
 
     remote = None
 
