@@ -168,6 +168,15 @@ KEPT_GLYPHS = 20_000  # bitmaps a pooled renderer keeps (a few hundred bytes eac
 _PLAIN_TEXT_ARGUMENTS = ["self", "gc", "x", "y", "s", "prop", "angle", "ismath", "mtext"]  # matplotlib 3.11
 
 
+@functools.cache
+def _agg_draws_text_as_3_11() -> bool:
+    """Whether this matplotlib's Agg renderer draws plain text as 3.11 does (checked once, not at every string)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return (list(inspect.signature(RendererAgg.draw_text).parameters) == _PLAIN_TEXT_ARGUMENTS
+            and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes"))
+
+
 def _draw_text_kept(renderer, layouts: dict, glyphs: dict, gc, x, y, s, prop, angle, ismath=False, mtext=None):
     """``RendererAgg.draw_text`` (matplotlib 3.11) that keeps each string's glyph layout and each glyph's bitmap.
 
@@ -181,8 +190,7 @@ def _draw_text_kept(renderer, layouts: dict, glyphs: dict, gc, x, y, s, prop, an
     from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
     from matplotlib.ft2font import RenderMode
 
-    if ismath or list(inspect.signature(RendererAgg.draw_text).parameters) != _PLAIN_TEXT_ARGUMENTS \
-            or not hasattr(renderer, "_draw_text_glyphs_and_boxes"):
+    if ismath or not _agg_draws_text_as_3_11():
         return RendererAgg.draw_text(renderer, gc, x, y, s, prop, angle, ismath, mtext)
     flags = get_hinting_flag()
     features = mtext.get_fontfeatures() if mtext is not None else None
